@@ -1,0 +1,114 @@
+# adtrust: one non-recursive Makefile (see README.md).
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+B ?= build
+WERROR ?= 1
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec/adtrust
+
+PKGS := libcyaml yaml-0.1 ldap jansson libgit2 gnutls krb5 krb5-gssapi libsasl2
+SAMBA_PKGS := dcerpc ndr ndr_standard samba-credentials samba-hostconfig samba-util talloc tevent gnutls
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wcast-qual -Wwrite-strings \
+	-Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition -Wvla -Wformat=2 -Wundef
+SANFLAGS = $(if $(SAN),-fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer)
+ALL_CFLAGS = -std=c11 $(WARN) $(if $(filter 1,$(WERROR)),-Werror) $(SANFLAGS) $(or $(CFLAGS),-O2 -g)
+ALL_CPPFLAGS = -I. -D_DEFAULT_SOURCE -DADT_LIBEXECDIR='"$(LIBEXECDIR)"' \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CPPFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread
+
+util_SRCS := $(sort $(wildcard util/*.c))
+model_SRCS := $(sort $(wildcard model/*.c))
+reconcile_SRCS := $(sort $(wildcard reconcile/*.c))
+providers_SRCS := $(sort $(wildcard providers/*.c))
+cmd_SRCS := $(sort $(wildcard cmd/*.c))
+LIB_SRCS := $(util_SRCS) $(model_SRCS) $(reconcile_SRCS) $(providers_SRCS)
+LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS))
+TEST_SRCS := $(sort $(wildcard tests/*/test_*.c))
+TEST_OBJS := $(patsubst %.c,$(B)/%.o,$(TEST_SRCS))
+
+# The LSA helper links Samba's client libraries and nothing of ours but util/.
+LSA_SRCS := $(sort $(wildcard providers/lsa_helper/*.c))
+LSA_CFLAGS = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	$(if $(filter 1,$(WERROR)),-Werror) $(SANFLAGS) $(or $(CFLAGS),-O2 -g)
+LSA_CPPFLAGS = -I. $(shell $(PKG_CONFIG) --cflags $(SAMBA_PKGS))
+LSA_LDLIBS = $(shell $(PKG_CONFIG) --libs $(SAMBA_PKGS)) -lsamba-errors
+
+.PHONY: all demo check check-unit check-integration check-update lint hdrcheck \
+	deps install clean lab-up lab-down bench fuzz
+all: $(B)/adtrust $(if $(LSA_SRCS),$(B)/adtrust-lsa)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/lsa/%.o: providers/lsa_helper/%.c
+	@mkdir -p $(@D)
+	$(CC) $(LSA_CPPFLAGS) $(LSA_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libadtrust.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/adtrust: $(patsubst %.c,$(B)/%.o,$(cmd_SRCS)) $(B)/libadtrust.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Shared with the main program: the pipe protocol codec and util/.
+LSA_SHARED := $(B)/providers/lsa_proto.o $(patsubst %.c,$(B)/%.o,$(util_SRCS))
+$(B)/adtrust-lsa: $(patsubst providers/lsa_helper/%.c,$(B)/lsa/%.o,$(LSA_SRCS)) $(LSA_SHARED)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LSA_LDLIBS) $(shell $(PKG_CONFIG) --libs gnutls)
+
+$(B)/tests/run: $(TEST_OBJS) $(B)/libadtrust.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs criterion)
+
+deps:
+	sh .ci/deps.sh
+
+demo:
+	@sh .ci/deps.sh --if-missing
+	@$(MAKE) --no-print-directory $(B)/adtrust
+	@echo '== adtrust plan -f examples/demo.yaml --snapshot examples/snapshots/demo'
+	@$(B)/adtrust plan -f examples/demo.yaml --snapshot examples/snapshots/demo; \
+	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ] || exit $$rc
+
+ASAN_B := build/asan
+check-unit:
+	$(MAKE) B=$(ASAN_B) SAN=address,undefined CFLAGS='-O1 -g' $(ASAN_B)/tests/run $(ASAN_B)/adtrust
+	ADTRUST=$(ASAN_B)/adtrust ADT_TOP=$(CURDIR) $(ASAN_B)/tests/run -j2 2>$(ASAN_B)/tests.log; rc=$$?; \
+	  cat $(ASAN_B)/tests.log; [ $$rc -eq 0 ] || exit 1
+	@! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' $(ASAN_B)/tests.log
+	sh tests/cli/run.sh $(ASAN_B)/adtrust
+
+check-integration: all
+	sh tests/lab/run.sh $(B)
+
+check: check-unit check-integration
+
+check-update: $(B)/adtrust
+	sh tests/golden/update.sh $(B)/adtrust
+
+lab-up:
+	sh tests/lab/up.sh
+
+lab-down:
+	sh tests/lab/down.sh
+
+hdrcheck:
+	@for h in $$(git ls-files '*.h' | grep -v lsa_helper); do \
+	  printf '#include "%s"\n' $$h | $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -x c -fsyntax-only - || exit 1; done
+
+lint: hdrcheck $(B)/libadtrust.a
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+	@bad=$$(for o in $(LIB_OBJS); do objdump -t $$o | awk -v o=$$o '/ O / && $$(NF-2) ~ /^\.(data|bss)/ && $$(NF-2) !~ /rel\.ro/ {print o": "$$NF}'; done); \
+	  [ -z "$$bad" ] || { echo "global state outside cmd/:"; echo "$$bad"; exit 1; }
+
+install: all
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(LIBEXECDIR)'
+	install -m 0755 $(B)/adtrust '$(DESTDIR)$(BINDIR)/adtrust'
+	[ ! -f $(B)/adtrust-lsa ] || install -m 0755 $(B)/adtrust-lsa '$(DESTDIR)$(LIBEXECDIR)/adtrust-lsa'
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

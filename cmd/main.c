@@ -1,0 +1,112 @@
+/*
+ * adtrust: keeps Active Directory trusts the way a YAML file says.
+ * main() parses global options, dispatches to cmd_<verb> and checks that
+ * stdout was written (a full disk is an error).  The only globals live here.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "util/err.h"
+
+struct cmd_global cmd_g;
+
+struct cmd_spec {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct cmd_spec cmds[] = {
+	{ "validate", cmd_validate, "check a desired-state file" },
+	{ "plan", cmd_plan, "show what apply would change" },
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: adtrust [--no-color] [-q] <command> [options]\n\n"
+		    "commands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(fp, "  %-9s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(fp, "\nexit codes: 0 ok/no changes, 1 error, 2 changes or "
+		    "drift pending, 64 usage\n"
+		    "'adtrust <command> --help' describes a command.\n");
+}
+
+void
+cmd_error(const struct err *err)
+{
+	fputs("adtrust: ", stderr);
+	err_print(err, stderr);
+}
+
+int
+cmd_usage(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "adtrust %s: ", verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see 'adtrust %s --help')\n", verb);
+	return EXIT_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "no-color", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *nc = getenv("NO_COLOR");
+	int c, rc = EXIT_USAGE;
+
+	cmd_g.colour = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
+	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			cmd_g.colour = false;
+			break;
+		case 'q':
+			cmd_g.quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[optind], cmds[i].name) == 0) {
+			argv += optind;
+			argc -= optind;
+			optind = 0;
+			rc = cmds[i].fn(argc, argv);
+			goto out;
+		}
+	}
+	fprintf(stderr, "adtrust: unknown command '%s'\n\n", argv[optind]);
+	usage(stderr);
+	return EXIT_USAGE;
+out:
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("adtrust: cannot write to standard output");
+		return 1;
+	}
+	return rc;
+}

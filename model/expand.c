@@ -1,0 +1,219 @@
+/*
+ * Expansion: one trust in YAML is one relationship between two domains; it
+ * becomes the expected trustedDomain object (TDO) on each managed side.
+ *
+ * Mapping (documented in docs/schema.md, "How fields map to AD"):
+ *  - trustDirection from the holding side's view: the trusting side's TDO
+ *    is OUTBOUND (it trusts the partner), the trusted side's INBOUND; two-way
+ *    is BIDIRECTIONAL on both.
+ *  - trustType: UPLEVEL for AD partners, MIT for a realm.
+ *  - type bits, always managed: forest = FOREST_TRANSITIVE, shortcut =
+ *    WITHIN_FOREST, realm: transitive = !NON_TRANSITIVE.
+ *  - policy bits live on sides whose direction includes OUTBOUND (the side
+ *    that lets partner users in): selective_authentication =
+ *    CROSS_ORGANIZATION; sid_filtering = QUARANTINED_DOMAIN on external and
+ *    shortcut trusts and !TREAT_AS_EXTERNAL on forest trusts; sid_history =
+ *    TREAT_AS_EXTERNAL (forest); tgt_delegation = ENABLE_TGT_DELEGATION set
+ *    and NO_TGT_DELEGATION clear (false: the reverse); auth_target_validation
+ *    = !DISABLE_AUTH_TARGET_VALIDATION; pim = PIM_TRUST.
+ *  - uplevel_only, uses_rc4, uses_aes: their bits, on every side.
+ *  - encryption: msDS-SupportedEncryptionTypes on every side.
+ *  - name_suffixes: forest trust info on the trusting side's TDO (it routes
+ *    the trusted forest's names), as netdom /namesuffixes does.
+ * A field the YAML leaves out is not managed: a create uses the default
+ * (external: sid_filtering on, encryption aes128+aes256, as samba-tool and
+ * the wizard do) and an update leaves the live value alone.
+ */
+#include "model/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/err.h"
+#include "util/xalloc.h"
+
+static void
+set_bit(struct model_tdo *t, uint32_t bit, bool on, bool managed)
+{
+	if (on)
+		t->attributes |= bit;
+	else
+		t->attributes &= ~bit;
+	if (managed)
+		t->attr_mask |= bit;
+}
+
+/* An option from the side's override, else the trust's, else NULL. */
+#define PICK(t, o, f) ((o) != NULL && (o)->f != NULL ? (o)->f : (t)->opts.f)
+
+static const struct model_side_opts *
+override_for(const struct model_trust *t, const char *domain)
+{
+	for (unsigned i = 0; i < t->n_override; i++)
+		if (strcasecmp(t->override[i].domain, domain) == 0)
+			return &t->override[i].opts;
+	return NULL;
+}
+
+static void
+policy_bits(struct model_tdo *x, const struct model_trust *t,
+	    const struct model_side_opts *o)
+{
+	const bool *sel = PICK(t, o, selective_authentication);
+	const bool *filt = PICK(t, o, sid_filtering);
+	const bool *hist = PICK(t, o, sid_history);
+	const bool *deleg = PICK(t, o, tgt_delegation);
+	const bool *atv = PICK(t, o, auth_target_validation);
+
+	if (sel != NULL)
+		set_bit(x, TA_CROSS_ORGANIZATION, *sel, true);
+	if (t->type == MODEL_TYPE_FOREST) {
+		if (filt != NULL)
+			set_bit(x, TA_TREAT_AS_EXTERNAL, !*filt, true);
+		if (hist != NULL)
+			set_bit(x, TA_TREAT_AS_EXTERNAL, *hist, true);
+		if (t->pim != NULL)
+			set_bit(x, TA_PIM_TRUST, *t->pim, true);
+	} else if (t->type != MODEL_TYPE_REALM) {
+		set_bit(x, TA_QUARANTINED_DOMAIN, filt == NULL || *filt,
+			filt != NULL);
+	}
+	if (deleg != NULL) {
+		set_bit(x, TA_CROSS_ORG_ENABLE_TGT_DELEGATION, *deleg, true);
+		set_bit(x, TA_CROSS_ORG_NO_TGT_DELEGATION, !*deleg, true);
+	}
+	if (atv != NULL)
+		set_bit(x, TA_DISABLE_AUTH_TARGET_VALIDATION, !*atv, true);
+}
+
+static void
+side(struct model_expected *e, const struct model_trust *t, size_t ti,
+     const struct model_domain *self, const struct model_domain *partner)
+{
+	const struct model_side_opts *o = override_for(t, self->name);
+	const uint32_t *enc = PICK(t, o, encryption);
+	bool trusting = strcasecmp(self->name, t->trusting) == 0;
+	struct model_tdo *x;
+
+	e->tdos = xreallocarray(e->tdos, e->n_tdos + 1, sizeof(*e->tdos));
+	x = &e->tdos[e->n_tdos++];
+	model_tdo_init(x);
+	x->domain = xstrdup(self->name);
+	x->partner = xstrdup(partner->name);
+	if (partner->netbios != NULL)
+		x->flat_name = xstrdup(partner->netbios);
+	else if (partner->kind == MODEL_KIND_MIT_REALM)
+		x->flat_name = xstrdup(partner->name);
+	if (partner->sid != NULL)
+		x->sid = xstrdup(partner->sid);
+	x->trust = t;
+	x->trust_index = ti;
+	x->fields = TDO_F_DIRECTION | TDO_F_TYPE | TDO_F_ATTRIBUTES;
+	if (x->flat_name != NULL)
+		x->fields |= TDO_F_FLATNAME;
+	if (x->sid != NULL)
+		x->fields |= TDO_F_SID;
+
+	if (t->direction == MODEL_DIR_TWO_WAY)
+		x->direction = TDO_DIR_BOTH;
+	else
+		x->direction = trusting ? TDO_DIR_OUTBOUND : TDO_DIR_INBOUND;
+	x->type = t->type == MODEL_TYPE_REALM ? TDO_TYPE_MIT : TDO_TYPE_UPLEVEL;
+
+	set_bit(x, TA_FOREST_TRANSITIVE, t->type == MODEL_TYPE_FOREST, true);
+	set_bit(x, TA_WITHIN_FOREST, t->type == MODEL_TYPE_SHORTCUT, true);
+	if (t->type == MODEL_TYPE_REALM)
+		set_bit(x, TA_NON_TRANSITIVE,
+			t->transitive == NULL || !*t->transitive,
+			t->transitive != NULL);
+	if (x->direction & TDO_DIR_OUTBOUND)
+		policy_bits(x, t, o);
+	if (t->uplevel_only != NULL)
+		set_bit(x, TA_UPLEVEL_ONLY, *t->uplevel_only, true);
+	if (t->uses_rc4 != NULL)
+		set_bit(x, TA_USES_RC4_ENCRYPTION, *t->uses_rc4, true);
+	if (t->uses_aes != NULL)
+		set_bit(x, TA_USES_AES_KEYS, *t->uses_aes, true);
+
+	x->has_enctypes = true;
+	x->enctypes = enc != NULL ? *enc : (ENC_AES128 | ENC_AES256);
+	if (enc != NULL)
+		x->fields |= TDO_F_ENCTYPES;
+	if (t->type == MODEL_TYPE_FOREST && trusting &&
+	    t->name_suffixes != NULL) {
+		x->suffixes = t->name_suffixes;
+		x->fields |= TDO_F_SUFFIXES;
+	}
+}
+
+static void
+absent(struct model_expected *e, const struct model_trust *t, size_t ti,
+       const struct model_domain *self, const struct model_domain *partner)
+{
+	struct model_tdo *x;
+
+	e->absent = xreallocarray(e->absent, e->n_absent + 1,
+				  sizeof(*e->absent));
+	x = &e->absent[e->n_absent++];
+	model_tdo_init(x);
+	x->domain = xstrdup(self->name);
+	x->partner = xstrdup(partner->name);
+	x->trust = t;
+	x->trust_index = ti;
+}
+
+static int
+cmp_tdo(const void *a, const void *b)
+{
+	const struct model_tdo *x = a, *y = b;
+	int c = strcasecmp(x->domain, y->domain);
+
+	return c != 0 ? c : strcasecmp(x->partner, y->partner);
+}
+
+int
+model_expand(struct model_expected *out, const struct model *m,
+	     struct err *err)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < m->n_trusts; i++) {
+		const struct model_trust *t = &m->trusts[i];
+		const struct model_domain *dt, *dd;
+
+		dt = model_domain_find(m, t->trusting);
+		dd = model_domain_find(m, t->trusted);
+		if (dt == NULL || dd == NULL) {
+			model_expected_release(out);
+			return err_set(err, ERR_INVALID,
+				       "trusts[%u]: unknown domain", i);
+		}
+		/* MIT realm sides are kept by the kdc provider, not here. */
+		if (t->sides != MODEL_SIDES_TRUSTED &&
+		    dt->kind == MODEL_KIND_AD)
+			(t->ensure == MODEL_PRESENT ? side : absent)(out, t, i,
+								    dt, dd);
+		if (t->sides != MODEL_SIDES_TRUSTING &&
+		    dd->kind == MODEL_KIND_AD)
+			(t->ensure == MODEL_PRESENT ? side : absent)(out, t, i,
+								    dd, dt);
+	}
+	if (out->n_tdos > 1)
+		qsort(out->tdos, out->n_tdos, sizeof(*out->tdos), cmp_tdo);
+	if (out->n_absent > 1)
+		qsort(out->absent, out->n_absent, sizeof(*out->absent),
+		      cmp_tdo);
+	return 0;
+}
+
+void
+model_expected_release(struct model_expected *e)
+{
+	for (size_t i = 0; i < e->n_tdos; i++)
+		model_tdo_release(&e->tdos[i]);
+	for (size_t i = 0; i < e->n_absent; i++)
+		model_tdo_release(&e->absent[i]);
+	free(e->tdos);
+	free(e->absent);
+	memset(e, 0, sizeof(*e));
+}

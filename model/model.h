@@ -1,0 +1,339 @@
+#ifndef ADT_MODEL_MODEL_H
+#define ADT_MODEL_MODEL_H
+
+/*
+ * The desired state (what the YAML file says), its expansion into expected
+ * trustedDomain objects (TDOs) per managed side, and the observed state that
+ * providers read.  Plain data: libcyaml fills struct model, providers fill
+ * struct model_state, tests build both by hand.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/fti.h"
+
+struct err;
+struct diags;
+
+/* trustDirection (MS-ADTS 6.1.6.7.12), from the holding domain's view. */
+#define TDO_DIR_DISABLED 0u
+#define TDO_DIR_INBOUND 1u  /* the partner trusts us: our users go there */
+#define TDO_DIR_OUTBOUND 2u /* we trust the partner: its users come here */
+#define TDO_DIR_BOTH 3u
+
+/* trustType (MS-ADTS 6.1.6.7.15). */
+#define TDO_TYPE_DOWNLEVEL 1u
+#define TDO_TYPE_UPLEVEL 2u
+#define TDO_TYPE_MIT 3u
+#define TDO_TYPE_DCE 4u
+
+/* trustAttributes (MS-ADTS 6.1.6.7.9; spec section 2.3). */
+#define TA_NON_TRANSITIVE 0x00000001u
+#define TA_UPLEVEL_ONLY 0x00000002u
+#define TA_QUARANTINED_DOMAIN 0x00000004u
+#define TA_FOREST_TRANSITIVE 0x00000008u
+#define TA_CROSS_ORGANIZATION 0x00000010u
+#define TA_WITHIN_FOREST 0x00000020u
+#define TA_TREAT_AS_EXTERNAL 0x00000040u
+#define TA_USES_RC4_ENCRYPTION 0x00000080u
+#define TA_USES_AES_KEYS 0x00000100u
+#define TA_CROSS_ORG_NO_TGT_DELEGATION 0x00000200u
+#define TA_PIM_TRUST 0x00000400u
+#define TA_CROSS_ORG_ENABLE_TGT_DELEGATION 0x00000800u
+#define TA_DISABLE_AUTH_TARGET_VALIDATION 0x00001000u
+
+/* msDS-SupportedEncryptionTypes (MS-KILE 2.2.7). */
+#define ENC_DES_CBC_CRC 0x01u
+#define ENC_DES_CBC_MD5 0x02u
+#define ENC_RC4_HMAC 0x04u
+#define ENC_AES128 0x08u
+#define ENC_AES256 0x10u
+#define ENC_AES256_SK 0x20u
+
+/* ---- desired state, version 1 (the YAML schema; see docs/schema.md) ---- */
+
+enum model_domain_kind {
+	MODEL_KIND_AD = 0,
+	MODEL_KIND_MIT_REALM = 1,
+};
+
+enum model_cred_method {
+	MODEL_CRED_KERBEROS = 0, /* the credential cache (kinit) */
+	MODEL_CRED_PASSWORD = 1, /* user + password reference */
+};
+
+enum model_direction {
+	MODEL_DIR_ONE_WAY = 0, /* trusting trusts trusted */
+	MODEL_DIR_TWO_WAY = 1,
+};
+
+enum model_trust_type {
+	MODEL_TYPE_EXTERNAL = 0,
+	MODEL_TYPE_FOREST = 1,
+	MODEL_TYPE_REALM = 2,
+	MODEL_TYPE_SHORTCUT = 3,
+};
+
+enum model_sides {
+	MODEL_SIDES_BOTH = 0,
+	MODEL_SIDES_TRUSTING = 1,
+	MODEL_SIDES_TRUSTED = 2,
+};
+
+enum model_ensure {
+	MODEL_PRESENT = 0,
+	MODEL_ABSENT = 1,
+};
+
+enum model_unlisted {
+	MODEL_UNLISTED_KEEP = 0,
+	MODEL_UNLISTED_DISABLE = 1,
+};
+
+/* A reference to a secret; exactly one member is set.  Never a value. */
+struct model_secret {
+	char *env;    /* environment variable name */
+	char *file;   /* path of a file holding the secret (first line) */
+	char *prompt; /* text shown when asking on the terminal */
+};
+
+struct model_credential {
+	char *name;
+	enum model_cred_method method;
+	char *user;   /* method password: user@REALM */
+	struct model_secret *password;
+	char *ccache; /* method kerberos: optional KRB5CCNAME */
+};
+
+struct model_domain {
+	char *name;    /* DNS name (AD) or realm name (MIT): the key */
+	char *netbios; /* flatName of the domain */
+	char *sid;     /* domain SID; needed to create trusts on a partner */
+	enum model_domain_kind kind;
+	char *ldap;    /* read path, ldap:// or ldaps:// URI */
+	char *rpc;     /* LSA write path (DC host); default: the ldap host */
+	char *kadmin;  /* MIT realms: kadmin server */
+	char *credentials;
+	bool *starttls; /* NULL: StartTLS for ldap:// with a password bind */
+};
+
+/* Per-side values of a two-way trust (override: {domain: {...}}). */
+struct model_side_opts {
+	bool *selective_authentication;
+	bool *sid_filtering;
+	bool *sid_history;
+	bool *tgt_delegation;
+	bool *auth_target_validation;
+	uint32_t *encryption; /* msDS-SupportedEncryptionTypes bits */
+};
+
+struct model_override {
+	char *domain;
+	struct model_side_opts opts;
+};
+
+struct model_pos; /* YAML positions, private to model/ */
+
+struct model_suffixes {
+	char **enable;
+	unsigned n_enable;
+	char **disable;
+	unsigned n_disable;
+	char **exclude;
+	unsigned n_exclude;
+	enum model_unlisted unlisted;
+};
+
+struct model_ignore {
+	char *field;  /* a plan field name, e.g. "encryption", "name_suffixes" */
+	char *until;  /* YYYY-MM-DD, last day the rule is in force */
+	char *reason;
+	char *side;   /* optional: only this domain's side */
+};
+
+struct model_trust {
+	char *trusting; /* netdom's first argument: its resources are shared */
+	char *trusted;  /* netdom /domain: its users get access */
+	enum model_ensure ensure;
+	enum model_direction direction;
+	enum model_trust_type type;
+	enum model_sides sides;
+	struct model_secret *password;
+	bool *transitive;
+	bool *pim;
+	bool *uplevel_only;  /* TA_UPLEVEL_ONLY */
+	bool *uses_rc4;      /* TA_USES_RC4_ENCRYPTION (realm trusts) */
+	bool *uses_aes;      /* TA_USES_AES_KEYS */
+	struct model_side_opts opts;
+	struct model_suffixes *name_suffixes;
+	struct model_override *override;
+	unsigned n_override;
+	bool protect;
+	struct model_ignore *ignore;
+	unsigned n_ignore;
+};
+
+struct model {
+	unsigned version;
+	struct model_domain *domains;
+	unsigned n_domains;
+	struct model_credential *credentials;
+	unsigned n_credentials;
+	struct model_trust *trusts;
+	unsigned n_trusts;
+
+	/* Not from YAML: filled by the loader. */
+	char *path;        /* as given */
+	char sha256[65];   /* of the file's bytes */
+	struct model_pos *pos; /* YAML positions by path, for diagnostics */
+};
+
+/*
+ * Loads and validates a desired-state file.  Every problem found (syntax,
+ * schema, semantics) is appended to *diags as "file:line:col: message";
+ * returns ERR_INVALID if there was any, and then *out is NULL.  ERR_IO when
+ * the file cannot be read.  On success the caller owns *out (model_free).
+ */
+int model_load_file(struct model **out, const char *path, struct diags *diags,
+		    struct err *err);
+/* The same from memory; name is used in messages. */
+int model_load_buf(struct model **out, const char *name, const char *buf,
+		   size_t len, struct diags *diags, struct err *err);
+void model_free(struct model *m);
+
+/* Semantic checks (called by the loaders; exposed for tests). */
+void model_validate(const struct model *m, struct diags *out);
+
+/* Looks up a domain by name (case-insensitive); borrowed or NULL. */
+const struct model_domain *model_domain_find(const struct model *m,
+					     const char *name);
+const struct model_credential *model_cred_find(const struct model *m,
+					       const char *name);
+
+/* Where a YAML path ("trusts[2].direction") starts; 0/0 when unknown. */
+void model_pos_lookup(const struct model *m, const char *path, unsigned *line,
+		      unsigned *col);
+
+/* ---- TDOs: expected (from expansion) and observed (from providers) ---- */
+
+/* Which fields of an expected TDO the desired state manages. */
+enum model_tdo_fields {
+	TDO_F_DIRECTION = 1 << 0,
+	TDO_F_TYPE = 1 << 1,
+	TDO_F_ATTRIBUTES = 1 << 2, /* only the bits in attr_mask */
+	TDO_F_ENCTYPES = 1 << 3,
+	TDO_F_SUFFIXES = 1 << 4,
+	TDO_F_FLATNAME = 1 << 5,
+	TDO_F_SID = 1 << 6,
+};
+
+struct model_tdo {
+	char *domain;   /* DNS name of the domain holding the TDO */
+	char *partner;  /* trustPartner */
+	char *flat_name; /* flatName, may be NULL */
+	char *sid;      /* securityIdentifier as text, may be NULL */
+	uint32_t direction;
+	uint32_t type;
+	uint32_t attributes;
+	uint32_t attr_mask; /* expected: managed bits; observed: all ones */
+	uint32_t enctypes;
+	bool has_enctypes;  /* msDS-SupportedEncryptionTypes present */
+	unsigned fields;    /* expected: enum model_tdo_fields */
+
+	/* Expected only: */
+	const struct model_suffixes *suffixes; /* borrowed from the model */
+	const struct model_trust *trust;       /* borrowed */
+	size_t trust_index;
+
+	/* Observed only: */
+	bool has_fti;
+	struct fti fti;
+	uint8_t *fti_blob; /* raw msDS-TrustForestTrustInfo, kept for write-back */
+	size_t fti_len;
+	char guid[40];     /* objectGUID as text, "" if unknown */
+	char digest[65];   /* sha256 of the attribute values read */
+	char *dn;
+	char *source;      /* "file.ldif:12" or the LDAP URI */
+};
+
+struct model_domain_state {
+	char *name;        /* DNS name, lower case */
+	char *netbios;
+	char *sid;
+	char *dn;          /* DC=a,DC=test */
+	char *forest_root; /* DNS name of the forest root domain */
+	char *vendor;      /* rootDSE vendorName ("Samba Team (...)") or "" */
+	int functional_level; /* domainFunctionality, -1 if unknown */
+	struct model_tdo *tdos;
+	size_t n_tdos;
+	char *source;      /* where it was read from */
+};
+
+struct model_state {
+	struct model_domain_state *domains;
+	size_t n_domains;
+};
+
+void model_tdo_init(struct model_tdo *t);
+void model_tdo_release(struct model_tdo *t);
+void model_tdo_copy(struct model_tdo *dst, const struct model_tdo *src);
+void model_domain_state_release(struct model_domain_state *d);
+void model_state_init(struct model_state *s);
+void model_state_release(struct model_state *s);
+/* Appends an empty domain state and returns it (owned by s). */
+struct model_domain_state *model_state_add(struct model_state *s);
+/* Appends an empty TDO to a domain and returns it. */
+struct model_tdo *model_domain_state_add_tdo(struct model_domain_state *d);
+const struct model_domain_state *model_state_find(const struct model_state *s,
+						  const char *name);
+
+/*
+ * Expands each present trust into the expected TDO on every managed side
+ * (the trusting domain's side, the trusted domain's side, or both), and
+ * each absent trust into "no TDO" markers.  Sorted by (domain, partner).
+ * The caller releases *out with model_expected_release.
+ */
+struct model_expected {
+	struct model_tdo *tdos;   /* sides that must exist */
+	size_t n_tdos;
+	struct model_tdo *absent; /* sides that must not exist (domain, partner) */
+	size_t n_absent;
+};
+
+int model_expand(struct model_expected *out, const struct model *m,
+		 struct err *err);
+void model_expected_release(struct model_expected *e);
+
+/*
+ * The fields a plan compares, by the names used in plans, JSON and ignore
+ * rules: "direction", "type", "flat_name", "sid", "encryption",
+ * "name_suffixes", and one per managed trustAttributes bit
+ * ("selective_authentication", "sid_filtering", ...).  NULL-terminated.
+ */
+extern const char *const model_field_names[];
+bool model_field_known(const char *name);
+
+/*
+ * The trustAttributes bits and their names.  For bits whose YAML field
+ * reads inverted (sid_filtering on a forest trust is !TREAT_AS_EXTERNAL,
+ * transitive is !NON_TRANSITIVE, auth_target_validation is
+ * !DISABLE_AUTH_TARGET_VALIDATION) the name is the bit's own.
+ */
+struct model_attr_bit {
+	uint32_t bit;
+	const char *name; /* "QUARANTINED_DOMAIN" */
+	const char *field; /* the plan field that manages it, or NULL */
+};
+extern const struct model_attr_bit model_attr_bits[];
+extern const size_t model_n_attr_bits;
+
+/* Names of bits and values, for renderers and export. */
+const char *model_dir_name(uint32_t direction); /* "inbound", ... */
+const char *model_type_name(uint32_t type);     /* "uplevel", ... */
+/* Writes "0x18 (aes128, aes256)" style text into buf. */
+void model_enctypes_str(char *buf, size_t len, uint32_t enctypes);
+void model_attrs_str(char *buf, size_t len, uint32_t attrs);
+
+#endif

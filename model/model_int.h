@@ -1,0 +1,11 @@
+#ifndef ADT_MODEL_MODEL_INT_H
+#define ADT_MODEL_MODEL_INT_H
+
+/* Private to model/: YAML positions by path. */
+
+struct model_pos *model_pos_new(void);
+void model_pos_free(struct model_pos *p);
+void model_pos_add(struct model_pos *p, const char *path, unsigned line,
+		   unsigned col);
+
+#endif

@@ -1,0 +1,150 @@
+/* Names of trust values and bits: one table, used by every renderer. */
+#include "model/model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const model_field_names[] = {
+	"direction",
+	"type",
+	"flat_name",
+	"sid",
+	"encryption",
+	"name_suffixes",
+	"transitive",
+	"uplevel_only",
+	"sid_filtering",
+	"sid_history",
+	"selective_authentication",
+	"uses_rc4",
+	"uses_aes",
+	"tgt_delegation",
+	"pim",
+	"auth_target_validation",
+	NULL,
+};
+
+bool
+model_field_known(const char *name)
+{
+	for (size_t i = 0; model_field_names[i] != NULL; i++)
+		if (strcmp(model_field_names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Spec section 2.3.  QUARANTINED_DOMAIN and TREAT_AS_EXTERNAL are both
+ * managed by the field sid_filtering (and sid_history), depending on the
+ * trust type; the TGT delegation pair by tgt_delegation.
+ */
+const struct model_attr_bit model_attr_bits[] = {
+	{ TA_NON_TRANSITIVE, "NON_TRANSITIVE", "transitive" },
+	{ TA_UPLEVEL_ONLY, "UPLEVEL_ONLY", "uplevel_only" },
+	{ TA_QUARANTINED_DOMAIN, "QUARANTINED_DOMAIN", "sid_filtering" },
+	{ TA_FOREST_TRANSITIVE, "FOREST_TRANSITIVE", "type" },
+	{ TA_CROSS_ORGANIZATION, "CROSS_ORGANIZATION",
+	  "selective_authentication" },
+	{ TA_WITHIN_FOREST, "WITHIN_FOREST", "type" },
+	{ TA_TREAT_AS_EXTERNAL, "TREAT_AS_EXTERNAL", "sid_filtering" },
+	{ TA_USES_RC4_ENCRYPTION, "USES_RC4_ENCRYPTION", "uses_rc4" },
+	{ TA_USES_AES_KEYS, "USES_AES_KEYS", "uses_aes" },
+	{ TA_CROSS_ORG_NO_TGT_DELEGATION, "CROSS_ORGANIZATION_NO_TGT_DELEGATION",
+	  "tgt_delegation" },
+	{ TA_PIM_TRUST, "PIM_TRUST", "pim" },
+	{ TA_CROSS_ORG_ENABLE_TGT_DELEGATION,
+	  "CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION", "tgt_delegation" },
+	{ TA_DISABLE_AUTH_TARGET_VALIDATION, "DISABLE_AUTH_TARGET_VALIDATION",
+	  "auth_target_validation" },
+	{ 0x00400000u, "TREE_PARENT", NULL },
+	{ 0x00800000u, "TREE_ROOT", NULL },
+};
+const size_t model_n_attr_bits =
+	sizeof(model_attr_bits) / sizeof(model_attr_bits[0]);
+
+const char *
+model_dir_name(uint32_t direction)
+{
+	switch (direction) {
+	case TDO_DIR_DISABLED:
+		return "disabled";
+	case TDO_DIR_INBOUND:
+		return "inbound";
+	case TDO_DIR_OUTBOUND:
+		return "outbound";
+	case TDO_DIR_BOTH:
+		return "bidirectional";
+	default:
+		return "unknown";
+	}
+}
+
+const char *
+model_type_name(uint32_t type)
+{
+	switch (type) {
+	case TDO_TYPE_DOWNLEVEL:
+		return "downlevel";
+	case TDO_TYPE_UPLEVEL:
+		return "uplevel";
+	case TDO_TYPE_MIT:
+		return "mit";
+	case TDO_TYPE_DCE:
+		return "dce";
+	default:
+		return "unknown";
+	}
+}
+
+void
+model_enctypes_str(char *buf, size_t len, uint32_t enctypes)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ ENC_DES_CBC_CRC, "des-cbc-crc" }, { ENC_DES_CBC_MD5, "des-cbc-md5" },
+		{ ENC_RC4_HMAC, "rc4" },	    { ENC_AES128, "aes128" },
+		{ ENC_AES256, "aes256" },	    { ENC_AES256_SK, "aes256-sk" },
+	};
+	size_t off;
+	int first = 1;
+
+	off = (size_t)snprintf(buf, len, "0x%x (", enctypes);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && off < len;
+	     i++) {
+		if (!(enctypes & names[i].bit))
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					first ? "" : ", ", names[i].name);
+		first = 0;
+	}
+	if (off < len)
+		snprintf(buf + off, len - off, "%s)", first ? "none" : "");
+}
+
+void
+model_attrs_str(char *buf, size_t len, uint32_t attrs)
+{
+	uint32_t known = 0;
+	size_t off;
+	int first = 1;
+
+	off = (size_t)snprintf(buf, len, "0x%x (", attrs);
+	for (size_t i = 0; i < model_n_attr_bits && off < len; i++) {
+		known |= model_attr_bits[i].bit;
+		if (!(attrs & model_attr_bits[i].bit))
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					first ? "" : "|",
+					model_attr_bits[i].name);
+		first = 0;
+	}
+	if ((attrs & ~known) && off < len) {
+		off += (size_t)snprintf(buf + off, len - off, "%s0x%x",
+					first ? "" : "|", attrs & ~known);
+		first = 0;
+	}
+	if (off < len)
+		snprintf(buf + off, len - off, "%s)", first ? "none" : "");
+}

@@ -1,0 +1,353 @@
+/*
+ * Semantic checks of a loaded desired state.  Every problem is reported
+ * (OpenBGPD's errors++), each at the YAML position of the thing it is
+ * about and naming its YAML path.
+ */
+#include "model/model.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/err.h"
+#include "util/sid.h"
+
+struct vctx {
+	const struct model *m;
+	struct diags *out;
+};
+
+static void
+problem(struct vctx *v, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+problem(struct vctx *v, const char *path, const char *fmt, ...)
+{
+	struct err *e = diags_add(v->out);
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e->code = ERR_INVALID;
+	snprintf(e->file, sizeof(e->file), "%s",
+		 v->m->path ? v->m->path : "");
+	model_pos_lookup(v->m, path, &e->line, &e->col);
+	snprintf(e->msg, sizeof(e->msg), "%s: %s", path, msg);
+}
+
+static bool
+dns_name_ok(const char *s)
+{
+	size_t label = 0;
+
+	if (*s == '\0' || strlen(s) > 253)
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (*p == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return label > 0;
+}
+
+static bool
+date_ok(const char *s)
+{
+	int y, mo, d;
+	char tail;
+
+	if (strlen(s) != 10 ||
+	    sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3)
+		return false;
+	return y >= 2000 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
+}
+
+static void
+check_domains(struct vctx *v)
+{
+	const struct model *m = v->m;
+	char path[64];
+
+	for (unsigned i = 0; i < m->n_domains; i++) {
+		const struct model_domain *d = &m->domains[i];
+
+		snprintf(path, sizeof(path), "domains[%u]", i);
+		for (unsigned j = 0; j < i; j++)
+			if (strcasecmp(m->domains[j].name, d->name) == 0)
+				problem(v, path,
+					"domain '%s' is declared twice "
+					"(first as domains[%u])",
+					d->name, j);
+		if (!dns_name_ok(d->name))
+			problem(v, path, "'%s' is not a DNS name", d->name);
+		if (d->sid != NULL && !sid_is_domain(d->sid)) {
+			snprintf(path, sizeof(path), "domains[%u].sid", i);
+			problem(v, path, "'%s' is not a domain SID (S-1-5-21-a-b-c)",
+				d->sid);
+		}
+		if (d->credentials != NULL &&
+		    model_cred_find(m, d->credentials) == NULL) {
+			snprintf(path, sizeof(path), "domains[%u].credentials",
+				 i);
+			problem(v, path, "unknown credentials '%s'",
+				d->credentials);
+		}
+		if (d->kind == MODEL_KIND_AD && d->kadmin != NULL) {
+			snprintf(path, sizeof(path), "domains[%u].kadmin", i);
+			problem(v, path, "'kadmin' is only for kind: mit-realm");
+		}
+		if (d->ldap != NULL && strncasecmp(d->ldap, "ldap://", 7) != 0 &&
+		    strncasecmp(d->ldap, "ldaps://", 8) != 0) {
+			snprintf(path, sizeof(path), "domains[%u].ldap", i);
+			problem(v, path, "'%s' must be an ldap:// or ldaps:// URI",
+				d->ldap);
+		}
+	}
+}
+
+static void
+check_credentials(struct vctx *v)
+{
+	const struct model *m = v->m;
+	char path[64];
+
+	for (unsigned i = 0; i < m->n_credentials; i++) {
+		const struct model_credential *c = &m->credentials[i];
+
+		snprintf(path, sizeof(path), "credentials[%u]", i);
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(m->credentials[j].name, c->name) == 0)
+				problem(v, path,
+					"credentials '%s' are declared twice",
+					c->name);
+		if (c->method == MODEL_CRED_PASSWORD &&
+		    (c->user == NULL || c->password == NULL))
+			problem(v, path,
+				"method 'password' needs 'user' and 'password'");
+		if (c->method == MODEL_CRED_KERBEROS && c->password != NULL)
+			problem(v, path,
+				"method 'kerberos' uses the credential cache; "
+				"remove 'password' or use method 'password'");
+	}
+}
+
+static void
+check_opts(struct vctx *v, const char *path, const struct model_trust *t,
+	   const struct model_side_opts *o)
+{
+	char sub[128];
+
+	if (o->sid_history != NULL && t->type != MODEL_TYPE_FOREST) {
+		snprintf(sub, sizeof(sub), "%s.sid_history", path);
+		problem(v, sub, "'sid_history' applies to forest trusts only");
+	}
+	if (o->sid_history != NULL && o->sid_filtering != NULL &&
+	    *o->sid_history == *o->sid_filtering) {
+		snprintf(sub, sizeof(sub), "%s.sid_history", path);
+		problem(v, sub,
+			"'sid_history: %s' contradicts 'sid_filtering: %s' "
+			"(on a forest trust both are TREAT_AS_EXTERNAL)",
+			*o->sid_history ? "true" : "false",
+			*o->sid_filtering ? "true" : "false");
+	}
+	if (t->type == MODEL_TYPE_REALM &&
+	    (o->sid_filtering != NULL || o->selective_authentication != NULL ||
+	     o->sid_history != NULL || o->tgt_delegation != NULL)) {
+		snprintf(sub, sizeof(sub), "%s", path);
+		problem(v, sub,
+			"SID filtering, selective authentication and TGT "
+			"delegation do not apply to a realm trust");
+	}
+}
+
+static bool
+in_list(char **list, unsigned n, const char *s)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strcasecmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+static void
+check_suffixes(struct vctx *v, unsigned ti, const struct model_suffixes *s)
+{
+	struct {
+		char **list;
+		unsigned n;
+		const char *name;
+	} lists[] = {
+		{ s->enable, s->n_enable, "enable" },
+		{ s->disable, s->n_disable, "disable" },
+		{ s->exclude, s->n_exclude, "exclude" },
+	};
+	char path[128];
+
+	for (size_t l = 0; l < 3; l++) {
+		for (unsigned i = 0; i < lists[l].n; i++) {
+			const char *name = lists[l].list[i];
+
+			snprintf(path, sizeof(path),
+				 "trusts[%u].name_suffixes.%s[%u]", ti,
+				 lists[l].name, i);
+			if (!dns_name_ok(name[0] == '*' && name[1] == '.'
+						 ? name + 2
+						 : name))
+				problem(v, path, "'%s' is not a DNS name", name);
+			if (l == 0 && in_list(s->disable, s->n_disable, name))
+				problem(v, path,
+					"'%s' is both enabled and disabled",
+					name);
+			if (l == 0 && in_list(s->exclude, s->n_exclude, name))
+				problem(v, path,
+					"'%s' is both enabled and excluded",
+					name);
+		}
+	}
+}
+
+static const struct model_domain *
+ref(struct vctx *v, const char *path, const char *name)
+{
+	const struct model_domain *d = model_domain_find(v->m, name);
+
+	if (d == NULL)
+		problem(v, path, "unknown domain '%s' (declare it under 'domains')",
+			name);
+	return d;
+}
+
+static bool
+same_pair(const struct model_trust *a, const struct model_trust *b)
+{
+	return (strcasecmp(a->trusting, b->trusting) == 0 &&
+		strcasecmp(a->trusted, b->trusted) == 0) ||
+	       (strcasecmp(a->trusting, b->trusted) == 0 &&
+		strcasecmp(a->trusted, b->trusting) == 0);
+}
+
+static void
+check_trust(struct vctx *v, unsigned i)
+{
+	const struct model_trust *t = &v->m->trusts[i];
+	const struct model_domain *dt, *dd;
+	char path[96], sub[128];
+	bool realm = t->type == MODEL_TYPE_REALM;
+
+	snprintf(path, sizeof(path), "trusts[%u]", i);
+	snprintf(sub, sizeof(sub), "%s.trusting", path);
+	dt = ref(v, sub, t->trusting);
+	snprintf(sub, sizeof(sub), "%s.trusted", path);
+	dd = ref(v, sub, t->trusted);
+	if (strcasecmp(t->trusting, t->trusted) == 0)
+		problem(v, path, "a domain cannot trust itself ('%s')",
+			t->trusting);
+	for (unsigned j = 0; j < i; j++)
+		if (same_pair(&v->m->trusts[j], t))
+			problem(v, path,
+				"the trust between '%s' and '%s' is declared "
+				"twice (first as trusts[%u]; use direction: "
+				"two-way for both directions)",
+				t->trusting, t->trusted, j);
+	if (dt != NULL && dd != NULL) {
+		bool mit = dt->kind == MODEL_KIND_MIT_REALM ||
+			   dd->kind == MODEL_KIND_MIT_REALM;
+
+		if (realm && !mit)
+			problem(v, path,
+				"type 'realm' needs one side of kind mit-realm");
+		if (!realm && mit)
+			problem(v, path,
+				"a trust with an MIT realm must have type 'realm'");
+		if (dt->kind == MODEL_KIND_MIT_REALM &&
+		    dd->kind == MODEL_KIND_MIT_REALM)
+			problem(v, path, "both sides are MIT realms");
+	}
+	if (t->ensure == MODEL_ABSENT)
+		return;
+	if (t->sides != MODEL_SIDES_BOTH && t->password == NULL) {
+		snprintf(sub, sizeof(sub), "%s.sides", path);
+		problem(v, sub,
+			"sides: %s creates one side only and needs "
+			"'password' (the trust password both sides share)",
+			t->sides == MODEL_SIDES_TRUSTING ? "trusting"
+							 : "trusted");
+	}
+	if (realm && t->password == NULL)
+		problem(v, path,
+			"a realm trust needs 'password' (netdom /passwordt)");
+	if (t->name_suffixes != NULL) {
+		snprintf(sub, sizeof(sub), "%s.name_suffixes", path);
+		if (t->type != MODEL_TYPE_FOREST)
+			problem(v, sub,
+				"'name_suffixes' applies to forest trusts only");
+		check_suffixes(v, i, t->name_suffixes);
+	}
+	if (t->pim != NULL && *t->pim && t->type != MODEL_TYPE_FOREST) {
+		snprintf(sub, sizeof(sub), "%s.pim", path);
+		problem(v, sub, "'pim' needs a forest trust (type: forest)");
+	}
+	if (t->transitive != NULL && !realm) {
+		snprintf(sub, sizeof(sub), "%s.transitive", path);
+		problem(v, sub,
+			"'transitive' applies to realm trusts only (external "
+			"trusts are never transitive, forest trusts always)");
+	}
+	if (t->uses_rc4 != NULL && !realm) {
+		snprintf(sub, sizeof(sub), "%s.uses_rc4", path);
+		problem(v, sub, "'uses_rc4' applies to realm trusts only");
+	}
+	check_opts(v, path, t, &t->opts);
+	for (unsigned j = 0; j < t->n_override; j++) {
+		const struct model_override *o = &t->override[j];
+
+		snprintf(sub, sizeof(sub), "%s.override[%u]", path, j);
+		if (strcasecmp(o->domain, t->trusting) != 0 &&
+		    strcasecmp(o->domain, t->trusted) != 0)
+			problem(v, sub,
+				"'%s' is not a side of this trust ('%s' or '%s')",
+				o->domain, t->trusting, t->trusted);
+		check_opts(v, sub, t, &o->opts);
+	}
+	for (unsigned j = 0; j < t->n_ignore; j++) {
+		const struct model_ignore *g = &t->ignore[j];
+
+		snprintf(sub, sizeof(sub), "%s.ignore[%u]", path, j);
+		if (!model_field_known(g->field))
+			problem(v, sub, "unknown field '%s' to ignore",
+				g->field);
+		if (!date_ok(g->until))
+			problem(v, sub, "'until' must be a date YYYY-MM-DD, got '%s'",
+				g->until);
+		if (g->side != NULL && strcasecmp(g->side, t->trusting) != 0 &&
+		    strcasecmp(g->side, t->trusted) != 0)
+			problem(v, sub, "'%s' is not a side of this trust",
+				g->side);
+	}
+}
+
+void
+model_validate(const struct model *m, struct diags *out)
+{
+	struct vctx v = { .m = m, .out = out };
+
+	if (m->version != 1)
+		problem(&v, "version", "unsupported version %u (this adtrust reads version 1)",
+			m->version);
+	check_domains(&v);
+	check_credentials(&v);
+	for (unsigned i = 0; i < m->n_trusts; i++)
+		check_trust(&v, i);
+}

@@ -1,0 +1,980 @@
+/*
+ * MS-LSAD / MS-NRPC calls through Samba's public DCE/RPC client libraries.
+ *
+ * Facts this file depends on (notes/lsa-from-c.md, all verified there):
+ * - trust writes need ncacn_np (OpenPolicy2 over ncacn_ip_tcp is refused)
+ *   and no DCE/RPC-level sign/seal, because the auth blob is encrypted
+ *   with the SMB session key; "client smb encrypt = required" protects the
+ *   whole SMB3 session instead;
+ * - Samba's Kerberos code runs nested event loops: without
+ *   tevent_loop_allow_nesting() tevent abort()s;
+ * - a loadparm context per session (loadparm_init), not the global one;
+ * - the typed stubs are private, so calls go through
+ *   dcerpc_binding_handle_call() with opnums looked up by name;
+ * - dom_sid_parse/dom_sid_string are private: SIDs are converted here.
+ */
+#include "providers/lsa_helper/helper.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "providers/lsa_proto.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+#define SID_TEXT 192
+
+/* ---- errors ---- */
+
+static enum err_code
+nt_code(NTSTATUS st)
+{
+	if (NT_STATUS_EQUAL(st, NT_STATUS_OBJECT_NAME_NOT_FOUND) ||
+	    NT_STATUS_EQUAL(st, NT_STATUS_NO_SUCH_DOMAIN) ||
+	    NT_STATUS_EQUAL(st, NT_STATUS_NOT_FOUND))
+		return ERR_NOTFOUND;
+	if (NT_STATUS_EQUAL(st, NT_STATUS_OBJECT_NAME_COLLISION))
+		return ERR_CONFLICT;
+	if (NT_STATUS_EQUAL(st, NT_STATUS_CONNECTION_DISCONNECTED) ||
+	    NT_STATUS_EQUAL(st, NT_STATUS_CONNECTION_RESET) ||
+	    NT_STATUS_EQUAL(st, NT_STATUS_IO_TIMEOUT) ||
+	    NT_STATUS_EQUAL(st, NT_STATUS_PIPE_BROKEN))
+		return ERR_IO;
+	return ERR_BACKEND;
+}
+
+/* Records st in the reply and sets "<what>: NT_STATUS_..." in err. */
+static int __attribute__((format(printf, 4, 5)))
+fail_nt(struct lsa_msg *rep, struct err *err, NTSTATUS st, const char *fmt,
+	...)
+{
+	char what[384];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	rep->status = NT_STATUS_V(st);
+	rep->status_kind = LSA_STATUS_NTSTATUS;
+	free(rep->status_name);
+	rep->status_name = xstrdup(nt_errstr(st));
+	rc = err_set(err, nt_code(st), "%s: %s", what, nt_errstr(st));
+	err->sys = (int)NT_STATUS_V(st);
+	return rc;
+}
+
+static int __attribute__((format(printf, 4, 5)))
+fail_wr(struct lsa_msg *rep, struct err *err, WERROR w, const char *fmt, ...)
+{
+	char what[384];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	rep->status = W_ERROR_V(w);
+	rep->status_kind = LSA_STATUS_WERROR;
+	free(rep->status_name);
+	rep->status_name = xstrdup(win_errstr(w));
+	rc = err_set(err, ERR_BACKEND, "%s: %s", what, win_errstr(w));
+	err->sys = (int)W_ERROR_V(w);
+	return rc;
+}
+
+/* ---- plumbing ---- */
+
+/* Transport status first; the call's own status is in r->out.result. */
+static NTSTATUS
+call(struct dcerpc_pipe *p, const struct ndr_interface_table *t,
+     const char *fn, TALLOC_CTX *mem, void *r)
+{
+	for (uint32_t i = 0; i < t->num_calls; i++)
+		if (strcmp(t->calls[i].name, fn) == 0)
+			return dcerpc_binding_handle_call(
+				p->binding_handle, NULL, t, i, mem, r);
+	return NT_STATUS_PROCEDURE_NOT_FOUND;
+}
+
+#define RES(st, r) (NT_STATUS_IS_OK(st) ? (r).out.result : (st))
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/* Host names only: keeps option syntax ("[...]") out of the binding. */
+static bool
+valid_host(const char *s)
+{
+	if (s == NULL || *s == '\0' || strlen(s) > 255)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '-' ||
+		      *p == '_'))
+			return false;
+	return true;
+}
+
+static bool
+sid_parse(const char *s, struct dom_sid *sid)
+{
+	unsigned long long v;
+	const char *p;
+	char *end;
+
+	memset(sid, 0, sizeof(*sid));
+	if (s == NULL || strncasecmp(s, "S-1-", 4) != 0)
+		return false;
+	sid->sid_rev_num = 1;
+	p = s + 4;
+	if (*p < '0' || *p > '9')
+		return false;
+	errno = 0;
+	v = strtoull(p, &end, 10);
+	if (errno != 0 || v > 0xffffffffffffull)
+		return false;
+	for (int i = 0; i < 6; i++)
+		sid->id_auth[5 - i] = (uint8_t)(v >> (8 * i));
+	while (*end == '-') {
+		p = end + 1;
+		if (sid->num_auths >= 15 || *p < '0' || *p > '9')
+			return false;
+		errno = 0;
+		v = strtoull(p, &end, 10);
+		if (errno != 0 || v > 0xffffffffull)
+			return false;
+		sid->sub_auths[sid->num_auths++] = (uint32_t)v;
+	}
+	return *end == '\0' && sid->num_auths > 0;
+}
+
+static char *
+sid_text(const struct dom_sid *sid)
+{
+	char buf[SID_TEXT];
+	unsigned long long ia = 0;
+	size_t n;
+
+	if (sid == NULL)
+		return NULL;
+	for (int i = 0; i < 6; i++)
+		ia = ia << 8 | sid->id_auth[i];
+	n = (size_t)snprintf(buf, sizeof(buf), "S-%u-%llu",
+			     (unsigned)sid->sid_rev_num, ia);
+	for (int i = 0; i < sid->num_auths && i < 15 && n < sizeof(buf); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "-%" PRIu32,
+				      sid->sub_auths[i]);
+	return xstrdup(buf);
+}
+
+static int
+need(const char *v, const char *what, struct err *err)
+{
+	if (v == NULL || *v == '\0')
+		return err_set(err, ERR_INVALID, "request lacks the %s", what);
+	return 0;
+}
+
+/* ---- session ---- */
+
+static int
+make_creds(struct hsess *s, const struct lsa_msg *req, struct err *err)
+{
+	const char *errstr = NULL;
+	const char *cc;
+
+	s->creds = cli_credentials_init(s);
+	if (s->creds == NULL)
+		return err_set(err, ERR_FAIL, "out of memory");
+	cli_credentials_set_conf(s->creds, s->lp);
+	if (req->user == NULL) {
+		cc = req->ccache != NULL ? req->ccache : getenv("KRB5CCNAME");
+		cli_credentials_set_kerberos_state(
+			s->creds, CRED_USE_KERBEROS_REQUIRED, CRED_SPECIFIED);
+		if (cli_credentials_set_ccache(s->creds, s->lp, cc,
+					       CRED_SPECIFIED, &errstr) != 0)
+			return err_set(err, ERR_BACKEND,
+				       "cannot use Kerberos ccache '%s' for "
+				       "'%s': %s",
+				       cc ? cc : "(default)", req->server,
+				       errstr ? errstr : "unknown error");
+		return 0;
+	}
+	if (strchr(req->user, '%') != NULL || req->password == NULL)
+		return err_set(err, ERR_INVALID,
+			       "login for '%s': need a user name without '%%' "
+			       "and a password",
+			       req->server);
+	cli_credentials_parse_string(s->creds, req->user, CRED_SPECIFIED);
+	if (strchr(req->user, '@') == NULL && req->realm != NULL)
+		cli_credentials_set_realm(s->creds, req->realm, CRED_SPECIFIED);
+	cli_credentials_set_password(s->creds, req->password, CRED_SPECIFIED);
+	cli_credentials_set_kerberos_state(s->creds, CRED_USE_KERBEROS_DESIRED,
+					   CRED_SPECIFIED);
+	return 0;
+}
+
+static int
+connect_pipe(struct hsess *s, const struct ndr_interface_table *t,
+	     struct dcerpc_pipe **out, struct lsa_msg *rep, struct err *err)
+{
+	char *binding = talloc_asprintf(s, "ncacn_np:%s", s->server);
+	const char *who;
+	NTSTATUS st;
+
+	if (binding == NULL)
+		return err_set(err, ERR_FAIL, "out of memory");
+	st = dcerpc_pipe_connect(s, out, binding, t, s->creds, s->ev, s->lp);
+	talloc_free(binding);
+	if (!NT_STATUS_IS_OK(st)) {
+		*out = NULL;
+		who = cli_credentials_get_principal(s->creds, s);
+		return fail_nt(rep, err, st, "cannot connect to '%s' as '%s'",
+			       s->server, who ? who : "(unknown)");
+	}
+	return 0;
+}
+
+int
+h_login(struct hsess **out, const struct lsa_msg *req, struct lsa_msg *rep,
+	struct err *err)
+{
+	struct hsess *s = NULL;
+	struct lsa_QosInfo qos = { .impersonation_level = 2,
+				   .context_mode = 1 };
+	struct lsa_ObjectAttribute attr = { .sec_qos = &qos };
+	struct lsa_OpenPolicy2 r;
+	NTSTATUS st;
+	int rc;
+
+	*out = NULL;
+	if (!valid_host(req->server)) {
+		rc = err_set(err, ERR_INVALID,
+			     "login: the server must be a DNS host name");
+		goto out;
+	}
+	if ((s = talloc_zero(NULL, struct hsess)) == NULL) {
+		rc = err_set(err, ERR_FAIL, "out of memory");
+		goto out;
+	}
+	s->mem = s;
+	s->server = talloc_strdup(s, req->server);
+	st = dcerpc_init();
+	if (!NT_STATUS_IS_OK(st)) {
+		rc = fail_nt(rep, err, st, "dcerpc_init");
+		goto out;
+	}
+	/* per session: the global loadparm grows with every connection */
+	s->lp = loadparm_init(s);
+	s->ev = tevent_context_init(s);
+	if (s->server == NULL || s->lp == NULL || s->ev == NULL) {
+		rc = err_set(err, ERR_FAIL, "out of memory");
+		goto out;
+	}
+	lpcfg_set_cmdline(s->lp, "client smb encrypt", "required");
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	tevent_loop_allow_nesting(s->ev);
+#pragma GCC diagnostic pop
+	if ((rc = make_creds(s, req, err)) < 0)
+		goto out;
+	if ((rc = connect_pipe(s, &ndr_table_lsarpc, &s->lsa, rep, err)) < 0)
+		goto out;
+	memset(&r, 0, sizeof(r));
+	r.in.system_name = "\\";
+	r.in.attr = &attr;
+	r.in.access_mask = SEC_FLAG_MAXIMUM_ALLOWED;
+	r.out.handle = &s->pol;
+	st = call(s->lsa, &ndr_table_lsarpc, "lsa_OpenPolicy2", s, &r);
+	if (!NT_STATUS_IS_OK(RES(st, r))) {
+		rc = fail_nt(rep, err, RES(st, r), "OpenPolicy2 on '%s'",
+			     s->server);
+		goto out;
+	}
+	*out = s;
+	s = NULL;
+	rc = 0;
+out:
+	h_close(s);
+	return rc;
+}
+
+void
+h_close(struct hsess *s)
+{
+	struct lsa_Close r;
+
+	if (s == NULL)
+		return;
+	if (s->lsa != NULL && !ndr_policy_handle_empty(&s->pol)) {
+		memset(&r, 0, sizeof(r));
+		r.in.handle = &s->pol;
+		r.out.handle = &s->pol;
+		call(s->lsa, &ndr_table_lsarpc, "lsa_Close", s, &r);
+	}
+	talloc_free(s);
+}
+
+/* ---- LSA helpers ---- */
+
+static NTSTATUS
+query_by_name(struct hsess *s, TALLOC_CTX *mem, const char *name,
+	      enum lsa_TrustDomInfoEnum level, union lsa_TrustedDomainInfo **out)
+{
+	struct lsa_String n = { .string = name };
+	struct lsa_QueryTrustedDomainInfoByName r;
+	NTSTATUS st;
+
+	memset(&r, 0, sizeof(r));
+	r.in.handle = &s->pol;
+	r.in.trusted_domain = &n;
+	r.in.level = level;
+	r.out.info = out;
+	st = call(s->lsa, &ndr_table_lsarpc,
+		  "lsa_QueryTrustedDomainInfoByName", mem, &r);
+	return RES(st, r);
+}
+
+static NTSTATUS
+open_tdo(struct hsess *s, TALLOC_CTX *mem, const char *name, uint32_t access,
+	 struct policy_handle *tdo)
+{
+	struct lsa_OpenTrustedDomainByName r;
+	NTSTATUS st;
+
+	memset(&r, 0, sizeof(r));
+	r.in.handle = &s->pol;
+	r.in.name.string = name;
+	r.in.access_mask = access;
+	r.out.trustdom_handle = tdo;
+	st = call(s->lsa, &ndr_table_lsarpc, "lsa_OpenTrustedDomainByName",
+		  mem, &r);
+	return RES(st, r);
+}
+
+static NTSTATUS
+set_tdo(struct hsess *s, TALLOC_CTX *mem, struct policy_handle *tdo,
+	enum lsa_TrustDomInfoEnum level, union lsa_TrustedDomainInfo *info)
+{
+	struct lsa_SetInformationTrustedDomain r;
+	NTSTATUS st;
+
+	memset(&r, 0, sizeof(r));
+	r.in.trustdom_handle = tdo;
+	r.in.level = level;
+	r.in.info = info;
+	st = call(s->lsa, &ndr_table_lsarpc, "lsa_SetInformationTrustedDomain",
+		  mem, &r);
+	return RES(st, r);
+}
+
+static void
+close_handle(struct hsess *s, TALLOC_CTX *mem, struct policy_handle *h)
+{
+	struct lsa_Close r;
+
+	memset(&r, 0, sizeof(r));
+	r.in.handle = h;
+	r.out.handle = h;
+	call(s->lsa, &ndr_table_lsarpc, "lsa_Close", mem, &r);
+}
+
+static NTSTATUS
+delete_handle(struct hsess *s, TALLOC_CTX *mem, struct policy_handle *h)
+{
+	struct lsa_DeleteObject r;
+	NTSTATUS st;
+
+	memset(&r, 0, sizeof(r));
+	r.in.handle = h;
+	r.out.handle = h;
+	st = call(s->lsa, &ndr_table_lsarpc, "lsa_DeleteObject", mem, &r);
+	return RES(st, r);
+}
+
+/* Reply records from Samba's representation; timestamps as LE u64. */
+static int
+records_from_lsa(struct lsa_msg *rep, const struct lsa_ForestTrustInformation *f,
+		 struct err *err)
+{
+	if (f == NULL || f->count == 0)
+		return 0;
+	if (f->count > FTI_MAX_RECORDS)
+		return err_set(err, ERR_BACKEND,
+			       "server returned %" PRIu32 " records", f->count);
+	rep->rec = xcalloc(f->count, sizeof(*rep->rec));
+	for (uint32_t i = 0; i < f->count; i++) {
+		const struct lsa_ForestTrustRecord *e = f->entries[i];
+		struct fti_record *x = &rep->rec[rep->nrec];
+
+		if (e == NULL)
+			continue;
+		rep->nrec++;
+		x->type = (uint8_t)e->type;
+		x->flags = e->flags;
+		for (int b = 0; b < 8; b++)
+			x->ts[b] = (uint8_t)(e->time >> (8 * b));
+		switch (e->type) {
+		case LSA_FOREST_TRUST_TOP_LEVEL_NAME:
+			x->name = dup_or_null(
+				e->forest_trust_data.top_level_name.string);
+			break;
+		case LSA_FOREST_TRUST_TOP_LEVEL_NAME_EX:
+			x->name = dup_or_null(
+				e->forest_trust_data.top_level_name_ex.string);
+			break;
+		case LSA_FOREST_TRUST_DOMAIN_INFO: {
+			const struct lsa_ForestTrustDomainInfo *d =
+				&e->forest_trust_data.domain_info;
+
+			x->name = dup_or_null(d->dns_domain_name.string);
+			x->netbios = dup_or_null(d->netbios_domain_name.string);
+			x->sid = sid_text(d->domain_sid);
+			break;
+		}
+		default:
+			x->raw_len = e->forest_trust_data.data.length;
+			if (x->raw_len > 0) {
+				x->raw = xmalloc(x->raw_len);
+				memcpy(x->raw, e->forest_trust_data.data.data,
+				       x->raw_len);
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
+static int
+records_to_lsa(TALLOC_CTX *mem, const struct lsa_msg *req,
+	       struct lsa_ForestTrustInformation *f, uint32_t *highest,
+	       struct err *err)
+{
+	*highest = LSA_FOREST_TRUST_DOMAIN_INFO;
+	f->count = 0;
+	f->entries = talloc_zero_array(mem, struct lsa_ForestTrustRecord *,
+				       req->nrec ? req->nrec : 1);
+	if (f->entries == NULL)
+		return err_set(err, ERR_FAIL, "out of memory");
+	for (size_t i = 0; i < req->nrec; i++) {
+		const struct fti_record *x = &req->rec[i];
+		struct lsa_ForestTrustRecord *e =
+			talloc_zero(mem, struct lsa_ForestTrustRecord);
+		struct lsa_ForestTrustDomainInfo *d;
+
+		if (e == NULL)
+			return err_set(err, ERR_FAIL, "out of memory");
+		e->type = (enum lsa_ForestTrustRecordType)x->type;
+		e->flags = x->flags;
+		for (int b = 7; b >= 0; b--)
+			e->time = e->time << 8 | x->ts[b];
+		switch (x->type) {
+		case FTI_TLN:
+		case FTI_TLN_EX:
+			if (need(x->name, "record name", err) < 0)
+				return err_prefix(err, "record %zu", i);
+			if (x->type == FTI_TLN)
+				e->forest_trust_data.top_level_name.string =
+					x->name;
+			else
+				e->forest_trust_data.top_level_name_ex.string =
+					x->name;
+			break;
+		case FTI_DOMAIN:
+			d = &e->forest_trust_data.domain_info;
+			d->domain_sid = talloc_zero(mem, struct dom_sid);
+			if (d->domain_sid == NULL ||
+			    !sid_parse(x->sid, d->domain_sid))
+				return err_set(err, ERR_INVALID,
+					       "record %zu: bad domain SID", i);
+			if (need(x->name, "record dns name", err) < 0 ||
+			    need(x->netbios, "record netbios name", err) < 0)
+				return err_prefix(err, "record %zu", i);
+			d->dns_domain_name.string = x->name;
+			d->netbios_domain_name.string = x->netbios;
+			break;
+		default:
+			e->forest_trust_data.data.length =
+				(uint32_t)x->raw_len;
+			e->forest_trust_data.data.data = x->raw;
+			if (x->type > *highest)
+				*highest = x->type;
+			break;
+		}
+		f->entries[f->count++] = e;
+	}
+	return 0;
+}
+
+/* ---- operations ---- */
+
+int
+h_info(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+       struct err *err)
+{
+	TALLOC_CTX *mem = talloc_new(s);
+	union lsa_PolicyInformation *info = NULL;
+	struct lsa_QueryInfoPolicy2 r;
+	NTSTATUS st;
+	int rc = 0;
+
+	(void)req;
+	memset(&r, 0, sizeof(r));
+	r.in.handle = &s->pol;
+	r.in.level = LSA_POLICY_INFO_DNS;
+	r.out.info = &info;
+	st = call(s->lsa, &ndr_table_lsarpc, "lsa_QueryInfoPolicy2", mem, &r);
+	if (!NT_STATUS_IS_OK(RES(st, r)) || info == NULL) {
+		rc = fail_nt(rep, err, RES(st, r),
+			     "QueryInfoPolicy2 on '%s'", s->server);
+		goto out;
+	}
+	rep->name = dup_or_null(info->dns.dns_domain.string);
+	rep->netbios = dup_or_null(info->dns.name.string);
+	rep->sid = sid_text(info->dns.sid);
+	rep->forest = dup_or_null(info->dns.dns_forest.string);
+out:
+	talloc_free(mem);
+	return rc;
+}
+
+int
+h_query_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+	    struct err *err)
+{
+	TALLOC_CTX *mem = talloc_new(s);
+	union lsa_TrustedDomainInfo *ti = NULL, *et = NULL;
+	const struct lsa_TrustDomainInfoInfoEx *x;
+	NTSTATUS st;
+	int rc;
+
+	if ((rc = need(req->name, "trust name", err)) < 0)
+		goto out;
+	st = query_by_name(s, mem, req->name, LSA_TRUSTED_DOMAIN_INFO_INFO_EX,
+			   &ti);
+	if (!NT_STATUS_IS_OK(st) || ti == NULL) {
+		rc = fail_nt(rep, err, st, "trust '%s' on '%s'", req->name,
+			     s->server);
+		goto out;
+	}
+	st = query_by_name(s, mem, req->name,
+			   LSA_TRUSTED_DOMAIN_SUPPORTED_ENCRYPTION_TYPES, &et);
+	if (!NT_STATUS_IS_OK(st) || et == NULL) {
+		rc = fail_nt(rep, err, st,
+			     "encryption types of trust '%s' on '%s'",
+			     req->name, s->server);
+		goto out;
+	}
+	x = &ti->info_ex;
+	rep->name = dup_or_null(x->domain_name.string);
+	rep->netbios = dup_or_null(x->netbios_name.string);
+	rep->sid = sid_text(x->sid);
+	rep->direction = x->trust_direction;
+	rep->trust_type = (uint32_t)x->trust_type;
+	rep->attributes = x->trust_attributes;
+	rep->enctypes = et->enc_types.enc_types;
+out:
+	talloc_free(mem);
+	return rc;
+}
+
+int
+h_create_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+	     struct err *err)
+{
+	TALLOC_CTX *mem = talloc_new(s);
+	struct lsa_TrustDomainInfoInfoEx info;
+	struct lsa_TrustDomainInfoAuthInfoInternal ai;
+	struct lsa_CreateTrustedDomainEx2 r;
+	union lsa_TrustedDomainInfo enc;
+	struct policy_handle tdo;
+	struct dom_sid sid;
+	DATA_BLOB blob = data_blob_null;
+	bool have_tdo = false;
+	NTSTATUS st, st2;
+	int rc;
+
+	memset(&tdo, 0, sizeof(tdo));
+	if ((rc = need(req->name, "trust name", err)) < 0 ||
+	    (rc = need(req->netbios, "NetBIOS name", err)) < 0 ||
+	    (rc = need(req->password, "trust password", err)) < 0)
+		goto out;
+	if (!sid_parse(req->sid, &sid)) {
+		rc = err_set(err, ERR_INVALID, "create '%s': bad domain SID",
+			     req->name);
+		goto out;
+	}
+	if ((rc = h_auth_blob(mem, s->lsa, req->direction, req->password,
+			      &blob, err)) < 0) {
+		err_prefix(err, "create '%s' on '%s'", req->name, s->server);
+		goto out;
+	}
+	memset(&info, 0, sizeof(info));
+	info.domain_name.string = req->name;
+	info.netbios_name.string = req->netbios;
+	info.sid = &sid;
+	info.trust_direction = req->direction;
+	info.trust_type = (enum lsa_TrustType)req->trust_type;
+	info.trust_attributes = req->attributes;
+	memset(&ai, 0, sizeof(ai));
+	ai.auth_blob.size = (uint32_t)blob.length;
+	ai.auth_blob.data = blob.data;
+	memset(&r, 0, sizeof(r));
+	r.in.policy_handle = &s->pol;
+	r.in.info = &info;
+	r.in.auth_info_internal = &ai;
+	r.in.access_mask = LSA_TRUSTED_DOMAIN_ALL_ACCESS;
+	r.out.trustdom_handle = &tdo;
+	st = call(s->lsa, &ndr_table_lsarpc, "lsa_CreateTrustedDomainEx2", mem,
+		  &r);
+	if (!NT_STATUS_IS_OK(RES(st, r))) {
+		rc = fail_nt(rep, err, RES(st, r),
+			     "CreateTrustedDomainEx2 '%s' on '%s'", req->name,
+			     s->server);
+		goto out;
+	}
+	have_tdo = true;
+	if (req->enctypes != 0) {
+		memset(&enc, 0, sizeof(enc));
+		enc.enc_types.enc_types = req->enctypes;
+		st = set_tdo(s, mem, &tdo,
+			     LSA_TRUSTED_DOMAIN_SUPPORTED_ENCRYPTION_TYPES,
+			     &enc);
+		if (!NT_STATUS_IS_OK(st)) {
+			/* no half-made trust: undo the create (samba-tool too) */
+			st2 = delete_handle(s, mem, &tdo);
+			have_tdo = !NT_STATUS_IS_OK(st2);
+			rc = fail_nt(rep, err, st,
+				     "set encryption types 0x%x of new trust "
+				     "'%s' on '%s' (%s)",
+				     req->enctypes, req->name, s->server,
+				     NT_STATUS_IS_OK(st2) ? "create undone"
+							  : "undo failed too");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (have_tdo)
+		close_handle(s, mem, &tdo);
+	if (blob.data != NULL)
+		explicit_bzero(blob.data, blob.length);
+	talloc_free(mem);
+	return rc;
+}
+
+int
+h_set_info_ex(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+	      struct err *err)
+{
+	TALLOC_CTX *mem = talloc_new(s);
+	union lsa_TrustedDomainInfo *cur = NULL, ti;
+	struct policy_handle tdo;
+	bool open = false;
+	NTSTATUS st;
+	int rc;
+
+	if ((rc = need(req->name, "trust name", err)) < 0)
+		goto out;
+	st = query_by_name(s, mem, req->name, LSA_TRUSTED_DOMAIN_INFO_INFO_EX,
+			   &cur);
+	if (!NT_STATUS_IS_OK(st) || cur == NULL) {
+		rc = fail_nt(rep, err, st, "trust '%s' on '%s'", req->name,
+			     s->server);
+		goto out;
+	}
+	st = open_tdo(s, mem, req->name, SEC_FLAG_MAXIMUM_ALLOWED, &tdo);
+	if (!NT_STATUS_IS_OK(st)) {
+		rc = fail_nt(rep, err, st, "open trust '%s' on '%s'",
+			     req->name, s->server);
+		goto out;
+	}
+	open = true;
+	memset(&ti, 0, sizeof(ti));
+	ti.info_ex = cur->info_ex;
+	ti.info_ex.trust_direction = req->direction;
+	ti.info_ex.trust_type = (enum lsa_TrustType)req->trust_type;
+	ti.info_ex.trust_attributes = req->attributes;
+	st = set_tdo(s, mem, &tdo, LSA_TRUSTED_DOMAIN_INFO_INFO_EX, &ti);
+	if (!NT_STATUS_IS_OK(st)) {
+		rc = fail_nt(rep, err, st,
+			     "set direction 0x%x type %u attributes 0x%x of "
+			     "trust '%s' on '%s'",
+			     req->direction, req->trust_type, req->attributes,
+			     req->name, s->server);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (open)
+		close_handle(s, mem, &tdo);
+	talloc_free(mem);
+	return rc;
+}
+
+int
+h_set_enctypes(struct hsess *s, const struct lsa_msg *req,
+	       struct lsa_msg *rep, struct err *err)
+{
+	TALLOC_CTX *mem = talloc_new(s);
+	union lsa_TrustedDomainInfo ti;
+	struct policy_handle tdo;
+	bool open = false;
+	NTSTATUS st;
+	int rc;
+
+	if ((rc = need(req->name, "trust name", err)) < 0)
+		goto out;
+	st = open_tdo(s, mem, req->name, SEC_FLAG_MAXIMUM_ALLOWED, &tdo);
+	if (!NT_STATUS_IS_OK(st)) {
+		rc = fail_nt(rep, err, st, "open trust '%s' on '%s'",
+			     req->name, s->server);
+		goto out;
+	}
+	open = true;
+	memset(&ti, 0, sizeof(ti));
+	ti.enc_types.enc_types = req->enctypes;
+	st = set_tdo(s, mem, &tdo,
+		     LSA_TRUSTED_DOMAIN_SUPPORTED_ENCRYPTION_TYPES, &ti);
+	if (!NT_STATUS_IS_OK(st)) {
+		rc = fail_nt(rep, err, st,
+			     "set encryption types 0x%x of trust '%s' on '%s'",
+			     req->enctypes, req->name, s->server);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (open)
+		close_handle(s, mem, &tdo);
+	talloc_free(mem);
+	return rc;
+}
+
+int
+h_set_fti(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+	  struct err *err)
+{
+	TALLOC_CTX *mem = talloc_new(s);
+	struct lsa_ForestTrustInformation fti;
+	struct lsa_ForestTrustCollisionInfo *coll = NULL;
+	struct lsa_lsaRSetForestTrustInformation r;
+	struct lsa_StringLarge n = { .string = NULL };
+	uint32_t highest;
+	NTSTATUS st;
+	int rc;
+
+	if ((rc = need(req->name, "trust name", err)) < 0)
+		goto out;
+	if ((rc = records_to_lsa(mem, req, &fti, &highest, err)) < 0) {
+		err_prefix(err, "forest trust info for '%s'", req->name);
+		goto out;
+	}
+	n.string = req->name;
+	memset(&r, 0, sizeof(r));
+	r.in.handle = &s->pol;
+	r.in.trusted_domain_name = &n;
+	r.in.highest_record_type = (enum lsa_ForestTrustRecordType)highest;
+	r.in.forest_trust_info = &fti;
+	r.in.check_only = req->check_only ? 1 : 0;
+	r.out.collision_info = &coll;
+	st = call(s->lsa, &ndr_table_lsarpc,
+		  "lsa_lsaRSetForestTrustInformation", mem, &r);
+	if (!NT_STATUS_IS_OK(RES(st, r))) {
+		rc = fail_nt(rep, err, RES(st, r),
+			     "%s forest trust info of '%s' on '%s'",
+			     req->check_only ? "check" : "set", req->name,
+			     s->server);
+		goto out;
+	}
+	if (coll != NULL && coll->count > 0) {
+		rep->coll = xcalloc(coll->count, sizeof(*rep->coll));
+		for (uint32_t i = 0; i < coll->count; i++) {
+			const struct lsa_ForestTrustCollisionRecord *c =
+				coll->entries[i];
+			struct lsa_collision *o = &rep->coll[rep->ncoll];
+
+			if (c == NULL)
+				continue;
+			rep->ncoll++;
+			o->index = c->index;
+			o->type = (uint32_t)c->type;
+			o->flags = c->flags;
+			o->name = dup_or_null(c->name.string);
+		}
+	}
+	rc = 0;
+out:
+	talloc_free(mem);
+	return rc;
+}
+
+int
+h_query_fti(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+	    struct err *err)
+{
+	TALLOC_CTX *mem = talloc_new(s);
+	struct lsa_ForestTrustInformation *f = NULL;
+	struct lsa_lsaRQueryForestTrustInformation r;
+	struct lsa_String n = { .string = NULL };
+	NTSTATUS st;
+	int rc;
+
+	if ((rc = need(req->name, "trust name", err)) < 0)
+		goto out;
+	n.string = req->name;
+	memset(&r, 0, sizeof(r));
+	r.in.handle = &s->pol;
+	r.in.trusted_domain_name = &n;
+	r.in.highest_record_type = LSA_FOREST_TRUST_DOMAIN_INFO;
+	r.out.forest_trust_info = &f;
+	st = call(s->lsa, &ndr_table_lsarpc,
+		  "lsa_lsaRQueryForestTrustInformation", mem, &r);
+	if (!NT_STATUS_IS_OK(RES(st, r))) {
+		rc = fail_nt(rep, err, RES(st, r),
+			     "forest trust info of '%s' on '%s'", req->name,
+			     s->server);
+		goto out;
+	}
+	rc = records_from_lsa(rep, f, err);
+out:
+	talloc_free(mem);
+	return rc;
+}
+
+static int
+netr_pipe(struct hsess *s, struct lsa_msg *rep, struct err *err)
+{
+	if (s->netr != NULL)
+		return 0;
+	return connect_pipe(s, &ndr_table_netlogon, &s->netr, rep, err);
+}
+
+int
+h_fetch_fti(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+	    struct err *err)
+{
+	TALLOC_CTX *mem = talloc_new(s);
+	struct lsa_ForestTrustInformation *f = NULL;
+	struct netr_DsRGetForestTrustInformation r;
+	NTSTATUS st;
+	int rc;
+
+	if ((rc = need(req->name, "partner name", err)) < 0 ||
+	    (rc = netr_pipe(s, rep, err)) < 0)
+		goto out;
+	memset(&r, 0, sizeof(r));
+	r.in.server_name = talloc_asprintf(mem, "\\\\%s", s->server);
+	r.in.trusted_domain_name = req->name;
+	r.in.flags = 0; /* fetch only, do not update the TDO */
+	r.out.forest_trust_info = &f;
+	st = call(s->netr, &ndr_table_netlogon,
+		  "netr_DsRGetForestTrustInformation", mem, &r);
+	if (!NT_STATUS_IS_OK(st)) {
+		rc = fail_nt(rep, err, st,
+			     "DsRGetForestTrustInformation '%s' via '%s'",
+			     req->name, s->server);
+		goto out;
+	}
+	if (!W_ERROR_IS_OK(r.out.result)) {
+		rc = fail_wr(rep, err, r.out.result,
+			     "DsRGetForestTrustInformation '%s' via '%s'",
+			     req->name, s->server);
+		goto out;
+	}
+	rc = records_from_lsa(rep, f, err);
+out:
+	talloc_free(mem);
+	return rc;
+}
+
+int
+h_delete_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+	     struct err *err)
+{
+	TALLOC_CTX *mem = talloc_new(s);
+	struct policy_handle tdo;
+	NTSTATUS st;
+	int rc;
+
+	if ((rc = need(req->name, "trust name", err)) < 0)
+		goto out;
+	st = open_tdo(s, mem, req->name, SEC_STD_DELETE, &tdo);
+	if (!NT_STATUS_IS_OK(st)) {
+		rc = fail_nt(rep, err, st, "open trust '%s' on '%s'",
+			     req->name, s->server);
+		goto out;
+	}
+	st = delete_handle(s, mem, &tdo);
+	if (!NT_STATUS_IS_OK(st)) {
+		close_handle(s, mem, &tdo);
+		rc = fail_nt(rep, err, st, "delete trust '%s' on '%s'",
+			     req->name, s->server);
+		goto out;
+	}
+	rc = 0;
+out:
+	talloc_free(mem);
+	return rc;
+}
+
+int
+h_validate(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+	   struct err *err)
+{
+	TALLOC_CTX *mem = talloc_new(s);
+	union netr_CONTROL_DATA_INFORMATION d;
+	union netr_CONTROL_QUERY_INFORMATION q;
+	struct netr_LogonControl2Ex r;
+	const struct netr_NETLOGON_INFO_2 *i2;
+	NTSTATUS st;
+	int rc;
+
+	if ((rc = need(req->name, "partner name", err)) < 0 ||
+	    (rc = netr_pipe(s, rep, err)) < 0)
+		goto out;
+	memset(&d, 0, sizeof(d));
+	memset(&q, 0, sizeof(q));
+	d.domain = req->name;
+	memset(&r, 0, sizeof(r));
+	r.in.logon_server = talloc_asprintf(mem, "\\\\%s", s->server);
+	r.in.function_code = NETLOGON_CONTROL_TC_VERIFY;
+	r.in.level = 2;
+	r.in.data = &d;
+	r.out.query = &q;
+	st = call(s->netr, &ndr_table_netlogon, "netr_LogonControl2Ex", mem,
+		  &r);
+	if (!NT_STATUS_IS_OK(st)) {
+		rc = fail_nt(rep, err, st, "TC_VERIFY '%s' on '%s'",
+			     req->name, s->server);
+		goto out;
+	}
+	if (!W_ERROR_IS_OK(r.out.result)) {
+		rc = fail_wr(rep, err, r.out.result, "TC_VERIFY '%s' on '%s'",
+			     req->name, s->server);
+		goto out;
+	}
+	if ((i2 = q.info2) == NULL) {
+		rc = err_set(err, ERR_BACKEND,
+			     "TC_VERIFY '%s' on '%s': no level 2 answer",
+			     req->name, s->server);
+		goto out;
+	}
+	rep->tc_flags = i2->flags;
+	rep->dc_name = dup_or_null(i2->trusted_dc_name);
+	rep->pdc_status = W_ERROR_V(i2->pdc_connection_status);
+	rep->pdc_text = xstrdup(win_errstr(i2->pdc_connection_status));
+	rep->tc_status = W_ERROR_V(i2->tc_connection_status);
+	rep->tc_text = xstrdup(win_errstr(i2->tc_connection_status));
+	rc = 0;
+out:
+	talloc_free(mem);
+	return rc;
+}

@@ -1,0 +1,119 @@
+/*
+ * Secrets from a reference: {env: NAME}, {file: PATH} or {prompt: TEXT}.
+ * Never from argv or YAML text.  The value is returned in a heap buffer the
+ * caller wipes (explicit_bzero) and frees; no message ever contains it.
+ */
+#include "providers/prov.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "model/model.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+#define SECRET_MAX 1024
+
+static int
+read_line(char **out, int fd, const char *what, struct err *err)
+{
+	char *buf = xmalloc(SECRET_MAX + 1);
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < SECRET_MAX && (r = read(fd, buf + n, 1)) == 1 &&
+	       buf[n] != '\n')
+		n++;
+	if (n == SECRET_MAX) {
+		explicit_bzero(buf, SECRET_MAX + 1);
+		free(buf);
+		return err_set(err, ERR_INVALID, "%s is longer than %d bytes",
+			       what, SECRET_MAX);
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	if (n == 0) {
+		free(buf);
+		return err_set(err, ERR_INVALID, "%s is empty", what);
+	}
+	*out = buf;
+	return 0;
+}
+
+static int
+prompt(char **out, const char *text, const char *what, struct err *err)
+{
+	struct termios old, quiet;
+	int fd, rc;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)
+		return err_set(err, ERR_DENIED,
+			       "cannot prompt for %s: no terminal (use "
+			       "{ env: NAME } or { file: PATH } in automation)",
+			       what);
+	if (tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	if (write(fd, text, strlen(text)) < 0 || write(fd, ": ", 2) < 0) {
+		/* nothing to do: the read below still works */
+	}
+	rc = read_line(out, fd, what, err);
+	tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0) {
+		/* ignore */
+	}
+	close(fd);
+	return rc;
+}
+
+int
+prov_secret_resolve(char **out, const struct model_secret *ref,
+		    const char *what, struct err *err)
+{
+	int fd, rc;
+
+	*out = NULL;
+	if (ref == NULL)
+		return err_set(err, ERR_INVALID, "no secret is given for %s",
+			       what);
+	if (ref->env != NULL) {
+		const char *v = getenv(ref->env);
+
+		if (v == NULL || *v == '\0')
+			return err_set(err, ERR_NOTFOUND,
+				       "%s: environment variable '%s' is not "
+				       "set",
+				       what, ref->env);
+		*out = xstrdup(v);
+		return 0;
+	}
+	if (ref->file != NULL) {
+		if ((fd = open(ref->file, O_RDONLY | O_CLOEXEC)) < 0)
+			return err_set_errno(err, ERR_IO,
+					     "%s: cannot open '%s'", what,
+					     ref->file);
+		rc = read_line(out, fd, what, err);
+		close(fd);
+		return rc;
+	}
+	if (ref->prompt != NULL)
+		return prompt(out, ref->prompt, what, err);
+	return err_set(err, ERR_INVALID, "no secret is given for %s", what);
+}
+
+void
+prov_secret_free(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}

@@ -1,0 +1,421 @@
+/*
+ * Mapping of trustedDomain and domain identity attributes into the observed
+ * model, shared by the snapshot and ldap providers, so that both read the
+ * same bytes into the same struct (and the same digest).
+ */
+#include "providers/prov_int.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <ldap.h>
+
+#include "model/model.h"
+#include "util/err.h"
+#include "util/sbuf.h"
+#include "util/sid.h"
+#include "util/xalloc.h"
+
+/* Attributes of a TDO, in digest order; bit i of prov_tdo_map.seen. */
+enum tdo_attr {
+	A_PARTNER,
+	A_FLATNAME,
+	A_SID,
+	A_DIRECTION,
+	A_TYPE,
+	A_ATTRIBUTES,
+	A_ENCTYPES,
+	A_FTI,
+	A_GUID,
+	A_COUNT
+};
+
+static const char *const tdo_attrs[A_COUNT + 1] = {
+	"trustPartner",
+	"flatName",
+	"securityIdentifier",
+	"trustDirection",
+	"trustType",
+	"trustAttributes",
+	"msDS-SupportedEncryptionTypes",
+	"msDS-TrustForestTrustInfo",
+	"objectGUID",
+	NULL,
+};
+
+const char *const *
+prov_tdo_attrs(void)
+{
+	return tdo_attrs;
+}
+
+/* True if attr names want, ignoring case and ";binary"-style options. */
+static bool
+attr_is(const char *attr, const char *want)
+{
+	size_t n = strcspn(attr, ";");
+
+	return strlen(want) == n && strncasecmp(attr, want, n) == 0;
+}
+
+/*
+ * AD's Integer syntax is a signed 32-bit decimal ("-2147483648" for bit
+ * 31).  Also accepts the unsigned form up to 4294967295, which some export
+ * tools write; rejects signs other than a leading '-', spaces and junk.
+ */
+static int
+parse_u32(uint32_t *out, const char *val, size_t len)
+{
+	char buf[16], *end;
+	long long v;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, val, len);
+	buf[len] = '\0';
+	if (!(isdigit((unsigned char)buf[0]) ||
+	      (buf[0] == '-' && isdigit((unsigned char)buf[1]))))
+		return -1;
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (errno != 0 || *end != '\0' || v < INT32_MIN || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)(v < 0 ? v + 4294967296LL : v);
+	return 0;
+}
+
+/* A UTF-8 string attribute: no NULs, not empty. */
+static int
+text_value(char **out, const void *val, size_t len)
+{
+	if (len == 0 || memchr(val, '\0', len) != NULL)
+		return -1;
+	*out = xstrndup(val, len);
+	return 0;
+}
+
+/* objectGUID: 16 bytes, the first three fields little-endian (MS-DTYP). */
+static int
+guid_text(char out[40], const uint8_t *b, size_t len)
+{
+	if (len != 16)
+		return -1;
+	snprintf(out, 40,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x",
+		 b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9],
+		 b[10], b[11], b[12], b[13], b[14], b[15]);
+	return 0;
+}
+
+void
+prov_tdo_map_init(struct prov_tdo_map *m, struct model_tdo *tdo)
+{
+	m->tdo = tdo;
+	m->seen = 0;
+}
+
+int
+prov_tdo_value(struct prov_tdo_map *m, const char *attr, const void *val,
+	       size_t len, struct err *err)
+{
+	struct model_tdo *t = m->tdo;
+	const char *dn = t->dn != NULL ? t->dn : "";
+	char sid[SID_MAX_STRING];
+	struct err sub;
+	size_t a;
+	int bad = 0;
+
+	for (a = 0; a < A_COUNT; a++)
+		if (attr_is(attr, tdo_attrs[a]))
+			break;
+	if (a == A_COUNT)
+		return 0;
+	if (m->seen & (1u << a))
+		return err_set(err, ERR_INVALID,
+			       "'%s': attribute '%s' has more than one value",
+			       dn, tdo_attrs[a]);
+	m->seen |= 1u << a;
+	err_init(&sub);
+	switch ((enum tdo_attr)a) {
+	case A_PARTNER:
+		bad = text_value(&t->partner, val, len);
+		break;
+	case A_FLATNAME:
+		bad = text_value(&t->flat_name, val, len);
+		break;
+	case A_SID:
+		if ((bad = sid_to_string(sid, val, len, &sub)) == 0)
+			t->sid = xstrdup(sid);
+		break;
+	case A_DIRECTION:
+		bad = parse_u32(&t->direction, val, len);
+		break;
+	case A_TYPE:
+		bad = parse_u32(&t->type, val, len);
+		break;
+	case A_ATTRIBUTES:
+		bad = parse_u32(&t->attributes, val, len);
+		break;
+	case A_ENCTYPES:
+		bad = parse_u32(&t->enctypes, val, len);
+		t->has_enctypes = bad == 0;
+		break;
+	case A_FTI:
+		if ((bad = fti_decode(&t->fti, val, len, &sub)) < 0)
+			break;
+		t->has_fti = true;
+		t->fti_len = len;
+		t->fti_blob = xmalloc(len > 0 ? len : 1);
+		memcpy(t->fti_blob, val, len);
+		break;
+	case A_GUID:
+		bad = guid_text(t->guid, val, len);
+		break;
+	case A_COUNT:
+		break;
+	}
+	if (bad == 0)
+		return 0;
+	if (sub.msg[0] != '\0')
+		return err_set(err, ERR_INVALID, "'%s': attribute '%s': %s", dn,
+			       tdo_attrs[a], sub.msg);
+	return err_set(err, ERR_INVALID,
+		       "'%s': attribute '%s': malformed value (%zu bytes)", dn,
+		       tdo_attrs[a], len);
+}
+
+/*
+ * The digest covers what the plan depends on, never uSNChanged/whenChanged
+ * (those differ per DC).  Canonical form, for each attribute in tdo_attrs
+ * order up to msDS-TrustForestTrustInfo: the name, a NUL, then either '-'
+ * (absent) or '=' + the value's length as 8 bytes big-endian + the value.
+ * Values are the normalised ones (SID as text, integers as unsigned
+ * decimal), so LDAP and LDIF spellings of the same state hash alike; the
+ * forest trust info is hashed as its raw bytes.
+ */
+static void
+digest_add(struct sbuf *sb, enum tdo_attr a, bool present, const void *val,
+	   size_t len)
+{
+	uint8_t n[8];
+
+	sbuf_adds(sb, tdo_attrs[a]);
+	sbuf_addch(sb, '\0');
+	if (!present) {
+		sbuf_addch(sb, '-');
+		return;
+	}
+	sbuf_addch(sb, '=');
+	for (size_t i = 0; i < 8; i++)
+		n[i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
+	sbuf_add(sb, n, sizeof(n));
+	sbuf_add(sb, val, len);
+}
+
+static void
+digest_u32(struct sbuf *sb, enum tdo_attr a, bool present, uint32_t v)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", (unsigned)v);
+	digest_add(sb, a, present, buf, strlen(buf));
+}
+
+static void
+digest_str(struct sbuf *sb, enum tdo_attr a, const char *s)
+{
+	digest_add(sb, a, s != NULL, s, s != NULL ? strlen(s) : 0);
+}
+
+int
+prov_tdo_finish(struct prov_tdo_map *m, struct err *err)
+{
+	static const enum tdo_attr need[] = {A_PARTNER, A_DIRECTION, A_TYPE};
+	struct model_tdo *t = m->tdo;
+	uint8_t md[32];
+	struct sbuf sb;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!(m->seen & (1u << need[i])))
+			return err_set(err, ERR_INVALID,
+				       "'%s': attribute '%s' is missing",
+				       t->dn != NULL ? t->dn : "",
+				       tdo_attrs[need[i]]);
+	t->attr_mask = 0xffffffffu;
+	sbuf_init(&sb);
+	digest_str(&sb, A_PARTNER, t->partner);
+	digest_str(&sb, A_FLATNAME, t->flat_name);
+	digest_str(&sb, A_SID, t->sid);
+	digest_u32(&sb, A_DIRECTION, true, t->direction);
+	digest_u32(&sb, A_TYPE, true, t->type);
+	digest_u32(&sb, A_ATTRIBUTES, true, t->attributes);
+	digest_u32(&sb, A_ENCTYPES, t->has_enctypes, t->enctypes);
+	digest_add(&sb, A_FTI, t->has_fti, t->fti_blob, t->fti_len);
+	rc = gnutls_hash_fast(GNUTLS_DIG_SHA256, sb.buf, sb.len, md);
+	sbuf_release(&sb);
+	if (rc < 0)
+		return err_set(err, ERR_FAIL, "cannot hash '%s': %s",
+			       t->dn != NULL ? t->dn : "", gnutls_strerror(rc));
+	for (size_t i = 0; i < sizeof(md); i++)
+		snprintf(t->digest + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+int
+prov_ident_value(struct model_domain_state *d, enum prov_ident_kind kind,
+		 const char *attr, const void *val, size_t len,
+		 struct err *err)
+{
+	char sid[SID_MAX_STRING], *s = NULL;
+	struct err sub;
+	uint32_t v;
+	int rc = 0;
+
+	err_init(&sub);
+	if (kind == PROV_IDENT_DOMAIN && attr_is(attr, "objectSid")) {
+		if ((rc = sid_to_string(sid, val, len, &sub)) == 0) {
+			free(d->sid);
+			d->sid = xstrdup(sid);
+		}
+	} else if (kind == PROV_IDENT_DOMAIN &&
+		   attr_is(attr, "msDS-Behavior-Version")) {
+		if ((rc = parse_u32(&v, val, len)) == 0 &&
+		    d->functional_level < 0 && v <= INT32_MAX)
+			d->functional_level = (int)v;
+	} else if (kind == PROV_IDENT_CROSSREF &&
+		   attr_is(attr, "nETBIOSName")) {
+		if ((rc = text_value(&s, val, len)) == 0) {
+			free(d->netbios);
+			d->netbios = s;
+			s = NULL;
+		}
+	} else if (kind == PROV_IDENT_ROOTDSE &&
+		   attr_is(attr, "rootDomainNamingContext")) {
+		if ((rc = text_value(&s, val, len)) == 0) {
+			free(d->forest_root);
+			d->forest_root = NULL;
+			rc = prov_dn_domain(&d->forest_root, NULL, s, true,
+					    &sub);
+		}
+	} else if (kind == PROV_IDENT_ROOTDSE &&
+		   attr_is(attr, "domainFunctionality")) {
+		if ((rc = parse_u32(&v, val, len)) == 0 && v <= INT32_MAX)
+			d->functional_level = (int)v;
+	} else if (kind == PROV_IDENT_ROOTDSE && attr_is(attr, "vendorName")) {
+		if ((rc = text_value(&s, val, len)) == 0) {
+			free(d->vendor);
+			d->vendor = s;
+			s = NULL;
+		}
+	}
+	free(s);
+	if (rc == 0)
+		return 0;
+	if (sub.msg[0] != '\0')
+		return err_set(err, ERR_INVALID, "attribute '%s': %s", attr,
+			       sub.msg);
+	return err_set(err, ERR_INVALID, "attribute '%s': malformed value",
+		       attr);
+}
+
+int
+prov_dn_domain(char **dns_out, char **dn_out, const char *dn, bool whole,
+	       struct err *err)
+{
+	LDAPDN parsed = NULL;
+	struct sbuf dns, cdn;
+	size_t n, first;
+	int rc;
+
+	*dns_out = NULL;
+	if (dn_out != NULL)
+		*dn_out = NULL;
+	if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		return err_set(err, ERR_INVALID, "malformed DN '%s'", dn);
+	for (n = 0; parsed != NULL && parsed[n] != NULL; n++)
+		;
+	first = n;
+	while (first > 0) {
+		LDAPAVA *const *rdn = parsed[first - 1];
+
+		if (rdn[0] == NULL || rdn[1] != NULL ||
+		    rdn[0]->la_attr.bv_len != 2 ||
+		    strncasecmp(rdn[0]->la_attr.bv_val, "DC", 2) != 0 ||
+		    rdn[0]->la_value.bv_len == 0 ||
+		    memchr(rdn[0]->la_value.bv_val, '\0',
+			   rdn[0]->la_value.bv_len) != NULL)
+			break;
+		first--;
+	}
+	if (first == n || (whole && first != 0)) {
+		rc = err_set(err, ERR_NOTFOUND, "DN '%s' is not in a domain",
+			     dn);
+		goto out;
+	}
+	sbuf_init(&dns);
+	sbuf_init(&cdn);
+	for (size_t i = first; i < n; i++) {
+		const struct berval *v = &parsed[i][0]->la_value;
+
+		if (i > first) {
+			sbuf_addch(&dns, '.');
+			sbuf_addch(&cdn, ',');
+		}
+		for (size_t j = 0; j < v->bv_len; j++)
+			sbuf_addch(&dns, (char)tolower((unsigned char)v->bv_val[j]));
+		sbuf_adds(&cdn, "DC=");
+		sbuf_add(&cdn, v->bv_val, v->bv_len);
+	}
+	*dns_out = sbuf_detach(&dns, NULL);
+	if (dn_out != NULL)
+		*dn_out = sbuf_detach(&cdn, NULL);
+	sbuf_release(&cdn);
+	rc = 0;
+out:
+	ldap_dnfree(parsed);
+	return rc;
+}
+
+char *
+prov_dns_to_dn(const char *dns)
+{
+	struct sbuf sb;
+	const char *p = dns;
+
+	sbuf_init(&sb);
+	for (;;) {
+		size_t n = strcspn(p, ".");
+
+		sbuf_adds(&sb, "DC=");
+		sbuf_add(&sb, p, n);
+		if (p[n] == '\0')
+			break;
+		sbuf_addch(&sb, ',');
+		p += n + 1;
+	}
+	return sbuf_detach(&sb, NULL);
+}
+
+static int
+cmp_tdo(const void *a, const void *b)
+{
+	const struct model_tdo *x = a, *y = b;
+
+	return strcasecmp(x->dn != NULL ? x->dn : "", y->dn != NULL ? y->dn : "");
+}
+
+void
+prov_sort_tdos(struct model_domain_state *d)
+{
+	if (d->n_tdos > 1)
+		qsort(d->tdos, d->n_tdos, sizeof(*d->tdos), cmp_tdo);
+}

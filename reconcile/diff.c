@@ -1,0 +1,655 @@
+/*
+ * The diff: desired x observed -> plan.
+ *
+ * Algorithm (wireguard's sync_conf, OpenBGPD's RECONF_*): the expected TDOs
+ * (model_expand, sorted by domain then partner) and the observed TDOs of
+ * each managed domain (sorted the same way) are walked once, in step:
+ *  - expected only                 -> PLAN_CREATE
+ *  - both                          -> compare the managed fields: nothing
+ *                                     differs -> PLAN_NOOP; the server can
+ *                                     change all of it in place ->
+ *                                     PLAN_UPDATE; else PLAN_REPLACE with
+ *                                     the reason
+ *  - observed, and ensure: absent  -> PLAN_DELETE
+ *  - observed, not in the YAML     -> left alone (not managed)
+ * Fields the YAML does not set, attribute bits outside attr_mask, forest
+ * trust records it does not name and the conflict flags the PDC computes
+ * are kept.  Ignore rules in force drop their field's change (noted on the
+ * item); expired rules are reported as plan warnings.  A protected trust's
+ * delete or replace is kept in the plan but marked blocked.  The output is
+ * deterministic: sorted, no pointers, no times.
+ */
+#include "reconcile/rec.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "providers/prov.h"
+#include "util/err.h"
+#include "util/sbuf.h"
+#include "util/xalloc.h"
+
+static const char *
+bool_str(bool b)
+{
+	return b ? "true" : "false";
+}
+
+/* The trust kind a TDO expresses: what the YAML's 'type' names. */
+static const char *
+kind_of(const struct model_tdo *t)
+{
+	if (t->type == TDO_TYPE_MIT)
+		return "realm";
+	if (t->attributes & TA_FOREST_TRANSITIVE)
+		return "forest";
+	if (t->attributes & TA_WITHIN_FOREST)
+		return "shortcut";
+	return "external";
+}
+
+static void
+add_change(struct plan_item *it, const char *field, const char *before,
+	   const char *after)
+{
+	struct plan_change *c;
+
+	it->changes = xreallocarray(it->changes, it->n_changes + 1,
+				    sizeof(*it->changes));
+	c = &it->changes[it->n_changes++];
+	c->field = xstrdup(field);
+	c->before = xstrdup(before);
+	c->after = xstrdup(after);
+	c->in_place = true;
+}
+
+static void
+add_note(char ***v, size_t *n, const char *s)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+/* One boolean field backed by one bit (inverted when the YAML reads so). */
+struct bit_field {
+	const char *field;
+	uint32_t bit;
+	bool inverted;
+};
+
+static void
+diff_bits(struct plan_item *it, const struct model_tdo *b,
+	  const struct model_tdo *a)
+{
+	const bool forest = (a->attributes & TA_FOREST_TRANSITIVE) != 0;
+	const struct bit_field fields[] = {
+		{ "transitive", TA_NON_TRANSITIVE, true },
+		{ "uplevel_only", TA_UPLEVEL_ONLY, false },
+		{ "sid_filtering",
+		  forest ? TA_TREAT_AS_EXTERNAL : TA_QUARANTINED_DOMAIN,
+		  forest },
+		{ "selective_authentication", TA_CROSS_ORGANIZATION, false },
+		{ "uses_rc4", TA_USES_RC4_ENCRYPTION, false },
+		{ "uses_aes", TA_USES_AES_KEYS, false },
+		{ "tgt_delegation", TA_CROSS_ORG_ENABLE_TGT_DELEGATION, false },
+		{ "tgt_delegation", TA_CROSS_ORG_NO_TGT_DELEGATION, true },
+		{ "pim", TA_PIM_TRUST, false },
+		{ "auth_target_validation", TA_DISABLE_AUTH_TARGET_VALIDATION,
+		  true },
+	};
+	const char *last = "";
+
+	if (strcmp(kind_of(b), kind_of(a)) != 0)
+		add_change(it, "type", kind_of(b), kind_of(a));
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const struct bit_field *f = &fields[i];
+		bool was, will;
+
+		if (!(a->attr_mask & f->bit) ||
+		    !((b->attributes ^ a->attributes) & f->bit))
+			continue;
+		if (strcmp(last, f->field) == 0)
+			continue; /* tgt_delegation: one line for the pair */
+		was = ((b->attributes & f->bit) != 0) != f->inverted;
+		will = ((a->attributes & f->bit) != 0) != f->inverted;
+		if (strcmp(f->field, "tgt_delegation") == 0) {
+			was = (b->attributes &
+			       TA_CROSS_ORG_ENABLE_TGT_DELEGATION) != 0;
+			will = (a->attributes &
+				TA_CROSS_ORG_ENABLE_TGT_DELEGATION) != 0;
+			if (was == will)
+				add_change(it, f->field,
+					   "default (no delegation bit)",
+					   bool_str(will));
+			else
+				add_change(it, f->field, bool_str(was),
+					   bool_str(will));
+		} else {
+			add_change(it, f->field, bool_str(was),
+				   bool_str(will));
+		}
+		last = f->field;
+	}
+}
+
+/* ---- name suffixes: forest trust records ---- */
+
+static struct fti_record *
+find_rec(struct fti *f, uint8_t type, const char *name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->rec[i].type == type && f->rec[i].name != NULL &&
+		    strcasecmp(f->rec[i].name, name) == 0)
+			return &f->rec[i];
+	return NULL;
+}
+
+static bool
+listed(char **list, unsigned n, const char *name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strcasecmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
+static const char *
+tln_state(const struct fti_record *r)
+{
+	if (r == NULL)
+		return "absent";
+	if (r->type == FTI_TLN_EX)
+		return "excluded";
+	if (r->flags & FTI_TLN_DISABLED_ADMIN)
+		return "disabled";
+	if (r->flags & FTI_TLN_DISABLED_NEW)
+		return "disabled (new)";
+	if (r->flags & FTI_TLN_DISABLED_CONFLICT)
+		return "enabled (in conflict)";
+	return "enabled";
+}
+
+static void
+tln_set(struct fti *f, char *name, uint32_t flags)
+{
+	struct fti_record *r = find_rec(f, FTI_TLN, name);
+	struct fti_record n;
+
+	if (r != NULL) {
+		/* keep the conflict bit: the PDC owns it */
+		r->flags = (r->flags & FTI_TLN_DISABLED_CONFLICT) | flags;
+		return;
+	}
+	memset(&n, 0, sizeof(n));
+	n.type = FTI_TLN;
+	n.flags = flags;
+	n.name = name; /* fti_add copies */
+	fti_timestamp_now(n.ts);
+	fti_add(f, &n);
+}
+
+/*
+ * Resolves the suffix spec against the observed records into the records
+ * apply must store (after->fti), and adds one change per name whose state
+ * moves.
+ */
+static void
+diff_suffixes(struct plan_item *it, const struct model_tdo *b,
+	      struct model_tdo *a)
+{
+	const struct model_suffixes *s = a->suffixes;
+	struct fti *f = &a->fti;
+	char field[300];
+
+	fti_release(f);
+	if (b != NULL)
+		fti_copy(f, &b->fti);
+	for (unsigned i = 0; i < s->n_enable; i++)
+		tln_set(f, s->enable[i], 0);
+	for (unsigned i = 0; i < s->n_disable; i++)
+		if (find_rec(f, FTI_TLN, s->disable[i]) != NULL)
+			tln_set(f, s->disable[i], FTI_TLN_DISABLED_ADMIN);
+	if (s->unlisted == MODEL_UNLISTED_DISABLE)
+		for (size_t i = 0; i < f->n; i++)
+			if (f->rec[i].type == FTI_TLN &&
+			    !listed(s->enable, s->n_enable, f->rec[i].name))
+				f->rec[i].flags =
+					(f->rec[i].flags &
+					 FTI_TLN_DISABLED_CONFLICT) |
+					FTI_TLN_DISABLED_ADMIN;
+	/* exclusions are authoritative: the list is the set */
+	for (size_t i = f->n; i-- > 0;) {
+		if (f->rec[i].type != FTI_TLN_EX ||
+		    listed(s->exclude, s->n_exclude, f->rec[i].name))
+			continue;
+		free(f->rec[i].name);
+		free(f->rec[i].netbios);
+		free(f->rec[i].sid);
+		free(f->rec[i].raw);
+		memmove(&f->rec[i], &f->rec[i + 1],
+			(f->n - i - 1) * sizeof(f->rec[0]));
+		f->n--;
+	}
+	for (unsigned i = 0; i < s->n_exclude; i++) {
+		struct fti_record n;
+
+		if (find_rec(f, FTI_TLN_EX, s->exclude[i]) != NULL)
+			continue;
+		memset(&n, 0, sizeof(n));
+		n.type = FTI_TLN_EX;
+		n.name = s->exclude[i];
+		fti_timestamp_now(n.ts);
+		fti_add(f, &n);
+	}
+	a->has_fti = true;
+
+	/* Changes, one per name, in the order of the resulting records. */
+	for (size_t i = 0; i < f->n; i++) {
+		const struct fti_record *r = &f->rec[i], *o = NULL;
+		struct fti before;
+
+		if (r->type != FTI_TLN && r->type != FTI_TLN_EX)
+			continue;
+		if (b != NULL) {
+			before = b->fti;
+			o = find_rec(&before, r->type, r->name);
+		}
+		if (o != NULL &&
+		    strcmp(tln_state(o), tln_state(r)) == 0)
+			continue;
+		snprintf(field, sizeof(field), "name_suffixes[%s]", r->name);
+		add_change(it, field, tln_state(o), tln_state(r));
+	}
+	if (b != NULL)
+		for (size_t i = 0; i < b->fti.n; i++) {
+			const struct fti_record *o = &b->fti.rec[i];
+
+			if (o->type != FTI_TLN_EX ||
+			    find_rec(f, FTI_TLN_EX, o->name) != NULL)
+				continue;
+			snprintf(field, sizeof(field), "name_suffixes[%s]",
+				 o->name);
+			add_change(it, field, "excluded", "absent");
+		}
+}
+
+/* ---- ignore rules ---- */
+
+static bool
+rule_matches(const struct model_ignore *g, const struct plan_item *it,
+	     const char *field)
+{
+	size_t n = strlen(g->field);
+
+	if (g->side != NULL && strcasecmp(g->side, it->domain) != 0)
+		return false;
+	return strcmp(g->field, field) == 0 ||
+	       (strncmp(g->field, field, n) == 0 && field[n] == '[');
+}
+
+static void
+apply_ignores(struct plan_item *it, const struct model_trust *t,
+	      const char *today)
+{
+	for (size_t i = 0; i < it->n_changes;) {
+		const struct model_ignore *hit = NULL;
+
+		for (unsigned j = 0; j < t->n_ignore && hit == NULL; j++)
+			if (strcmp(t->ignore[j].until, today) >= 0 &&
+			    rule_matches(&t->ignore[j], it,
+					 it->changes[i].field))
+				hit = &t->ignore[j];
+		if (hit == NULL) {
+			i++;
+			continue;
+		}
+		{
+			char *note = xasprintf(
+				"ignored %s: %s -> %s (until %s: %s)",
+				it->changes[i].field, it->changes[i].before,
+				it->changes[i].after, hit->until, hit->reason);
+
+			add_note(&it->notes, &it->n_notes, note);
+			free(note);
+		}
+		free(it->changes[i].field);
+		free(it->changes[i].before);
+		free(it->changes[i].after);
+		memmove(&it->changes[i], &it->changes[i + 1],
+			(it->n_changes - i - 1) * sizeof(it->changes[0]));
+		it->n_changes--;
+	}
+}
+
+/* ---- items ---- */
+
+static struct plan_item *
+new_item(struct plan *p, const char *domain, const char *partner,
+	 const struct model_trust *t, long ti)
+{
+	struct plan_item *it;
+
+	p->items = xreallocarray(p->items, p->n_items + 1, sizeof(*p->items));
+	it = &p->items[p->n_items++];
+	memset(it, 0, sizeof(*it));
+	model_tdo_init(&it->before);
+	model_tdo_init(&it->after);
+	it->domain = xstrdup(domain);
+	it->partner = xstrdup(partner);
+	it->address = xasprintf("%s/%s", domain, partner);
+	it->trust_index = ti;
+	it->protect = t != NULL && t->protect;
+	return it;
+}
+
+static void
+compare(struct plan_item *it, const struct model_domain_state *ds,
+	const char *today)
+{
+	const struct model_tdo *b = &it->before;
+	struct model_tdo *a = &it->after;
+	const char *why;
+	char x[128], y[128];
+
+	/* The expected value of unmanaged bits is whatever is there. */
+	a->attributes = (a->attributes & a->attr_mask) |
+			(b->attributes & ~a->attr_mask);
+	if (b->direction != a->direction)
+		add_change(it, "direction", model_dir_name(b->direction),
+			   model_dir_name(a->direction));
+	diff_bits(it, b, a);
+	if (a->fields & TDO_F_ENCTYPES) {
+		if (!b->has_enctypes || b->enctypes != a->enctypes) {
+			model_enctypes_str(y, sizeof(y), a->enctypes);
+			if (b->has_enctypes)
+				model_enctypes_str(x, sizeof(x), b->enctypes);
+			else
+				snprintf(x, sizeof(x), "not set");
+			add_change(it, "encryption", x, y);
+		}
+	} else {
+		a->enctypes = b->enctypes;
+		a->has_enctypes = b->has_enctypes;
+	}
+	if ((a->fields & TDO_F_FLATNAME) && b->flat_name != NULL &&
+	    strcasecmp(a->flat_name, b->flat_name) != 0)
+		add_change(it, "flat_name", b->flat_name, a->flat_name);
+	if ((a->fields & TDO_F_SID) && b->sid != NULL &&
+	    strcasecmp(a->sid, b->sid) != 0)
+		add_change(it, "sid", b->sid, a->sid);
+	if (a->fields & TDO_F_SUFFIXES)
+		diff_suffixes(it, b, a);
+	else if (b->has_fti) {
+		fti_release(&a->fti);
+		fti_copy(&a->fti, &b->fti);
+		a->has_fti = true;
+	}
+	if (a->flat_name == NULL && b->flat_name != NULL)
+		a->flat_name = xstrdup(b->flat_name);
+	if (a->sid == NULL && b->sid != NULL)
+		a->sid = xstrdup(b->sid);
+	if (a->trust != NULL)
+		apply_ignores(it, a->trust, today);
+	if (it->n_changes == 0) {
+		it->action = PLAN_NOOP;
+		return;
+	}
+	why = prov_replace_reason(ds->vendor, b, a);
+	if (why == NULL) {
+		it->action = PLAN_UPDATE;
+		return;
+	}
+	it->action = PLAN_REPLACE;
+	it->reason = xstrdup(why);
+	for (size_t i = 0; i < it->n_changes; i++)
+		it->changes[i].in_place = false;
+}
+
+static int
+cmp_tdo(const void *x, const void *y)
+{
+	const struct model_tdo *a = x, *b = y;
+
+	return strcasecmp(a->partner, b->partner);
+}
+
+static int
+cmp_str(const void *x, const void *y)
+{
+	return strcasecmp(*(char *const *)x, *(char *const *)y);
+}
+
+static void
+add_domain(struct plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_domains; i++)
+		if (strcasecmp(p->domains[i], name) == 0)
+			return;
+	add_note(&p->domains, &p->n_domains, name);
+}
+
+static void
+today_str(char out[11], const struct rec_opts *o)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (o != NULL && o->today != NULL) {
+		snprintf(out, 11, "%s", o->today);
+		return;
+	}
+	gmtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+int
+rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
+	 const struct rec_opts *opts, struct err *err)
+{
+	struct model_expected e;
+	char today[11];
+	int rc;
+
+	plan_init(out);
+	today_str(today, opts);
+	if ((rc = model_expand(&e, m, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < e.n_tdos; i++)
+		add_domain(out, e.tdos[i].domain);
+	for (size_t i = 0; i < e.n_absent; i++)
+		add_domain(out, e.absent[i].domain);
+	qsort(out->domains, out->n_domains, sizeof(char *), cmp_str);
+	out->source_path = xstrdup(m->path ? m->path : "");
+	memcpy(out->source_sha256, m->sha256, sizeof(out->source_sha256));
+
+	for (unsigned i = 0; i < m->n_trusts; i++)
+		for (unsigned j = 0; j < m->trusts[i].n_ignore; j++) {
+			const struct model_ignore *g = &m->trusts[i].ignore[j];
+			char *w;
+
+			if (strcmp(g->until, today) >= 0)
+				continue;
+			w = xasprintf("trusts[%u] (%s -> %s): ignore rule for "
+				      "'%s' expired on %s (%s)",
+				      i, m->trusts[i].trusting,
+				      m->trusts[i].trusted, g->field, g->until,
+				      g->reason);
+			add_note(&out->warnings, &out->n_warnings, w);
+			free(w);
+		}
+
+	for (size_t d = 0; d < out->n_domains; d++) {
+		const struct model_domain_state *ds =
+			model_state_find(s, out->domains[d]);
+		struct model_tdo *obs;
+		size_t no, ie = 0, ia = 0, io = 0;
+
+		if (ds == NULL) {
+			rc = err_set(err, ERR_INVALID,
+				     "no live state was read for domain '%s'",
+				     out->domains[d]);
+			goto fail;
+		}
+		no = ds->n_tdos;
+		obs = xcalloc(no ? no : 1, sizeof(*obs));
+		memcpy(obs, ds->tdos, no * sizeof(*obs)); /* shallow, sorted */
+		qsort(obs, no, sizeof(*obs), cmp_tdo);
+		for (size_t k = 0; k < no; k++) {
+			struct plan_print *pp;
+
+			out->prints = xreallocarray(out->prints,
+						    out->n_prints + 1,
+						    sizeof(*out->prints));
+			pp = &out->prints[out->n_prints++];
+			pp->domain = xstrdup(ds->name);
+			pp->partner = xstrdup(obs[k].partner);
+			memcpy(pp->guid, obs[k].guid, sizeof(pp->guid));
+			memcpy(pp->digest, obs[k].digest, sizeof(pp->digest));
+		}
+		while (ie < e.n_tdos &&
+		       strcasecmp(e.tdos[ie].domain, ds->name) < 0)
+			ie++;
+		while (ia < e.n_absent &&
+		       strcasecmp(e.absent[ia].domain, ds->name) < 0)
+			ia++;
+		for (;;) {
+			const struct model_tdo *x = NULL, *ab = NULL, *o = NULL;
+			const char *key = NULL;
+			struct plan_item *it;
+
+			if (ie < e.n_tdos &&
+			    strcasecmp(e.tdos[ie].domain, ds->name) == 0)
+				x = &e.tdos[ie];
+			if (ia < e.n_absent &&
+			    strcasecmp(e.absent[ia].domain, ds->name) == 0)
+				ab = &e.absent[ia];
+			if (io < no)
+				o = &obs[io];
+			if (x == NULL && ab == NULL && o == NULL)
+				break;
+			/* the smallest partner name goes first */
+			if (x != NULL)
+				key = x->partner;
+			if (ab != NULL &&
+			    (key == NULL || strcasecmp(ab->partner, key) < 0))
+				key = ab->partner;
+			if (o != NULL &&
+			    (key == NULL || strcasecmp(o->partner, key) < 0))
+				key = o->partner;
+			if (x != NULL && strcasecmp(x->partner, key) != 0)
+				x = NULL;
+			if (ab != NULL && strcasecmp(ab->partner, key) != 0)
+				ab = NULL;
+			if (o != NULL && strcasecmp(o->partner, key) != 0)
+				o = NULL;
+			if (x != NULL)
+				ie++;
+			if (ab != NULL)
+				ia++;
+			if (o != NULL)
+				io++;
+
+			if (x != NULL) {
+				it = new_item(out, ds->name, x->partner,
+					      x->trust, (long)x->trust_index);
+				model_tdo_copy(&it->after, x);
+				it->has_after = true;
+				if (o == NULL) {
+					it->action = PLAN_CREATE;
+					if (x->fields & TDO_F_SUFFIXES)
+						diff_suffixes(it, NULL,
+							      &it->after);
+					continue;
+				}
+				model_tdo_copy(&it->before, o);
+				it->has_before = true;
+				compare(it, ds, today);
+				if (it->action == PLAN_NOOP && it->n_notes == 0)
+					continue;
+			} else if (ab != NULL && o != NULL) {
+				it = new_item(out, ds->name, o->partner,
+					      ab->trust, (long)ab->trust_index);
+				model_tdo_copy(&it->before, o);
+				it->has_before = true;
+				it->action = PLAN_DELETE;
+				it->reason = xstrdup("the trust is declared "
+						     "'ensure: absent'");
+			}
+		}
+		free(obs);
+	}
+	/* ignore rules and protection, now that actions are known */
+	for (size_t i = 0; i < out->n_items; i++) {
+		struct plan_item *it = &out->items[i];
+
+		if ((it->action == PLAN_DELETE ||
+		     it->action == PLAN_REPLACE) &&
+		    it->protect && !(opts != NULL && opts->allow_destroy))
+			it->blocked = true;
+		switch (it->action) {
+		case PLAN_CREATE:
+			out->n_create++;
+			break;
+		case PLAN_UPDATE:
+			out->n_update++;
+			break;
+		case PLAN_REPLACE:
+			out->n_replace++;
+			break;
+		case PLAN_DELETE:
+			out->n_delete++;
+			break;
+		default:
+			break;
+		}
+		if (it->blocked)
+			out->n_blocked++;
+	}
+	model_expected_release(&e);
+	return 0;
+fail:
+	model_expected_release(&e);
+	plan_release(out);
+	return rc;
+}
+
+int
+rec_managed_domains(char ***out, size_t *n, const struct model *m,
+		    struct err *err)
+{
+	struct model_expected e;
+	struct plan p;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = model_expand(&e, m, err)) < 0)
+		return rc;
+	plan_init(&p);
+	for (size_t i = 0; i < e.n_tdos; i++)
+		add_domain(&p, e.tdos[i].domain);
+	for (size_t i = 0; i < e.n_absent; i++)
+		add_domain(&p, e.absent[i].domain);
+	model_expected_release(&e);
+	if (p.n_domains > 1)
+		qsort(p.domains, p.n_domains, sizeof(char *), cmp_str);
+	*n = p.n_domains;
+	*out = xreallocarray(p.domains, p.n_domains + 1, sizeof(char *));
+	(*out)[p.n_domains] = NULL;
+	p.domains = NULL;
+	p.n_domains = 0;
+	plan_release(&p);
+	return 0;
+}
+
+void
+rec_names_free(char **v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}

@@ -1,0 +1,163 @@
+/* The text plan: terraform-like, one block per TDO side. */
+#include "reconcile/rec.h"
+
+#include <string.h>
+
+#include "util/err.h"
+
+#define C_RESET "\033[0m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_RED "\033[31m"
+#define C_MAGENTA "\033[35m"
+#define C_BOLD "\033[1m"
+
+struct out {
+	FILE *fp;
+	bool colour;
+};
+
+static const char *
+col(const struct out *o, const char *c)
+{
+	return o->colour ? c : "";
+}
+
+static void
+tdo_lines(const struct out *o, const struct model_tdo *t, const char *mark)
+{
+	char buf[256];
+
+	fprintf(o->fp, "      %s partner:    %s", mark, t->partner);
+	if (t->flat_name != NULL)
+		fprintf(o->fp, " (%s)", t->flat_name);
+	if (t->sid != NULL)
+		fprintf(o->fp, " %s", t->sid);
+	fputc('\n', o->fp);
+	fprintf(o->fp, "      %s direction:  %s\n", mark,
+		model_dir_name(t->direction));
+	fprintf(o->fp, "      %s type:       %s\n", mark,
+		model_type_name(t->type));
+	model_attrs_str(buf, sizeof(buf), t->attributes);
+	fprintf(o->fp, "      %s attributes: %s\n", mark, buf);
+	if (t->has_enctypes) {
+		model_enctypes_str(buf, sizeof(buf), t->enctypes);
+		fprintf(o->fp, "      %s encryption: %s\n", mark, buf);
+	}
+	for (size_t i = 0; i < t->fti.n; i++) {
+		const struct fti_record *r = &t->fti.rec[i];
+
+		if (r->type != FTI_TLN && r->type != FTI_TLN_EX)
+			continue;
+		fprintf(o->fp, "      %s name suffix %s%s%s\n", mark, r->name,
+			r->type == FTI_TLN_EX ? " (excluded)" : "",
+			r->type == FTI_TLN && (r->flags & FTI_DISABLED_REASONS)
+				? " (disabled)"
+				: "");
+	}
+}
+
+static void
+item(const struct out *o, const struct plan_item *it)
+{
+	const char *sym, *c;
+
+	switch (it->action) {
+	case PLAN_CREATE:
+		sym = "+";
+		c = C_GREEN;
+		break;
+	case PLAN_UPDATE:
+		sym = "~";
+		c = C_YELLOW;
+		break;
+	case PLAN_REPLACE:
+		sym = "-/+";
+		c = C_MAGENTA;
+		break;
+	case PLAN_DELETE:
+		sym = "-";
+		c = C_RED;
+		break;
+	default:
+		sym = " ";
+		c = "";
+		break;
+	}
+	fprintf(o->fp, "  %s%s %s%s %s%s%s", col(o, c), sym,
+		plan_action_name(it->action), col(o, C_RESET), col(o, C_BOLD),
+		it->address, col(o, C_RESET));
+	if (it->trust_index >= 0)
+		fprintf(o->fp, "  (trusts[%ld])", it->trust_index);
+	fputc('\n', o->fp);
+	if (it->reason != NULL && it->action != PLAN_CREATE)
+		fprintf(o->fp, "      # %s\n", it->reason);
+	if (it->blocked)
+		fprintf(o->fp,
+			"      %s! blocked: the trust is protected; "
+			"--allow-destroy lets apply do this%s\n",
+			col(o, C_RED), col(o, C_RESET));
+	if (it->action == PLAN_CREATE)
+		tdo_lines(o, &it->after, "+");
+	else if (it->action == PLAN_DELETE)
+		tdo_lines(o, &it->before, "-");
+	for (size_t i = 0; i < it->n_changes; i++) {
+		const struct plan_change *ch = &it->changes[i];
+
+		if (it->action == PLAN_CREATE)
+			continue;
+		fprintf(o->fp, "      ~ %s: %s -> %s\n", ch->field, ch->before,
+			ch->after);
+	}
+	for (size_t i = 0; i < it->n_notes; i++)
+		fprintf(o->fp, "      # %s\n", it->notes[i]);
+	fputc('\n', o->fp);
+}
+
+static int
+render(FILE *fp, const struct plan *p, bool colour, struct err *err)
+{
+	struct out o = { .fp = fp, .colour = colour };
+
+	if (plan_is_noop(p)) {
+		fprintf(fp, "No changes. The live trusts of %zu domain%s match '%s'.\n",
+			p->n_domains, p->n_domains == 1 ? "" : "s",
+			p->source_path);
+	} else {
+		fprintf(fp, "adtrust will make these changes (desired state: %s",
+			p->source_path);
+		if (p->git_commit != NULL)
+			fprintf(fp, " at commit %.12s%s", p->git_commit,
+				p->git_dirty ? ", working tree differs" : "");
+		fprintf(fp, "):\n\n");
+	}
+	for (size_t i = 0; i < p->n_items; i++)
+		if (p->items[i].action != PLAN_NOOP)
+			item(&o, &p->items[i]);
+	for (size_t i = 0; i < p->n_items; i++)
+		if (p->items[i].action == PLAN_NOOP)
+			item(&o, &p->items[i]);
+	if (p->n_warnings > 0) {
+		fprintf(fp, "Warnings:\n");
+		for (size_t i = 0; i < p->n_warnings; i++)
+			fprintf(fp, "  ! %s\n", p->warnings[i]);
+		fputc('\n', fp);
+	}
+	if (!plan_is_noop(p)) {
+		fprintf(fp,
+			"Plan: %zu to create, %zu to update, %zu to replace, "
+			"%zu to delete",
+			p->n_create, p->n_update, p->n_replace, p->n_delete);
+		if (p->n_blocked > 0)
+			fprintf(fp, " (%zu blocked by protect)", p->n_blocked);
+		fprintf(fp, ".\n");
+	}
+	if (ferror(fp))
+		return err_set(err, ERR_IO, "cannot write the plan");
+	return 0;
+}
+
+const struct plan_renderer plan_render_text = {
+	.name = "text",
+	.render = render,
+};

@@ -1,0 +1,97 @@
+/*
+ * libFuzzer target for the msDS-TrustForestTrustInfo decoder: whatever
+ * decodes must encode back to the same bytes and decode to the same records.
+ * With -DADT_FUZZ_STANDALONE it gets a main() that runs the files on argv,
+ * so gcc (without libFuzzer) can build it and replay a corpus.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/fti.h"
+#include "util/err.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int
+str_eq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	       (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int
+rec_eq(const struct fti_record *a, const struct fti_record *b)
+{
+	return a->type == b->type && a->flags == b->flags &&
+	       memcmp(a->ts, b->ts, 8) == 0 && str_eq(a->name, b->name) &&
+	       str_eq(a->netbios, b->netbios) && str_eq(a->sid, b->sid) &&
+	       a->raw_len == b->raw_len &&
+	       (a->raw == NULL) == (b->raw == NULL) &&
+	       (a->raw_len == 0 || memcmp(a->raw, b->raw, a->raw_len) == 0);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fti a, b;
+	struct err err;
+	uint8_t *enc = NULL;
+	size_t len;
+
+	fti_init(&b);
+	if (fti_decode(&a, data, size, &err) < 0) {
+		if (err.code != ERR_INVALID)
+			abort();
+		return 0;
+	}
+	if (fti_encode(&enc, &len, &a, &err) < 0 || len != size ||
+	    memcmp(enc, data, size) != 0)
+		abort();
+	if (fti_decode(&b, enc, len, &err) < 0 || b.n != a.n)
+		abort();
+	for (size_t i = 0; i < a.n; i++)
+		if (!rec_eq(&a.rec[i], &b.rec[i]))
+			abort();
+	free(enc);
+	fti_release(&a);
+	fti_release(&b);
+	return 0;
+}
+
+#ifdef ADT_FUZZ_STANDALONE
+int
+main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		uint8_t *buf = NULL;
+		size_t len = 0, cap = 0, n;
+		FILE *fp;
+
+		if ((fp = fopen(argv[i], "rb")) == NULL) {
+			perror(argv[i]);
+			return 1;
+		}
+		do {
+			if (len == cap) {
+				cap = cap ? 2 * cap : 4096;
+				if ((buf = realloc(buf, cap)) == NULL)
+					abort();
+			}
+			n = fread(buf + len, 1, cap - len, fp);
+			len += n;
+		} while (n > 0);
+		if (ferror(fp)) {
+			perror(argv[i]);
+			return 1;
+		}
+		fclose(fp);
+		LLVMFuzzerTestOneInput(buf, len);
+		free(buf);
+		printf("%s: ok\n", argv[i]);
+	}
+	return 0;
+}
+#endif
