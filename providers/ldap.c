@@ -136,16 +136,24 @@ fail(struct job *j, int rc, const char *fmt, ...)
 {
 	char what[256], *diag = NULL;
 	va_list ap;
+	bool tls;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (j->ld != NULL)
 		ldap_get_option(j->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
-	err_set(&j->err, ERR_BACKEND, "domain '%s' (%s): %s: %s (%d)%s%s",
+	/* libldap says only "Can't contact LDAP server" for a bad cert */
+	tls = (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) &&
+	      (j->bind == PROV_BIND_SIMPLE_LDAPS ||
+	       j->bind == PROV_BIND_SIMPLE_STARTTLS);
+	err_set(&j->err, ERR_BACKEND, "domain '%s' (%s): %s: %s (%d)%s%s%s",
 		j->name, j->uri, what, ldap_err2string(rc), rc,
 		diag != NULL && diag[0] != '\0' ? ": " : "",
-		diag != NULL ? diag : "");
+		diag != NULL ? diag : "",
+		tls ? " (TLS: is the server certificate trusted? see "
+		      "LDAPTLS_CACERT, LDAPTLS_REQCERT)"
+		    : "");
 	j->err.sys = rc;
 	ldap_memfree(diag);
 	return ERR_BACKEND;
@@ -560,10 +568,7 @@ job_main(void *arg)
 static void
 job_release(struct job *j)
 {
-	if (j->password != NULL) {
-		explicit_bzero(j->password, strlen(j->password));
-		free(j->password);
-	}
+	prov_secret_free(j->password); /* wipes */
 	if (j->ld != NULL)
 		ldap_unbind_ext_s(j->ld, NULL, NULL);
 	model_domain_state_release(&j->st);

@@ -3,9 +3,9 @@
 
 /*
  * Shared by the read providers (snapshot.c, ldap.c): mapping of directory
- * attribute values into struct model_tdo / model_domain_state (tdo.c), the
- * LDAP bind policy (ldap.c) and the secret resolver (implemented outside
- * providers/).
+ * attribute values into struct model_tdo / model_domain_state (tdo.c) and the
+ * LDAP bind policy (ldap.c).  Secrets come from prov_secret_resolve
+ * (providers/prov.h).
  */
 
 #include <stdbool.h>
@@ -15,17 +15,7 @@ struct err;
 struct model_credential;
 struct model_domain;
 struct model_domain_state;
-struct model_secret;
 struct model_tdo;
-
-/*
- * Resolves a secret reference (env, file or prompt) into a new string in
- * *out.  The caller wipes it with explicit_bzero() and frees it.  what names
- * the secret in prompts and messages ("password of 'admin@A.TEST'").  Never
- * puts the secret into err.  Implemented outside providers/.
- */
-int prov_secret_resolve(char **out, const struct model_secret *ref,
-			const char *what, struct err *err);
 
 /*
  * A trustedDomain entry being mapped.  Set tdo->dn, tdo->source and

@@ -36,7 +36,11 @@ tdo_lines(const struct out *o, const struct model_tdo *t, const char *mark)
 	fputc('\n', o->fp);
 	fprintf(o->fp, "      %s direction:  %s\n", mark,
 		model_dir_name(t->direction));
-	fprintf(o->fp, "      %s type:       %s\n", mark,
+	fprintf(o->fp, "      %s type:       %s (trustType %s)\n", mark,
+		t->type == TDO_TYPE_MIT ? "realm"
+		: (t->attributes & TA_FOREST_TRANSITIVE) ? "forest"
+		: (t->attributes & TA_WITHIN_FOREST)	 ? "shortcut"
+							 : "external",
 		model_type_name(t->type));
 	model_attrs_str(buf, sizeof(buf), t->attributes);
 	fprintf(o->fp, "      %s attributes: %s\n", mark, buf);
@@ -80,7 +84,7 @@ item(const struct out *o, const struct plan_item *it)
 		c = C_RED;
 		break;
 	default:
-		sym = " ";
+		sym = "=";
 		c = "";
 		break;
 	}
