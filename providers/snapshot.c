@@ -37,6 +37,7 @@
 #include "providers/prov.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -168,6 +169,31 @@ prescan(const char *buf, size_t len, const struct snap_file *f,
 }
 
 /*
+ * Checks a base64 value (after "::") before libldap decodes it: its
+ * decoder prints to stderr on bad input, and we want our own message.
+ */
+static bool
+b64_ok(const char *p)
+{
+	size_t n = 0, pad = 0;
+
+	while (*p == ' ' || *p == CONT_MARK)
+		p++;
+	for (; *p != '\0'; p++) {
+		if (*p == CONT_MARK)
+			continue;
+		if (*p == '=') {
+			pad++;
+		} else if (pad > 0 || !(isalnum((unsigned char)*p) ||
+					*p == '+' || *p == '/')) {
+			return false;
+		}
+		n++;
+	}
+	return n % 4 == 0 && pad <= 2;
+}
+
+/*
  * Splits one record (as returned by ldif_read_record, which starts on
  * physical line first) into logical lines with ldif_getline and decodes
  * each with ldif_parse_line2, after refusing URL values.  The values point
@@ -215,6 +241,12 @@ split_record(struct snap_val **out, size_t *n_out, char *buf, unsigned first,
 			rc = err_set_at(err, ERR_INVALID, f->path, ln, 0,
 					"attribute '%s': URL values (':<') are "
 					"not allowed in a snapshot",
+					name);
+			goto out;
+		}
+		if (*p == ':' && !b64_ok(p + 1)) {
+			rc = err_set_at(err, ERR_INVALID, f->path, ln, 0,
+					"attribute '%s': malformed base64 value",
 					name);
 			goto out;
 		}

@@ -46,8 +46,11 @@ print_fti(const struct fti *f)
 	for (size_t i = 0; i < f->n; i++) {
 		const struct fti_record *r = &f->rec[i];
 
-		printf("%s flags=0x%x %s", fti_type_name(r->type),
-		       (unsigned)r->flags, r->name ? r->name : "-");
+		printf("%s flags=0x%x ts=", fti_type_name(r->type),
+		       (unsigned)r->flags);
+		for (size_t b = 0; b < 8; b++)
+			printf("%02x", (unsigned)r->ts[b]);
+		printf(" %s", r->name ? r->name : "-");
 		if (r->type == FTI_DOMAIN)
 			printf(" %s %s", r->netbios ? r->netbios : "-",
 			       r->sid ? r->sid : "-");
