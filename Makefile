@@ -78,10 +78,10 @@ check-unit:
 	ADTRUST=$(ASAN_B)/adtrust ADT_TOP=$(CURDIR) $(ASAN_B)/tests/run -j2 2>$(ASAN_B)/tests.log; rc=$$?; \
 	  cat $(ASAN_B)/tests.log; [ $$rc -eq 0 ] || exit 1
 	@! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' $(ASAN_B)/tests.log
-	sh tests/cli/run.sh $(ASAN_B)/adtrust
+	bash tests/cli/run.sh $(ASAN_B)/adtrust
 
 check-integration: all
-	sh tests/lab/run.sh $(B)
+	bash tests/lab/run.sh $(B)
 
 check: check-unit check-integration
 
@@ -89,10 +89,10 @@ check-update: $(B)/adtrust
 	sh tests/golden/update.sh $(B)/adtrust
 
 lab-up:
-	sh tests/lab/up.sh
+	bash tests/lab/up.sh
 
 lab-down:
-	sh tests/lab/down.sh
+	bash tests/lab/down.sh
 
 hdrcheck:
 	@for h in $$(git ls-files '*.h' | grep -v lsa_helper); do \

@@ -70,6 +70,40 @@ lsa_helper_path(char **out, struct err *err)
 
 /* ---- process handling ---- */
 
+/*
+ * The helper's environment: only what Kerberos, locale and sanitizers
+ * need, so that no secret a caller keeps in its environment follows it.
+ */
+static bool
+env_wanted(const char *kv)
+{
+	static const char *const keep[] = {
+		"KRB5", "LANG=", "LC_",	    "TZ=",     "PATH=",
+		"HOME=", "TMPDIR=", "ASAN_", "UBSAN_", "LSAN_",
+	};
+
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (strncmp(kv, keep[i], strlen(keep[i])) == 0)
+			return true;
+	return false;
+}
+
+static char **
+helper_env(void)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ != NULL && environ[n] != NULL)
+		n++;
+	env = xcalloc(n + 1, sizeof(*env));
+	for (size_t i = 0; i < n; i++)
+		if (env_wanted(environ[i]))
+			env[k++] = environ[i];
+	env[k] = NULL;
+	return env;
+}
+
 static void
 sleep_ms(long ms)
 {
@@ -180,6 +214,7 @@ spawn_helper(struct lsa_session *s, const char *path, struct err *err)
 	int sv[2] = { -1, -1 }, child = -1, rc, e;
 	char fdarg[] = "--fd=3";
 	char *argv[3] = { NULL, fdarg, NULL };
+	char **env = NULL;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		rc = err_set_errno(err, ERR_IO, "socketpair");
@@ -212,7 +247,8 @@ spawn_helper(struct lsa_session *s, const char *path, struct err *err)
 		goto out;
 	}
 	argv[0] = xstrdup(path); /* posix_spawn's argv is not const */
-	e = posix_spawn(&s->pid, path, &fa, NULL, argv, environ);
+	env = helper_env();
+	e = posix_spawn(&s->pid, path, &fa, NULL, argv, env);
 	if (e != 0) {
 		s->pid = 0;
 		errno = e;
@@ -228,6 +264,7 @@ spawn_helper(struct lsa_session *s, const char *path, struct err *err)
 	rc = 0;
 out:
 	free(argv[0]);
+	free(env);
 	if (fa_ok)
 		posix_spawn_file_actions_destroy(&fa);
 	if (child >= 0)

@@ -494,8 +494,10 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		}
 		no = ds->n_tdos;
 		obs = xcalloc(no ? no : 1, sizeof(*obs));
-		memcpy(obs, ds->tdos, no * sizeof(*obs)); /* shallow, sorted */
-		qsort(obs, no, sizeof(*obs), cmp_tdo);
+		if (no > 0) { /* a shallow copy, sorted by partner */
+			memcpy(obs, ds->tdos, no * sizeof(*obs));
+			qsort(obs, no, sizeof(*obs), cmp_tdo);
+		}
 		for (size_t k = 0; k < no; k++) {
 			struct plan_print *pp;
 
