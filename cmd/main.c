@@ -24,6 +24,7 @@ struct cmd_spec {
 static const struct cmd_spec cmds[] = {
 	{ "validate", cmd_validate, "check a desired-state file" },
 	{ "plan", cmd_plan, "show what apply would change" },
+	{ "apply", cmd_apply, "make the live trusts match the desired state" },
 };
 
 static void

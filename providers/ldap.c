@@ -67,7 +67,7 @@ has_scheme(const char *uri, const char *scheme)
 
 int
 prov_ldap_bind_policy(enum prov_bind *out, const struct model_domain *d,
-		      const struct model_credential *c, struct err *err)
+                      const struct model_credential *c, struct err *err)
 {
 	const char *uri = d->ldap != NULL ? d->ldap : "";
 	bool ldaps = has_scheme(uri, "ldaps://");
@@ -75,19 +75,19 @@ prov_ldap_bind_policy(enum prov_bind *out, const struct model_domain *d,
 	*out = PROV_BIND_ANONYMOUS;
 	if (!ldaps && !has_scheme(uri, "ldap://"))
 		return err_set(err, ERR_INVALID,
-			       "domain '%s': ldap URI '%s' is not ldap:// or "
-			       "ldaps://",
-			       d->name, uri);
+		               "domain '%s': ldap URI '%s' is not ldap:// or "
+		               "ldaps://",
+		               d->name, uri);
 	if (c == NULL)
 		return 0;
 	if (c->method == MODEL_CRED_KERBEROS) {
 		if (ldaps || (d->starttls != NULL && *d->starttls))
 			return err_set(err, ERR_DENIED,
-				       "domain '%s': kerberos over TLS to '%s' "
-				       "is refused: AD and Samba reject GSSAPI "
-				       "sign+seal inside TLS; use ldap:// "
-				       "without StartTLS (GSSAPI encrypts)",
-				       d->name, uri);
+			               "domain '%s': kerberos over TLS to '%s' "
+			               "is refused: AD and Samba reject GSSAPI "
+			               "sign+seal inside TLS; use ldap:// "
+			               "without StartTLS (GSSAPI encrypts)",
+			               d->name, uri);
 		*out = PROV_BIND_GSSAPI;
 		return 0;
 	}
@@ -96,11 +96,12 @@ prov_ldap_bind_policy(enum prov_bind *out, const struct model_domain *d,
 		return 0;
 	}
 	if (d->starttls != NULL && !*d->starttls)
-		return err_set(err, ERR_DENIED,
-			       "domain '%s': refusing a clear-text simple bind "
-			       "to '%s' (starttls: false would send the "
-			       "password unencrypted); use ldaps:// or StartTLS",
-			       d->name, uri);
+		return err_set(
+		        err, ERR_DENIED,
+		        "domain '%s': refusing a clear-text simple bind "
+		        "to '%s' (starttls: false would send the "
+		        "password unencrypted); use ldaps:// or StartTLS",
+		        d->name, uri);
 	*out = PROV_BIND_SIMPLE_STARTTLS;
 	return 0;
 }
@@ -113,12 +114,12 @@ ldap_open(struct prov **out, const struct prov_cfg *cfg, struct err *err)
 	*out = NULL;
 	if (cfg->model == NULL)
 		return err_set(err, ERR_INVALID,
-			       "the ldap provider needs a model");
+		               "the ldap provider needs a model");
 	p = xcalloc(1, sizeof(*p));
 	p->base.ops = &prov_ldap_ops;
 	p->model = cfg->model;
-	p->timeout_ms = cfg->timeout_ms != 0 ? cfg->timeout_ms
-					     : DEFAULT_TIMEOUT_MS;
+	p->timeout_ms =
+	        cfg->timeout_ms != 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
 	*out = &p->base;
 	return 0;
 }
@@ -148,12 +149,12 @@ fail(struct job *j, int rc, const char *fmt, ...)
 	      (j->bind == PROV_BIND_SIMPLE_LDAPS ||
 	       j->bind == PROV_BIND_SIMPLE_STARTTLS);
 	err_set(&j->err, ERR_BACKEND, "domain '%s' (%s): %s: %s (%d)%s%s%s",
-		j->name, j->uri, what, ldap_err2string(rc), rc,
-		diag != NULL && diag[0] != '\0' ? ": " : "",
-		diag != NULL ? diag : "",
-		tls ? " (TLS: is the server certificate trusted? see "
-		      "LDAPTLS_CACERT, LDAPTLS_REQCERT)"
-		    : "");
+	        j->name, j->uri, what, ldap_err2string(rc), rc,
+	        diag != NULL && diag[0] != '\0' ? ": " : "",
+	        diag != NULL ? diag : "",
+	        tls ? " (TLS: is the server certificate trusted? see "
+	              "LDAPTLS_CACERT, LDAPTLS_REQCERT)"
+	            : "");
 	j->err.sys = rc;
 	ldap_memfree(diag);
 	return ERR_BACKEND;
@@ -193,8 +194,8 @@ set_options(struct job *j)
 	    ldap_set_option(j->ld, LDAP_OPT_TIMEOUT, &tv) != 0 ||
 	    ldap_set_option(j->ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON) != 0)
 		return err_set(&j->err, ERR_BACKEND,
-			       "domain '%s' (%s): cannot set LDAP options",
-			       j->name, j->uri);
+		               "domain '%s' (%s): cannot set LDAP options",
+		               j->name, j->uri);
 	return 0;
 }
 
@@ -217,7 +218,7 @@ do_bind(struct job *j)
 		cred.bv_val = j->password;
 		cred.bv_len = strlen(j->password);
 		rc = ldap_sasl_bind_s(j->ld, j->user, LDAP_SASL_SIMPLE, &cred,
-				      NULL, NULL, NULL);
+		                      NULL, NULL, NULL);
 		if (rc != LDAP_SUCCESS)
 			return fail(j, rc, "cannot bind as '%s'", j->user);
 		return 0;
@@ -225,23 +226,23 @@ do_bind(struct job *j)
 		/* per thread in MIT krb5: each domain may use its own cache */
 		if (j->ccache != NULL &&
 		    gss_krb5_ccache_name(&minor, j->ccache, NULL) !=
-			    GSS_S_COMPLETE)
+		            GSS_S_COMPLETE)
 			return err_set(&j->err, ERR_BACKEND,
-				       "domain '%s': cannot use credential "
-				       "cache '%s'",
-				       j->name, j->ccache);
+			               "domain '%s': cannot use credential "
+			               "cache '%s'",
+			               j->name, j->ccache);
 		rc = ldap_sasl_interactive_bind_s(j->ld, NULL, "GSSAPI", NULL,
-						  NULL, LDAP_SASL_QUIET,
-						  sasl_interact, NULL);
+		                                  NULL, LDAP_SASL_QUIET,
+		                                  sasl_interact, NULL);
 		if (rc != LDAP_SUCCESS)
 			return fail(j, rc, "GSSAPI bind failed");
 		/* sign+seal: never read over a session without a layer */
 		if (ldap_get_option(j->ld, LDAP_OPT_X_SASL_SSF, &ssf) != 0 ||
 		    ssf == 0)
 			return err_set(&j->err, ERR_DENIED,
-				       "domain '%s' (%s): GSSAPI bind gave no "
-				       "SASL security layer",
-				       j->name, j->uri);
+			               "domain '%s' (%s): GSSAPI bind gave no "
+			               "SASL security layer",
+			               j->name, j->uri);
 		return 0;
 	}
 	return 0;
@@ -270,7 +271,7 @@ attrs_free(char **v)
 }
 
 typedef int (*value_fn)(void *ctx, const char *attr, const void *val,
-			size_t len, struct err *err);
+                        size_t len, struct err *err);
 
 /* Calls fn for every value of every attribute of entry e. */
 static int
@@ -302,7 +303,7 @@ struct ident_ctx {
 
 static int
 ident_fn(void *ctx, const char *attr, const void *val, size_t len,
-	 struct err *err)
+         struct err *err)
 {
 	struct ident_ctx *c = ctx;
 
@@ -319,8 +320,7 @@ tdo_fn(void *ctx, const char *attr, const void *val, size_t len,
 /* A search whose entries all go to prov_ident_value. */
 static int
 search_ident(struct job *j, const char *base, int scope, const char *filter,
-	     const char *const *attrs, enum prov_ident_kind kind,
-	     size_t *n_out)
+             const char *const *attrs, enum prov_ident_kind kind, size_t *n_out)
 {
 	struct ident_ctx ctx = {&j->st, kind};
 	LDAPMessage *res = NULL, *e;
@@ -332,7 +332,7 @@ search_ident(struct job *j, const char *base, int scope, const char *filter,
 	tv.tv_sec = (time_t)(j->timeout_ms / 1000);
 	tv.tv_usec = (suseconds_t)(j->timeout_ms % 1000) * 1000;
 	rc = ldap_search_ext_s(j->ld, base, scope, f, av, 0, NULL, NULL, &tv,
-			       LDAP_NO_LIMIT, &res);
+	                       LDAP_NO_LIMIT, &res);
 	if (rc != LDAP_SUCCESS) {
 		rc = fail(j, rc, "cannot read '%s'", base);
 		goto out;
@@ -358,10 +358,13 @@ static int
 read_rootdse(struct job *j, char **default_nc, char **config_nc)
 {
 	static const char *const attrs[] = {
-		"defaultNamingContext",	   "rootDomainNamingContext",
-		"configurationNamingContext", "domainFunctionality",
-		"vendorName",		      "dnsHostName",
-		NULL,
+	        "defaultNamingContext",
+	        "rootDomainNamingContext",
+	        "configurationNamingContext",
+	        "domainFunctionality",
+	        "vendorName",
+	        "dnsHostName",
+	        NULL,
 	};
 	LDAPMessage *res = NULL, *e;
 	char **av = attrs_dup(attrs), *f = xstrdup("(objectClass=*)");
@@ -372,8 +375,8 @@ read_rootdse(struct job *j, char **default_nc, char **config_nc)
 	*default_nc = *config_nc = NULL;
 	tv.tv_sec = (time_t)(j->timeout_ms / 1000);
 	tv.tv_usec = (suseconds_t)(j->timeout_ms % 1000) * 1000;
-	rc = ldap_search_ext_s(j->ld, "", LDAP_SCOPE_BASE, f, av, 0, NULL,
-			       NULL, &tv, LDAP_NO_LIMIT, &res);
+	rc = ldap_search_ext_s(j->ld, "", LDAP_SCOPE_BASE, f, av, 0, NULL, NULL,
+	                       &tv, LDAP_NO_LIMIT, &res);
 	if (rc != LDAP_SUCCESS) {
 		rc = fail(j, rc, "cannot read the rootDSE");
 		goto out;
@@ -440,14 +443,14 @@ read_tdos(struct job *j, const char *base)
 		ber_int_t estimate;
 
 		if ((rc = ldap_create_page_control(j->ld, PAGE_SIZE, cookie, 1,
-						   &page)) != LDAP_SUCCESS) {
+		                                   &page)) != LDAP_SUCCESS) {
 			rc = fail(j, rc, "cannot create the paging control");
 			goto out;
 		}
 		sctrls[0] = page;
 		rc = ldap_search_ext_s(j->ld, base, LDAP_SCOPE_ONELEVEL, f, av,
-				       0, sctrls, NULL, &tv, LDAP_NO_LIMIT,
-				       &res);
+		                       0, sctrls, NULL, &tv, LDAP_NO_LIMIT,
+		                       &res);
 		ldap_control_free(page);
 		page = NULL;
 		if (rc != LDAP_SUCCESS) {
@@ -459,10 +462,10 @@ read_tdos(struct job *j, const char *base)
 			if ((rc = map_tdo(j, e)) < 0)
 				goto out;
 		rc = ldap_parse_result(j->ld, res, &code, NULL, NULL, NULL,
-				       &rctrls, 0);
+		                       &rctrls, 0);
 		if (rc != LDAP_SUCCESS || code != LDAP_SUCCESS) {
 			rc = fail(j, rc != LDAP_SUCCESS ? rc : code,
-				  "cannot search '%s'", base);
+			          "cannot search '%s'", base);
 			goto out;
 		}
 		ber_bvfree(cookie);
@@ -470,7 +473,7 @@ read_tdos(struct job *j, const char *base)
 		pr = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, rctrls, NULL);
 		if (pr != NULL &&
 		    ldap_parse_pageresponse_control(j->ld, pr, &estimate,
-						    &next) == LDAP_SUCCESS &&
+		                                    &next) == LDAP_SUCCESS &&
 		    next.bv_len > 0)
 			cookie = ber_bvdup(&next);
 		ber_memfree(next.bv_val);
@@ -493,9 +496,9 @@ static int
 read_domain(struct job *j)
 {
 	static const char *const dom_attrs[] = {"objectSid",
-						"msDS-Behavior-Version", NULL};
+	                                        "msDS-Behavior-Version", NULL};
 	static const char *const xref_attrs[] = {"nETBIOSName", "dnsRoot",
-						 NULL};
+	                                         NULL};
 	char *default_nc = NULL, *config_nc = NULL, *dns = NULL;
 	char *base = NULL, *filter = NULL;
 	struct berval in, esc = {0, NULL};
@@ -508,13 +511,13 @@ read_domain(struct job *j)
 	    (rc = read_rootdse(j, &default_nc, &config_nc)) < 0)
 		goto out;
 	if (default_nc != NULL) {
-		if (prov_dn_domain(&dns, &j->st.dn, default_nc, true,
-				   &j->err) < 0 ||
+		if (prov_dn_domain(&dns, &j->st.dn, default_nc, true, &j->err) <
+		            0 ||
 		    strcmp(dns, j->name) != 0) {
 			rc = err_set(&j->err, ERR_INVALID,
-				     "domain '%s' (%s): the server's default "
-				     "naming context is '%s'",
-				     j->name, j->uri, default_nc);
+			             "domain '%s' (%s): the server's default "
+			             "naming context is '%s'",
+			             j->name, j->uri, default_nc);
 			goto out;
 		}
 	} else {
@@ -522,7 +525,7 @@ read_domain(struct job *j)
 		j->st.dn = prov_dns_to_dn(j->name);
 	}
 	if ((rc = search_ident(j, j->st.dn, LDAP_SCOPE_BASE, "(objectClass=*)",
-			       dom_attrs, PROV_IDENT_DOMAIN, &n)) < 0)
+	                       dom_attrs, PROV_IDENT_DOMAIN, &n)) < 0)
 		goto out;
 	if (config_nc != NULL) {
 		in.bv_val = j->st.dn;
@@ -533,9 +536,10 @@ read_domain(struct job *j)
 		}
 		base = xasprintf("CN=Partitions,%s", config_nc);
 		filter = xasprintf("(&(objectClass=crossRef)(nCName=%s))",
-				   esc.bv_val);
+		                   esc.bv_val);
 		if ((rc = search_ident(j, base, LDAP_SCOPE_ONELEVEL, filter,
-				       xref_attrs, PROV_IDENT_CROSSREF, &n)) < 0)
+		                       xref_attrs, PROV_IDENT_CROSSREF, &n)) <
+		    0)
 			goto out;
 		free(base);
 	}
@@ -578,7 +582,7 @@ job_release(struct job *j)
 /* Everything that needs no network, in the calling thread. */
 static int
 job_prepare(struct job *j, const struct prov_ldap *p, const char *name,
-	    struct err *err)
+            struct err *err)
 {
 	const struct model_domain *d = model_domain_find(p->model, name);
 	const struct model_credential *c = NULL;
@@ -593,16 +597,16 @@ job_prepare(struct job *j, const struct prov_ldap *p, const char *name,
 	j->st.functional_level = -1;
 	if (d == NULL)
 		return err_set(err, ERR_NOTFOUND, "domain '%s' is not declared",
-			       name);
+		               name);
 	if (d->ldap == NULL)
-		return err_set(err, ERR_INVALID,
-			       "domain '%s' has no ldap URI", name);
+		return err_set(err, ERR_INVALID, "domain '%s' has no ldap URI",
+		               name);
 	j->uri = d->ldap;
 	if (d->credentials != NULL &&
 	    (c = model_cred_find(p->model, d->credentials)) == NULL)
 		return err_set(err, ERR_NOTFOUND,
-			       "domain '%s': unknown credentials '%s'", name,
-			       d->credentials);
+		               "domain '%s': unknown credentials '%s'", name,
+		               d->credentials);
 	if ((rc = prov_ldap_bind_policy(&j->bind, d, c, err)) < 0)
 		return rc;
 	if (j->bind == PROV_BIND_GSSAPI)
@@ -611,19 +615,19 @@ job_prepare(struct job *j, const struct prov_ldap *p, const char *name,
 	    j->bind == PROV_BIND_SIMPLE_STARTTLS) {
 		if (c->user == NULL || c->password == NULL)
 			return err_set(err, ERR_INVALID,
-				       "domain '%s': credentials '%s' need a "
-				       "user and a password",
-				       name, c->name);
+			               "domain '%s': credentials '%s' need a "
+			               "user and a password",
+			               name, c->name);
 		j->user = c->user;
 		snprintf(what, sizeof(what), "password of '%s'", c->user);
 		if ((rc = prov_secret_resolve(&j->password, c->password, what,
-					      err)) < 0)
+		                              err)) < 0)
 			return err_prefix(err, "domain '%s'", name);
 	}
 	if ((rc = ldap_initialize(&j->ld, j->uri)) != LDAP_SUCCESS) {
 		j->ld = NULL;
 		err_set(err, ERR_INVALID, "domain '%s': bad ldap URI '%s': %s",
-			name, j->uri, ldap_err2string(rc));
+		        name, j->uri, ldap_err2string(rc));
 		err->sys = rc;
 		return ERR_INVALID;
 	}
@@ -632,7 +636,7 @@ job_prepare(struct job *j, const struct prov_ldap *p, const char *name,
 
 static int
 ldap_read(struct prov *prov, const char *const *domains, size_t n,
-	  struct model_state *out, struct err *err)
+          struct model_state *out, struct err *err)
 {
 	struct prov_ldap *p = to_ldap(prov);
 	struct job *jobs = xcalloc(n > 0 ? n : 1, sizeof(*jobs));
@@ -644,8 +648,8 @@ ldap_read(struct prov *prov, const char *const *domains, size_t n,
 		if ((rc = job_prepare(&jobs[i], p, domains[i], err)) < 0)
 			goto out;
 	for (size_t i = 0; i < n; i++)
-		started[i] = pthread_create(&th[i], NULL, job_main,
-					    &jobs[i]) == 0;
+		started[i] =
+		        pthread_create(&th[i], NULL, job_main, &jobs[i]) == 0;
 	for (size_t i = 0; i < n; i++) {
 		if (started[i])
 			pthread_join(th[i], NULL);
@@ -673,9 +677,9 @@ out:
 }
 
 const struct prov_ops prov_ldap_ops = {
-	.name = "ldap",
-	.caps = PROV_CAN_READ,
-	.open = ldap_open,
-	.read = ldap_read,
-	.close = ldap_close,
+        .name = "ldap",
+        .caps = PROV_CAN_READ,
+        .open = ldap_open,
+        .read = ldap_read,
+        .close = ldap_close,
 };

@@ -42,7 +42,10 @@ struct lsa_login {
  * Starts the helper (helper_path, or NULL for lsa_helper_path()), logs in
  * to l->server over ncacn_np with SMB encryption required and opens the
  * LSA policy.  timeout_ms bounds every request including this login (0:
- * none).  On failure *out is NULL and the helper is gone; a rejected login
+ * none).  The helper gets the socket as fd 3, /dev/null as stdin, our
+ * stderr as stdout and stderr, and only the KRB5*, locale, TZ, PATH, HOME,
+ * TMPDIR and sanitizer variables of our environment; the password goes
+ * over the socket.  On failure *out is NULL and the helper is gone; a rejected login
  * reads "cannot connect to 'dcb.b.test' as 'administrator@B.TEST':
  * NT_STATUS_LOGON_FAILURE".
  */

@@ -36,7 +36,7 @@ void prov_tdo_map_init(struct prov_tdo_map *m, struct model_tdo *tdo);
  * second value of a single-valued attribute; the caller adds where.
  */
 int prov_tdo_value(struct prov_tdo_map *m, const char *attr, const void *val,
-		   size_t len, struct err *err);
+                   size_t len, struct err *err);
 
 /*
  * Checks that trustPartner, trustDirection and trustType were present
@@ -68,8 +68,8 @@ enum prov_ident_kind {
  * malformed value.
  */
 int prov_ident_value(struct model_domain_state *d, enum prov_ident_kind kind,
-		     const char *attr, const void *val, size_t len,
-		     struct err *err);
+                     const char *attr, const void *val, size_t len,
+                     struct err *err);
 
 /*
  * The DNS name (lower case) of the domain a DN sits in: the trailing run of
@@ -80,7 +80,7 @@ int prov_ident_value(struct model_domain_state *d, enum prov_ident_kind kind,
  * the DN does not parse.  The caller frees both strings.
  */
 int prov_dn_domain(char **dns_out, char **dn_out, const char *dn, bool whole,
-		   struct err *err);
+                   struct err *err);
 
 /* "DC=a,DC=test" for "A.test" (new string). */
 char *prov_dns_to_dn(const char *dns);
@@ -104,6 +104,6 @@ enum prov_bind {
  * ERR_INVALID for a URI that is not ldap:// or ldaps://.  Pure.
  */
 int prov_ldap_bind_policy(enum prov_bind *out, const struct model_domain *d,
-			  const struct model_credential *c, struct err *err);
+                          const struct model_credential *c, struct err *err);
 
 #endif

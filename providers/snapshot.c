@@ -148,20 +148,19 @@ bv_str(const struct berval *bv)
  * name) and NUL bytes (LDIF is text; fgets would cut lines short).
  */
 static int
-prescan(const char *buf, size_t len, const struct snap_file *f,
-	struct err *err)
+prescan(const char *buf, size_t len, const struct snap_file *f, struct err *err)
 {
 	unsigned line = 1;
 
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] == '\0')
 			return err_set_at(err, ERR_INVALID, f->path, line, 0,
-					  "NUL byte in LDIF");
+			                  "NUL byte in LDIF");
 		if ((i == 0 || buf[i - 1] == '\n') && len - i >= 8 &&
 		    strncasecmp(buf + i, "include:", 8) == 0)
 			return err_set_at(err, ERR_INVALID, f->path, line, 0,
-					  "'include:' is not allowed in a "
-					  "snapshot");
+			                  "'include:' is not allowed in a "
+			                  "snapshot");
 		if (buf[i] == '\n')
 			line++;
 	}
@@ -185,7 +184,7 @@ b64_ok(const char *p)
 		if (*p == '=') {
 			pad++;
 		} else if (pad > 0 || !(isalnum((unsigned char)*p) ||
-					*p == '+' || *p == '/')) {
+		                        *p == '+' || *p == '/')) {
 			return false;
 		}
 		n++;
@@ -201,7 +200,7 @@ b64_ok(const char *p)
  */
 static int
 split_record(struct snap_val **out, size_t *n_out, char *buf, unsigned first,
-	     const struct snap_file *f, struct err *err)
+             const struct snap_file *f, struct err *err)
 {
 	struct snap_val *v = NULL;
 	size_t *starts = NULL, n_starts = 0, n = 0, k = 0;
@@ -214,7 +213,7 @@ split_record(struct snap_val **out, size_t *n_out, char *buf, unsigned first,
 	for (size_t i = 0; buf[i] != '\0'; i++)
 		if (i == 0 || buf[i - 1] == '\n') {
 			starts = xreallocarray(starts, n_starts + 1,
-					       sizeof(*starts));
+			                       sizeof(*starts));
 			starts[n_starts++] = i;
 		}
 	while ((line = ldif_getline(&next)) != NULL) {
@@ -229,40 +228,40 @@ split_record(struct snap_val **out, size_t *n_out, char *buf, unsigned first,
 		ln = first + (unsigned)k;
 		colon = strchr(line, ':');
 		snprintf(name, sizeof(name), "%.*s",
-			 colon != NULL ? (int)(colon - line) : 0, line);
+		         colon != NULL ? (int)(colon - line) : 0, line);
 		if (colon == NULL) {
 			rc = err_set_at(err, ERR_INVALID, f->path, ln, 0,
-					"malformed LDIF line (no ':')");
+			                "malformed LDIF line (no ':')");
 			goto out;
 		}
 		for (p = colon + 1; *p == CONT_MARK; p++)
 			;
 		if (*p == '<') {
 			rc = err_set_at(err, ERR_INVALID, f->path, ln, 0,
-					"attribute '%s': URL values (':<') are "
-					"not allowed in a snapshot",
-					name);
+			                "attribute '%s': URL values (':<') are "
+			                "not allowed in a snapshot",
+			                name);
 			goto out;
 		}
 		if (*p == ':' && !b64_ok(p + 1)) {
-			rc = err_set_at(err, ERR_INVALID, f->path, ln, 0,
-					"attribute '%s': malformed base64 value",
-					name);
+			rc = err_set_at(
+			        err, ERR_INVALID, f->path, ln, 0,
+			        "attribute '%s': malformed base64 value", name);
 			goto out;
 		}
 		if (ldif_parse_line2(line, &type, &val, &freeval) < 0) {
 			rc = err_set_at(err, ERR_INVALID, f->path, ln, 0,
-					"attribute '%s': malformed LDIF value "
-					"(bad base64?)",
-					name);
+			                "attribute '%s': malformed LDIF value "
+			                "(bad base64?)",
+			                name);
 			goto out;
 		}
 		if (freeval) {
 			/* only URL values are allocated; refused above */
 			ber_memfree(val.bv_val);
 			rc = err_set_at(err, ERR_INVALID, f->path, ln, 0,
-					"attribute '%s': unexpected value form",
-					name);
+			                "attribute '%s': unexpected value form",
+			                name);
 			goto out;
 		}
 		v = xreallocarray(v, n + 1, sizeof(*v));
@@ -328,9 +327,9 @@ do_tdo(struct snap_dom *doms, size_t n_doms, const char *dn,
 		char type[128];
 
 		snprintf(type, sizeof(type), "%.*s", (int)v[i].type.bv_len,
-			 v[i].type.bv_val);
+		         v[i].type.bv_val);
 		if ((rc = prov_tdo_value(&m, type, v[i].val.bv_val,
-					 v[i].val.bv_len, err)) < 0) {
+		                         v[i].val.bv_len, err)) < 0) {
 			at(err, f, v[i].line);
 			goto out;
 		}
@@ -346,16 +345,16 @@ out:
 /* Feeds every value of a record to prov_ident_value. */
 static int
 ident_values(struct snap_dom *d, enum prov_ident_kind kind,
-	     const struct snap_val *v, size_t n, const char *dn,
-	     const struct snap_file *f, struct err *err)
+             const struct snap_val *v, size_t n, const char *dn,
+             const struct snap_file *f, struct err *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		char type[128];
 
 		snprintf(type, sizeof(type), "%.*s", (int)v[i].type.bv_len,
-			 v[i].type.bv_val);
+		         v[i].type.bv_val);
 		if (prov_ident_value(&d->st, kind, type, v[i].val.bv_val,
-				     v[i].val.bv_len, err) < 0) {
+		                     v[i].val.bv_len, err) < 0) {
 			err_prefix(err, "'%s'", dn);
 			return at(err, f, v[i].line);
 		}
@@ -369,8 +368,8 @@ ident_values(struct snap_dom *d, enum prov_ident_kind kind,
  */
 static int
 dom_of_value(struct snap_dom **out, char **ddn, struct snap_dom *doms,
-	     size_t n_doms, const struct snap_val *v, size_t n,
-	     const char *attr, const struct snap_file *f, struct err *err)
+             size_t n_doms, const struct snap_val *v, size_t n,
+             const char *attr, const struct snap_file *f, struct err *err)
 {
 	char *s, *dns = NULL;
 	int rc = 0;
@@ -382,7 +381,7 @@ dom_of_value(struct snap_dom **out, char **ddn, struct snap_dom *doms,
 			continue;
 		if ((s = bv_str(&v[i].val)) == NULL)
 			return err_set_at(err, ERR_INVALID, f->path, v[i].line,
-					  0, "attribute '%s': NUL in DN", attr);
+			                  0, "attribute '%s': NUL in DN", attr);
 		rc = prov_dn_domain(&dns, ddn, s, true, err);
 		free(s);
 		if (rc == ERR_NOTFOUND)
@@ -399,7 +398,7 @@ dom_of_value(struct snap_dom **out, char **ddn, struct snap_dom *doms,
 /* Classifies one record and maps it into the wanted domains. */
 static int
 do_record(struct snap_dom *doms, size_t n_doms, struct snap_val *v, size_t n,
-	  bool first_record, const struct snap_file *f, struct err *err)
+          bool first_record, const struct snap_file *f, struct err *err)
 {
 	bool tdo = false, domobj = false, xref = false;
 	char *dn = NULL, *dns = NULL, *ddn = NULL;
@@ -410,9 +409,8 @@ do_record(struct snap_dom *doms, size_t n_doms, struct snap_val *v, size_t n,
 
 	if (n > 0 && first_record && bv_is(&v[0].type, "version")) {
 		if (!(v[0].val.bv_len == 1 && v[0].val.bv_val[0] == '1'))
-			return err_set_at(err, ERR_INVALID, f->path,
-					  v[0].line, 0,
-					  "unsupported LDIF version");
+			return err_set_at(err, ERR_INVALID, f->path, v[0].line,
+			                  0, "unsupported LDIF version");
 		v++;
 		n--;
 	}
@@ -421,19 +419,18 @@ do_record(struct snap_dom *doms, size_t n_doms, struct snap_val *v, size_t n,
 	dn_line = v[0].line;
 	if (!bv_is(&v[0].type, "dn"))
 		return err_set_at(err, ERR_INVALID, f->path, dn_line, 0,
-				  "record does not start with 'dn:'");
+		                  "record does not start with 'dn:'");
 	if ((dn = bv_str(&v[0].val)) == NULL)
 		return err_set_at(err, ERR_INVALID, f->path, dn_line, 0,
-				  "NUL in DN");
+		                  "NUL in DN");
 	v++;
 	n--;
 	if (n > 0 && bv_is(&v[0].type, "changetype")) {
 		if (!bv_is(&v[0].val, "add")) {
-			rc = err_set_at(err, ERR_INVALID, f->path, v[0].line,
-					0,
-					"changetype '%.*s' is not allowed in "
-					"a snapshot",
-					(int)v[0].val.bv_len, v[0].val.bv_val);
+			rc = err_set_at(err, ERR_INVALID, f->path, v[0].line, 0,
+			                "changetype '%.*s' is not allowed in "
+			                "a snapshot",
+			                (int)v[0].val.bv_len, v[0].val.bv_val);
 			goto out;
 		}
 		v++;
@@ -444,18 +441,18 @@ do_record(struct snap_dom *doms, size_t n_doms, struct snap_val *v, size_t n,
 			continue;
 		tdo |= bv_is(&v[i].val, "trustedDomain");
 		domobj |= bv_is(&v[i].val, "domainDNS") ||
-			  bv_is(&v[i].val, "domain");
+		          bv_is(&v[i].val, "domain");
 		xref |= bv_is(&v[i].val, "crossRef");
 	}
 	if (dn[0] == '\0') {
 		/* rootDSE */
 		if ((rc = dom_of_value(&d, &ddn, doms, n_doms, v, n,
-				       "defaultNamingContext", f, err)) < 0 ||
+		                       "defaultNamingContext", f, err)) < 0 ||
 		    d == NULL)
 			goto out;
 		touch(d, ddn, f, dn_line);
 		rc = ident_values(d, PROV_IDENT_ROOTDSE, v, n, "rootDSE", f,
-				  err);
+		                  err);
 	} else if (tdo) {
 		rc = do_tdo(doms, n_doms, dn, v, n, dn_line, f, err);
 	} else if (domobj) {
@@ -472,9 +469,9 @@ do_record(struct snap_dom *doms, size_t n_doms, struct snap_val *v, size_t n,
 			goto out;
 		if (d->has_domain_obj) {
 			rc = err_set_at(err, ERR_INVALID, f->path, dn_line, 0,
-					"second domain object for '%s' (first "
-					"in %s)",
-					dns, d->st.source);
+			                "second domain object for '%s' (first "
+			                "in %s)",
+			                dns, d->st.source);
 			goto out;
 		}
 		d->has_domain_obj = true;
@@ -484,12 +481,12 @@ do_record(struct snap_dom *doms, size_t n_doms, struct snap_val *v, size_t n,
 		rc = ident_values(d, PROV_IDENT_DOMAIN, v, n, dn, f, err);
 	} else if (xref) {
 		if ((rc = dom_of_value(&d, &ddn, doms, n_doms, v, n, "nCName",
-				       f, err)) < 0 ||
+		                       f, err)) < 0 ||
 		    d == NULL)
 			goto out;
 		touch(d, ddn, f, dn_line);
 		if ((rc = ident_values(d, PROV_IDENT_CROSSREF, v, n, dn, f,
-				       err)) < 0)
+		                       err)) < 0)
 			goto out;
 		/* the crossRef lives in the forest root's configuration NC */
 		if (d->st.forest_root == NULL &&
@@ -543,7 +540,7 @@ count_lines(const char *s)
 
 static int
 read_file(struct snap_dom *doms, size_t n_doms, const struct snap_file *f,
-	  struct err *err)
+          struct err *err)
 {
 	char *data = NULL, *rec = NULL;
 	struct snap_val *v = NULL;
@@ -566,8 +563,8 @@ read_file(struct snap_dom *doms, size_t n_doms, const struct snap_file *f,
 		 * record, or its own last line at end of file.
 		 */
 		unsigned long last = feof(lfp->fp) ? lno : lno - 1;
-		unsigned first = (unsigned)(last + 1 -
-					    (unsigned long)count_lines(rec));
+		unsigned first =
+		        (unsigned)(last + 1 - (unsigned long)count_lines(rec));
 
 		if ((rc = split_record(&v, &n, rec, first, f, err)) < 0)
 			goto out;
@@ -605,7 +602,8 @@ list_dir(char ***out, size_t *n_out, const char *dir, struct err *err)
 	*n_out = 0;
 	if ((dp = opendir(dir)) == NULL)
 		return err_set_errno(err, ERR_IO,
-				     "cannot open snapshot directory '%s'", dir);
+		                     "cannot open snapshot directory '%s'",
+		                     dir);
 	while ((de = readdir(dp)) != NULL) {
 		size_t len = strlen(de->d_name);
 
@@ -618,7 +616,7 @@ list_dir(char ***out, size_t *n_out, const char *dir, struct err *err)
 	closedir(dp);
 	if (n == 0)
 		return err_set(err, ERR_NOTFOUND, "no .ldif files in '%s'",
-			       dir);
+		               dir);
 	qsort(v, n, sizeof(*v), cmp_str);
 	*out = v;
 	*n_out = n;
@@ -632,15 +630,15 @@ check_dups(const struct model_domain_state *d, struct err *err)
 	for (size_t i = 1; i < d->n_tdos; i++)
 		if (strcasecmp(d->tdos[i - 1].dn, d->tdos[i].dn) == 0)
 			return err_set(err, ERR_INVALID,
-				       "'%s' appears twice (%s and %s)",
-				       d->tdos[i].dn, d->tdos[i - 1].source,
-				       d->tdos[i].source);
+			               "'%s' appears twice (%s and %s)",
+			               d->tdos[i].dn, d->tdos[i - 1].source,
+			               d->tdos[i].source);
 	return 0;
 }
 
 static int
 snap_read(struct prov *p, const char *const *domains, size_t n,
-	  struct model_state *out, struct err *err)
+          struct model_state *out, struct err *err)
 {
 	struct prov_snapshot *s = to_snap(p);
 	struct snap_dom *doms = xcalloc(n > 0 ? n : 1, sizeof(*doms));
@@ -672,8 +670,8 @@ snap_read(struct prov *p, const char *const *domains, size_t n,
 
 		if (!d->found) {
 			rc = err_set(err, ERR_NOTFOUND,
-				     "no snapshot of domain '%s' in %s",
-				     d->st.name, s->dir);
+			             "no snapshot of domain '%s' in %s",
+			             d->st.name, s->dir);
 			goto out;
 		}
 		prov_sort_tdos(&d->st);
@@ -701,9 +699,9 @@ out:
 }
 
 const struct prov_ops prov_snapshot_ops = {
-	.name = "snapshot",
-	.caps = PROV_CAN_READ,
-	.open = snap_open,
-	.read = snap_read,
-	.close = snap_close,
+        .name = "snapshot",
+        .caps = PROV_CAN_READ,
+        .open = snap_open,
+        .read = snap_read,
+        .close = snap_close,
 };

@@ -38,16 +38,16 @@ enum tdo_attr {
 };
 
 static const char *const tdo_attrs[A_COUNT + 1] = {
-	"trustPartner",
-	"flatName",
-	"securityIdentifier",
-	"trustDirection",
-	"trustType",
-	"trustAttributes",
-	"msDS-SupportedEncryptionTypes",
-	"msDS-TrustForestTrustInfo",
-	"objectGUID",
-	NULL,
+        "trustPartner",
+        "flatName",
+        "securityIdentifier",
+        "trustDirection",
+        "trustType",
+        "trustAttributes",
+        "msDS-SupportedEncryptionTypes",
+        "msDS-TrustForestTrustInfo",
+        "objectGUID",
+        NULL,
 };
 
 const char *const *
@@ -108,10 +108,10 @@ guid_text(char out[40], const uint8_t *b, size_t len)
 	if (len != 16)
 		return -1;
 	snprintf(out, 40,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-		 "%02x%02x%02x%02x%02x%02x",
-		 b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9],
-		 b[10], b[11], b[12], b[13], b[14], b[15]);
+	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	         "%02x%02x%02x%02x%02x%02x",
+	         b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9],
+	         b[10], b[11], b[12], b[13], b[14], b[15]);
 	return 0;
 }
 
@@ -124,7 +124,7 @@ prov_tdo_map_init(struct prov_tdo_map *m, struct model_tdo *tdo)
 
 int
 prov_tdo_value(struct prov_tdo_map *m, const char *attr, const void *val,
-	       size_t len, struct err *err)
+               size_t len, struct err *err)
 {
 	struct model_tdo *t = m->tdo;
 	const char *dn = t->dn != NULL ? t->dn : "";
@@ -140,8 +140,8 @@ prov_tdo_value(struct prov_tdo_map *m, const char *attr, const void *val,
 		return 0;
 	if (m->seen & (1u << a))
 		return err_set(err, ERR_INVALID,
-			       "'%s': attribute '%s' has more than one value",
-			       dn, tdo_attrs[a]);
+		               "'%s': attribute '%s' has more than one value",
+		               dn, tdo_attrs[a]);
 	m->seen |= 1u << a;
 	err_init(&sub);
 	switch ((enum tdo_attr)a) {
@@ -186,10 +186,10 @@ prov_tdo_value(struct prov_tdo_map *m, const char *attr, const void *val,
 		return 0;
 	if (sub.msg[0] != '\0')
 		return err_set(err, ERR_INVALID, "'%s': attribute '%s': %s", dn,
-			       tdo_attrs[a], sub.msg);
+		               tdo_attrs[a], sub.msg);
 	return err_set(err, ERR_INVALID,
-		       "'%s': attribute '%s': malformed value (%zu bytes)", dn,
-		       tdo_attrs[a], len);
+	               "'%s': attribute '%s': malformed value (%zu bytes)", dn,
+	               tdo_attrs[a], len);
 }
 
 /*
@@ -203,7 +203,7 @@ prov_tdo_value(struct prov_tdo_map *m, const char *attr, const void *val,
  */
 static void
 digest_add(struct sbuf *sb, enum tdo_attr a, bool present, const void *val,
-	   size_t len)
+           size_t len)
 {
 	uint8_t n[8];
 
@@ -247,9 +247,9 @@ prov_tdo_finish(struct prov_tdo_map *m, struct err *err)
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if (!(m->seen & (1u << need[i])))
 			return err_set(err, ERR_INVALID,
-				       "'%s': attribute '%s' is missing",
-				       t->dn != NULL ? t->dn : "",
-				       tdo_attrs[need[i]]);
+			               "'%s': attribute '%s' is missing",
+			               t->dn != NULL ? t->dn : "",
+			               tdo_attrs[need[i]]);
 	t->attr_mask = 0xffffffffu;
 	sbuf_init(&sb);
 	digest_str(&sb, A_PARTNER, t->partner);
@@ -264,7 +264,7 @@ prov_tdo_finish(struct prov_tdo_map *m, struct err *err)
 	sbuf_release(&sb);
 	if (rc < 0)
 		return err_set(err, ERR_FAIL, "cannot hash '%s': %s",
-			       t->dn != NULL ? t->dn : "", gnutls_strerror(rc));
+		               t->dn != NULL ? t->dn : "", gnutls_strerror(rc));
 	for (size_t i = 0; i < sizeof(md); i++)
 		snprintf(t->digest + 2 * i, 3, "%02x", md[i]);
 	return 0;
@@ -272,8 +272,7 @@ prov_tdo_finish(struct prov_tdo_map *m, struct err *err)
 
 int
 prov_ident_value(struct model_domain_state *d, enum prov_ident_kind kind,
-		 const char *attr, const void *val, size_t len,
-		 struct err *err)
+                 const char *attr, const void *val, size_t len, struct err *err)
 {
 	char sid[SID_MAX_STRING], *s = NULL;
 	struct err sub;
@@ -287,27 +286,27 @@ prov_ident_value(struct model_domain_state *d, enum prov_ident_kind kind,
 			d->sid = xstrdup(sid);
 		}
 	} else if (kind == PROV_IDENT_DOMAIN &&
-		   attr_is(attr, "msDS-Behavior-Version")) {
+	           attr_is(attr, "msDS-Behavior-Version")) {
 		if ((rc = parse_u32(&v, val, len)) == 0 &&
 		    d->functional_level < 0 && v <= INT32_MAX)
 			d->functional_level = (int)v;
 	} else if (kind == PROV_IDENT_CROSSREF &&
-		   attr_is(attr, "nETBIOSName")) {
+	           attr_is(attr, "nETBIOSName")) {
 		if ((rc = text_value(&s, val, len)) == 0) {
 			free(d->netbios);
 			d->netbios = s;
 			s = NULL;
 		}
 	} else if (kind == PROV_IDENT_ROOTDSE &&
-		   attr_is(attr, "rootDomainNamingContext")) {
+	           attr_is(attr, "rootDomainNamingContext")) {
 		if ((rc = text_value(&s, val, len)) == 0) {
 			free(d->forest_root);
 			d->forest_root = NULL;
 			rc = prov_dn_domain(&d->forest_root, NULL, s, true,
-					    &sub);
+			                    &sub);
 		}
 	} else if (kind == PROV_IDENT_ROOTDSE &&
-		   attr_is(attr, "domainFunctionality")) {
+	           attr_is(attr, "domainFunctionality")) {
 		if ((rc = parse_u32(&v, val, len)) == 0 && v <= INT32_MAX)
 			d->functional_level = (int)v;
 	} else if (kind == PROV_IDENT_ROOTDSE && attr_is(attr, "vendorName")) {
@@ -322,14 +321,14 @@ prov_ident_value(struct model_domain_state *d, enum prov_ident_kind kind,
 		return 0;
 	if (sub.msg[0] != '\0')
 		return err_set(err, ERR_INVALID, "attribute '%s': %s", attr,
-			       sub.msg);
+		               sub.msg);
 	return err_set(err, ERR_INVALID, "attribute '%s': malformed value",
-		       attr);
+	               attr);
 }
 
 int
 prov_dn_domain(char **dns_out, char **dn_out, const char *dn, bool whole,
-	       struct err *err)
+               struct err *err)
 {
 	LDAPDN parsed = NULL;
 	struct sbuf dns, cdn;
@@ -352,13 +351,13 @@ prov_dn_domain(char **dns_out, char **dn_out, const char *dn, bool whole,
 		    strncasecmp(rdn[0]->la_attr.bv_val, "DC", 2) != 0 ||
 		    rdn[0]->la_value.bv_len == 0 ||
 		    memchr(rdn[0]->la_value.bv_val, '\0',
-			   rdn[0]->la_value.bv_len) != NULL)
+		           rdn[0]->la_value.bv_len) != NULL)
 			break;
 		first--;
 	}
 	if (first == n || (whole && first != 0)) {
 		rc = err_set(err, ERR_NOTFOUND, "DN '%s' is not in a domain",
-			     dn);
+		             dn);
 		goto out;
 	}
 	sbuf_init(&dns);
@@ -371,7 +370,8 @@ prov_dn_domain(char **dns_out, char **dn_out, const char *dn, bool whole,
 			sbuf_addch(&cdn, ',');
 		}
 		for (size_t j = 0; j < v->bv_len; j++)
-			sbuf_addch(&dns, (char)tolower((unsigned char)v->bv_val[j]));
+			sbuf_addch(&dns,
+			           (char)tolower((unsigned char)v->bv_val[j]));
 		sbuf_adds(&cdn, "DC=");
 		sbuf_add(&cdn, v->bv_val, v->bv_len);
 	}
@@ -410,7 +410,8 @@ cmp_tdo(const void *a, const void *b)
 {
 	const struct model_tdo *x = a, *y = b;
 
-	return strcasecmp(x->dn != NULL ? x->dn : "", y->dn != NULL ? y->dn : "");
+	return strcasecmp(x->dn != NULL ? x->dn : "",
+	                  y->dn != NULL ? y->dn : "");
 }
 
 void

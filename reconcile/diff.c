@@ -195,17 +195,13 @@ tln_set(struct fti *f, char *name, uint32_t flags)
  * apply must store (after->fti), and adds one change per name whose state
  * moves.
  */
-static void
-diff_suffixes(struct plan_item *it, const struct model_tdo *b,
-	      struct model_tdo *a)
+void
+rec_fti_resolve(struct fti *f, const struct fti *observed,
+		const struct model_suffixes *s)
 {
-	const struct model_suffixes *s = a->suffixes;
-	struct fti *f = &a->fti;
-	char field[300];
-
 	fti_release(f);
-	if (b != NULL)
-		fti_copy(f, &b->fti);
+	if (observed != NULL)
+		fti_copy(f, observed);
 	for (unsigned i = 0; i < s->n_enable; i++)
 		tln_set(f, s->enable[i], 0);
 	for (unsigned i = 0; i < s->n_disable; i++)
@@ -243,6 +239,16 @@ diff_suffixes(struct plan_item *it, const struct model_tdo *b,
 		fti_timestamp_now(n.ts);
 		fti_add(f, &n);
 	}
+}
+
+static void
+diff_suffixes(struct plan_item *it, const struct model_tdo *b,
+	      struct model_tdo *a)
+{
+	struct fti *f = &a->fti;
+	char field[300];
+
+	rec_fti_resolve(f, b != NULL ? &b->fti : NULL, a->suffixes);
 	a->has_fti = true;
 
 	/* Changes, one per name, in the order of the resulting records. */

@@ -33,6 +33,15 @@ int rec_managed_domains(char ***out, size_t *n, const struct model *m,
 			struct err *err);
 void rec_names_free(char **v);
 
+/*
+ * The forest trust records a TDO must hold: the observed records (NULL:
+ * none) with the suffix spec applied (enable/disable by name, exclusions
+ * as the complete set, unlisted TLNs kept or disabled).  Conflict flags and
+ * DOMAIN records are kept.  *f is released first.
+ */
+void rec_fti_resolve(struct fti *f, const struct fti *observed,
+		     const struct model_suffixes *s);
+
 void plan_init(struct plan *p);
 void plan_release(struct plan *p);
 /* True if the plan changes nothing. */
@@ -51,6 +60,25 @@ struct plan_renderer {
 
 extern const struct plan_renderer plan_render_text;
 extern const struct plan_renderer plan_render_json;
+
+/*
+ * Applies a plan over LSA (the adtrust-lsa helper), in a safe order: per
+ * trust, deletes, then in-place updates, then replaces (delete + create),
+ * then creates; a both-sides create whose second side fails deletes the
+ * first side again.  Every write is read back; "the server said OK but
+ * nothing changed" is an error.  Refuses, before writing anything, a plan
+ * with blocked items.  Each step is reported on 'report' as it happens
+ * ("done", "FAILED", "not done"), and a failure stops the run.  Trust
+ * passwords come from the trust's secret reference, or are generated
+ * (sides: both) and never shown.
+ */
+struct rec_apply_opts {
+	FILE *report;
+	const char *helper_path; /* NULL: lsa_helper_path() */
+	unsigned timeout_ms;
+};
+int rec_apply(const struct plan *p, const struct model *m,
+	      const struct rec_apply_opts *o, struct err *err);
 
 /* Reads a plan written by plan_render_json (a saved plan). */
 int plan_load_json(struct plan *out, const char *path, struct err *err);

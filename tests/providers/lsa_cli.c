@@ -30,7 +30,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: lsa_cli -s SERVER [-r REALM] [-u USER] "
-			"[-c CCACHE] [-H HELPER] [-t MS] [-p] OP [ARGS...]\n");
+	                "[-c CCACHE] [-H HELPER] [-t MS] [-p] OP [ARGS...]\n");
 	return 64;
 }
 
@@ -79,8 +79,8 @@ parse_record(struct fti *f, const char *arg, struct err *err)
 		r.type = FTI_TLN_EX;
 		r.name = s + 6;
 	} else if (strncmp(s, "dom:", 4) == 0 &&
-		   (c1 = strchr(s + 4, ',')) != NULL &&
-		   (c2 = strchr(c1 + 1, ',')) != NULL) {
+	           (c1 = strchr(s + 4, ',')) != NULL &&
+	           (c2 = strchr(c1 + 1, ',')) != NULL) {
 		*c1 = *c2 = '\0';
 		r.type = FTI_DOMAIN;
 		r.name = s + 4;
@@ -120,23 +120,23 @@ run(struct lsa_session *s, int argc, char **argv, struct err *err)
 		lsa_tdo_release(&t);
 	} else if (strcmp(op, "create") == 0 && argc == 8) {
 		struct lsa_create c = {
-			.name = argv[1],
-			.netbios = argv[2],
-			.sid = argv[3],
-			.direction = num(argv[4]),
-			.type = num(argv[5]),
-			.attributes = num(argv[6]),
-			.enctypes = num(argv[7]),
-			.password = getenv("ADT_TRUST_PASSWORD"),
+		        .name = argv[1],
+		        .netbios = argv[2],
+		        .sid = argv[3],
+		        .direction = num(argv[4]),
+		        .type = num(argv[5]),
+		        .attributes = num(argv[6]),
+		        .enctypes = num(argv[7]),
+		        .password = getenv("ADT_TRUST_PASSWORD"),
 		};
 
 		if (c.password == NULL)
 			return err_set(err, ERR_INVALID,
-				       "ADT_TRUST_PASSWORD is not set");
+			               "ADT_TRUST_PASSWORD is not set");
 		rc = lsa_create_tdo(s, &c, err);
 	} else if (strcmp(op, "set-info-ex") == 0 && argc == 5) {
 		rc = lsa_set_info_ex(s, argv[1], num(argv[2]), num(argv[3]),
-				     num(argv[4]), err);
+		                     num(argv[4]), err);
 	} else if (strcmp(op, "set-enctypes") == 0 && argc == 3) {
 		rc = lsa_set_enctypes(s, argv[1], num(argv[2]), err);
 	} else if (strcmp(op, "delete") == 0 && argc == 2) {
@@ -151,8 +151,8 @@ run(struct lsa_session *s, int argc, char **argv, struct err *err)
 			rc = parse_record(&f, argv[i], err);
 		if (rc == 0)
 			rc = lsa_set_fti(s, argv[1], &f,
-					 strcmp(argv[2], "check") == 0, &coll,
-					 err);
+			                 strcmp(argv[2], "check") == 0, &coll,
+			                 err);
 		if (rc == 0) {
 			printf("collisions=%zu\n", coll.n);
 			for (size_t i = 0; i < coll.n; i++)
@@ -166,8 +166,8 @@ run(struct lsa_session *s, int argc, char **argv, struct err *err)
 		}
 		fti_release(&f);
 	} else if ((strcmp(op, "query-fti") == 0 ||
-		    strcmp(op, "fetch-fti") == 0) &&
-		   argc == 2) {
+	            strcmp(op, "fetch-fti") == 0) &&
+	           argc == 2) {
 		struct fti f;
 
 		if (op[0] == 'q')
@@ -195,7 +195,7 @@ run(struct lsa_session *s, int argc, char **argv, struct err *err)
 int
 main(int argc, char **argv)
 {
-	struct lsa_login l = { NULL, NULL, NULL, NULL, NULL };
+	struct lsa_login l = {NULL, NULL, NULL, NULL, NULL};
 	struct lsa_session *s = NULL;
 	const char *helper = NULL;
 	unsigned timeout = 30000;

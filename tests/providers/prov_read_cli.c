@@ -53,7 +53,8 @@ dump(const struct model_state *s)
 			printf("    type %u\n", (unsigned)t->type);
 			printf("    attributes 0x%08x\n",
 			       (unsigned)t->attributes);
-			printf("    attr_mask 0x%08x\n", (unsigned)t->attr_mask);
+			printf("    attr_mask 0x%08x\n",
+			       (unsigned)t->attr_mask);
 			if (t->has_enctypes)
 				printf("    enctypes 0x%08x\n",
 				       (unsigned)t->enctypes);
@@ -65,15 +66,15 @@ dump(const struct model_state *s)
 				       t->fti_len, t->fti.n);
 				for (size_t k = 0; k < t->fti.n; k++) {
 					const struct fti_record *r =
-						&t->fti.rec[k];
+					        &t->fti.rec[k];
 
 					snprintf(buf, sizeof(buf),
-						 "%s flags=0x%x %s %s %s",
-						 fti_type_name(r->type),
-						 (unsigned)r->flags,
-						 r->name ? r->name : "-",
-						 r->netbios ? r->netbios : "-",
-						 r->sid ? r->sid : "-");
+					         "%s flags=0x%x %s %s %s",
+					         fti_type_name(r->type),
+					         (unsigned)r->flags,
+					         r->name ? r->name : "-",
+					         r->netbios ? r->netbios : "-",
+					         r->sid ? r->sid : "-");
 					printf("      %s\n", buf);
 				}
 			} else {
@@ -156,8 +157,8 @@ main(int argc, char **argv)
 				stls = &starttls;
 				break;
 			case 't':
-				cfg.timeout_ms = (unsigned)strtoul(optarg, NULL,
-								   10);
+				cfg.timeout_ms =
+				        (unsigned)strtoul(optarg, NULL, 10);
 				break;
 			default:
 				return usage();
@@ -169,7 +170,8 @@ main(int argc, char **argv)
 		doms = xcalloc(n, sizeof(*doms));
 		names = xcalloc(n, sizeof(*names));
 		for (size_t i = 0; i < n; i++) {
-			char *arg = argv[optind + (int)i], *eq = strchr(arg, '=');
+			char *arg = argv[optind + (int)i],
+			     *eq = strchr(arg, '=');
 
 			if (eq == NULL)
 				return usage();

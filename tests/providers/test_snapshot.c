@@ -62,7 +62,7 @@ tmp_release(struct tmp *t)
 /* Reads domains from dir into *st; returns the provider's result. */
 static int
 snap_read(const char *dir, const char *const *domains, size_t n,
-	  struct model_state *st, struct err *err)
+          struct model_state *st, struct err *err)
 {
 	struct prov_cfg cfg = {.snapshot_dir = dir};
 	struct prov *p = NULL;
@@ -78,8 +78,7 @@ snap_read(const char *dir, const char *const *domains, size_t n,
 
 /* Reads one inline file that must fail at line with a message holding s. */
 static void
-expect_error(const char *text, const char *domain, unsigned line,
-	     const char *s)
+expect_error(const char *text, const char *domain, unsigned line, const char *s)
 {
 	const char *doms[] = {domain};
 	struct model_state st;
@@ -92,19 +91,17 @@ expect_error(const char *text, const char *domain, unsigned line,
 	cr_expect_eq(st.n_domains, 0);
 	cr_expect_eq(err.code, ERR_INVALID, "code %d: %s", err.code, err.msg);
 	cr_expect_eq(err.line, line, "line %u: %s", err.line, err.msg);
-	cr_expect_not_null(strstr(err.file, "/x.ldif"), "file '%s'",
-			   err.file);
-	cr_expect_not_null(strstr(err.msg, s), "'%s' not in '%s'", s,
-			   err.msg);
+	cr_expect_not_null(strstr(err.file, "/x.ldif"), "file '%s'", err.file);
+	cr_expect_not_null(strstr(err.msg, s), "'%s' not in '%s'", s, err.msg);
 	model_state_release(&st);
 	tmp_release(&t);
 }
 
-#define TDO_HEAD                                                              \
-	"dn: CN=b.test,CN=System,DC=a,DC=test\n"                              \
-	"objectClass: top\n"                                                  \
-	"objectClass: trustedDomain\n"                                        \
-	"trustPartner: b.test\n"                                              \
+#define TDO_HEAD                                                               \
+	"dn: CN=b.test,CN=System,DC=a,DC=test\n"                               \
+	"objectClass: top\n"                                                   \
+	"objectClass: trustedDomain\n"                                         \
+	"trustPartner: b.test\n"                                               \
 	"trustType: 2\n"
 
 Test(prov_snapshot, real_samba_forest_dump)
@@ -182,7 +179,7 @@ Test(prov_snapshot, upn_suffix_in_forest_trust_info)
 	cr_assert_eq(snap_read(dir, doms, 1, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(st.domains[0].tdos[0].fti.n, 3);
 	cr_expect_str_eq(st.domains[0].tdos[0].fti.rec[1].name,
-			 "corp.b.example");
+	                 "corp.b.example");
 	model_state_release(&st);
 	free(dir);
 }
@@ -231,7 +228,7 @@ Test(prov_snapshot, ldifde_export_hashes_like_ldapsearch)
 	cr_expect_str_eq(s1.domains[0].tdos[0].source, "a.ldif:20");
 	cr_expect_eq(s1.domains[0].tdos[0].fti_len, 95);
 	cr_expect_str_eq(s1.domains[0].tdos[0].digest,
-			 s2.domains[0].tdos[0].digest);
+	                 s2.domains[0].tdos[0].digest);
 	model_state_release(&s1);
 	model_state_release(&s2);
 	free(d1);
@@ -247,20 +244,20 @@ Test(prov_snapshot, folded_lines_comments_and_version_header)
 
 	tmp_init(&t);
 	tmp_add(&t, "x.ldif",
-		"version: 1\n"
-		"\n"
-		"# a comment\n"
-		"#  folded\n"
-		"dn: CN=b.test,CN=System,\n"
-		" DC=a,DC=test\n"
-		"objectClass: trustedDomain\n"
-		"# between\n"
-		"trustPartner: b.te\n"
-		" st\n"
-		"trustDirection: -2147483647\n"
-		"trustType: 2\n"
-		"trustAttributes: -2147483648\n"
-		"flatName:: Qg==\n");
+	        "version: 1\n"
+	        "\n"
+	        "# a comment\n"
+	        "#  folded\n"
+	        "dn: CN=b.test,CN=System,\n"
+	        " DC=a,DC=test\n"
+	        "objectClass: trustedDomain\n"
+	        "# between\n"
+	        "trustPartner: b.te\n"
+	        " st\n"
+	        "trustDirection: -2147483647\n"
+	        "trustType: 2\n"
+	        "trustAttributes: -2147483648\n"
+	        "flatName:: Qg==\n");
 	cr_assert_eq(snap_read(t.dir, doms, 1, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(st.domains[0].n_tdos, 1);
 	cr_expect_str_eq(st.domains[0].tdos[0].partner, "b.test");
@@ -284,19 +281,19 @@ Test(prov_snapshot, digest_ignores_usn_and_follows_attributes)
 	tmp_init(&t2);
 	tmp_init(&t3);
 	tmp_add(&t1, "x.ldif",
-		TDO_HEAD "trustDirection: 3\nuSNChanged: 1\n"
-			 "whenChanged: 20260101000000.0Z\n");
+	        TDO_HEAD "trustDirection: 3\nuSNChanged: 1\n"
+	                 "whenChanged: 20260101000000.0Z\n");
 	tmp_add(&t2, "x.ldif",
-		TDO_HEAD "uSNChanged: 7\ntrustDirection: 3\n"
-			 "whenChanged: 20270101000000.0Z\n");
+	        TDO_HEAD "uSNChanged: 7\ntrustDirection: 3\n"
+	                 "whenChanged: 20270101000000.0Z\n");
 	tmp_add(&t3, "x.ldif", TDO_HEAD "trustDirection: 2\n");
 	cr_assert_eq(snap_read(t1.dir, doms, 1, &s1, &err), 0, "%s", err.msg);
 	cr_assert_eq(snap_read(t2.dir, doms, 1, &s2, &err), 0, "%s", err.msg);
 	cr_assert_eq(snap_read(t3.dir, doms, 1, &s3, &err), 0, "%s", err.msg);
 	cr_expect_str_eq(s1.domains[0].tdos[0].digest,
-			 s2.domains[0].tdos[0].digest);
+	                 s2.domains[0].tdos[0].digest);
 	cr_expect_str_neq(s1.domains[0].tdos[0].digest,
-			  s3.domains[0].tdos[0].digest);
+	                  s3.domains[0].tdos[0].digest);
 	model_state_release(&s1);
 	model_state_release(&s2);
 	model_state_release(&s3);
@@ -314,12 +311,12 @@ Test(prov_snapshot, domain_without_tdos)
 
 	tmp_init(&t);
 	tmp_add(&t, "x.ldif",
-		"dn: DC=a,DC=test\nobjectClass: domainDNS\n"
-		"objectSid:: AQQAAAAAAAUVAAAAEHk2UrpjrRaH8m1V\n");
+	        "dn: DC=a,DC=test\nobjectClass: domainDNS\n"
+	        "objectSid:: AQQAAAAAAAUVAAAAEHk2UrpjrRaH8m1V\n");
 	cr_assert_eq(snap_read(t.dir, doms, 1, &st, &err), 0, "%s", err.msg);
 	cr_expect_eq(st.domains[0].n_tdos, 0);
 	cr_expect_str_eq(st.domains[0].sid,
-			 "S-1-5-21-1379301648-380462010-1433268871");
+	                 "S-1-5-21-1379301648-380462010-1433268871");
 	model_state_release(&st);
 	tmp_release(&t);
 }
@@ -346,86 +343,86 @@ Test(prov_snapshot, missing_directory_is_an_error)
 	struct model_state st;
 	struct err err;
 
-	cr_expect_eq(snap_read("/nonexistent/adt", doms, 1, &st, &err),
-		     ERR_IO);
+	cr_expect_eq(snap_read("/nonexistent/adt", doms, 1, &st, &err), ERR_IO);
 	cr_expect_not_null(strstr(err.msg, "/nonexistent/adt"));
 	model_state_release(&st);
 }
 
 Test(prov_snapshot, url_value_refused_with_file_and_line)
 {
-	expect_error(TDO_HEAD "description:< file:///etc/passwd\n", "a.test",
-		     6, "URL");
+	expect_error(TDO_HEAD "description:< file:///etc/passwd\n", "a.test", 6,
+	             "URL");
 	/* folded right after the colon */
 	expect_error(TDO_HEAD "trustDirection: 3\n"
-			      "flatName:\n < file:///etc/hostname\n",
-		     "a.test", 7, "'flatName'");
+	                      "flatName:\n < file:///etc/hostname\n",
+	             "a.test", 7, "'flatName'");
 }
 
 Test(prov_snapshot, include_refused)
 {
 	expect_error(TDO_HEAD "trustDirection: 3\n\ninclude: file:///etc/x\n",
-		     "a.test", 8, "include");
+	             "a.test", 8, "include");
 }
 
 Test(prov_snapshot, malformed_base64_names_file_line_attribute)
 {
 	expect_error(TDO_HEAD "trustDirection: 3\nsecurityIdentifier:: AQ*Q\n",
-		     "a.test", 7, "'securityIdentifier'");
+	             "a.test", 7, "'securityIdentifier'");
 	expect_error(TDO_HEAD "trustDirection: 3\nobjectGUID:: AQQ\n", "a.test",
-		     7, "'objectGUID': malformed base64");
+	             7, "'objectGUID': malformed base64");
 	expect_error(TDO_HEAD "trustDirection: 3\nobjectGUID:: AQ=Q\n",
-		     "a.test", 7, "'objectGUID': malformed base64");
+	             "a.test", 7, "'objectGUID': malformed base64");
 }
 
 Test(prov_snapshot, bad_integer_names_file_line_attribute)
 {
 	expect_error(TDO_HEAD "trustDirection: 3x\n", "a.test", 6,
-		     "'trustDirection'");
-	expect_error(TDO_HEAD "trustDirection: 3\ntrustAttributes: 4294967296\n",
-		     "a.test", 7, "'trustAttributes'");
+	             "'trustDirection'");
+	expect_error(TDO_HEAD
+	             "trustDirection: 3\ntrustAttributes: 4294967296\n",
+	             "a.test", 7, "'trustAttributes'");
 	expect_error(TDO_HEAD "trustDirection: 3\n"
-			      "msDS-SupportedEncryptionTypes: \n",
-		     "a.test", 7, "'msDS-SupportedEncryptionTypes'");
+	                      "msDS-SupportedEncryptionTypes: \n",
+	             "a.test", 7, "'msDS-SupportedEncryptionTypes'");
 	expect_error(TDO_HEAD "trustDirection: +3\n", "a.test", 6,
-		     "'trustDirection'");
+	             "'trustDirection'");
 }
 
 Test(prov_snapshot, bad_fti_blob_names_file_line_attribute)
 {
 	expect_error(TDO_HEAD "trustDirection: 3\n"
-			      "msDS-TrustForestTrustInfo:: AQAAAAEAAAA=\n",
-		     "a.test", 7, "'msDS-TrustForestTrustInfo'");
+	                      "msDS-TrustForestTrustInfo:: AQAAAAEAAAA=\n",
+	             "a.test", 7, "'msDS-TrustForestTrustInfo'");
 }
 
 Test(prov_snapshot, bad_sid_and_guid)
 {
 	expect_error(TDO_HEAD "trustDirection: 3\n"
-			      "securityIdentifier:: AQQAAAAAAAUVAAAA\n",
-		     "a.test", 7, "'securityIdentifier'");
+	                      "securityIdentifier:: AQQAAAAAAAUVAAAA\n",
+	             "a.test", 7, "'securityIdentifier'");
 	expect_error(TDO_HEAD "trustDirection: 3\nobjectGUID:: AAEC\n",
-		     "a.test", 7, "'objectGUID'");
+	             "a.test", 7, "'objectGUID'");
 }
 
 Test(prov_snapshot, second_value_and_missing_attribute)
 {
-	expect_error(TDO_HEAD "trustDirection: 3\ntrustType: 1\n", "a.test",
-		     7, "'trustType' has more than one value");
+	expect_error(TDO_HEAD "trustDirection: 3\ntrustType: 1\n", "a.test", 7,
+	             "'trustType' has more than one value");
 	expect_error("# lead\n"
-		     "dn: CN=b.test,CN=System,DC=a,DC=test\n"
-		     "objectClass: trustedDomain\n"
-		     "trustDirection: 3\n"
-		     "trustType: 2\n",
-		     "a.test", 2, "'trustPartner' is missing");
+	             "dn: CN=b.test,CN=System,DC=a,DC=test\n"
+	             "objectClass: trustedDomain\n"
+	             "trustDirection: 3\n"
+	             "trustType: 2\n",
+	             "a.test", 2, "'trustPartner' is missing");
 }
 
 Test(prov_snapshot, other_changetypes_refused)
 {
 	expect_error("dn: CN=b.test,CN=System,DC=a,DC=test\n"
-		     "changetype: modify\n"
-		     "replace: trustDirection\n"
-		     "trustDirection: 3\n",
-		     "a.test", 2, "changetype 'modify'");
+	             "changetype: modify\n"
+	             "replace: trustDirection\n"
+	             "trustDirection: 3\n",
+	             "a.test", 2, "changetype 'modify'");
 }
 
 Test(prov_snapshot, junk_lines_refused)
@@ -446,7 +443,7 @@ Test(prov_snapshot, duplicate_tdo_across_files)
 	tmp_add(&t, "2.ldif", TDO_HEAD "trustDirection: 1\n");
 	cr_assert_eq(snap_read(t.dir, doms, 1, &st, &err), ERR_INVALID);
 	cr_expect_not_null(strstr(err.msg, "1.ldif:1 and 2.ldif:1"), "%s",
-			   err.msg);
+	                   err.msg);
 	model_state_release(&st);
 	tmp_release(&t);
 }

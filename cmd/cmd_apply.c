@@ -1,0 +1,127 @@
+/*
+ * adtrust apply [-f FILE] [--auto-approve] [--allow-destroy] [--timeout SEC]
+ * Plans against the live directories (LDAP), shows the plan, asks for 'yes'
+ * on a terminal, then applies it over LSA.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "cmd/common.h"
+#include "util/err.h"
+
+static void
+help(void)
+{
+	printf("usage: adtrust apply [-f FILE] [--auto-approve] "
+	       "[--allow-destroy] [--timeout SEC]\n\n"
+	       "Shows the plan for FILE (default trusts.yaml) against the live "
+	       "domains, asks for\n'yes' on a terminal, and applies it over "
+	       "LSA.  Without a terminal --auto-approve\nis required.  A "
+	       "protected trust is deleted or replaced only with "
+	       "--allow-destroy.\n");
+}
+
+static bool
+confirm(void)
+{
+	char line[16];
+	FILE *tty;
+	bool yes = false;
+
+	if ((tty = fopen("/dev/tty", "r+")) == NULL)
+		return false;
+	fputs("\nDo you want to apply these changes? Only 'yes' is accepted: ",
+	      tty);
+	fflush(tty);
+	if (fgets(line, sizeof(line), tty) != NULL)
+		yes = strcmp(line, "yes\n") == 0;
+	fclose(tty);
+	return yes;
+}
+
+int
+cmd_apply(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ "auto-approve", no_argument, NULL, 'y' },
+		{ "allow-destroy", no_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_source src = { .file = "trusts.yaml" };
+	struct rec_apply_opts ao = { .report = stdout, .timeout_ms = 60000 };
+	struct cmd_session s;
+	bool auto_approve = false;
+	struct err err;
+	char *end;
+	long t;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			src.file = optarg;
+			break;
+		case 'y':
+			auto_approve = true;
+			break;
+		case 'a':
+			src.allow_destroy = true;
+			break;
+		case 't':
+			t = strtol(optarg, &end, 10);
+			if (*end != '\0' || t <= 0 || t > 3600)
+				return cmd_usage("apply",
+						 "--timeout takes seconds "
+						 "(1..3600)");
+			ao.timeout_ms = (unsigned)t * 1000u;
+			break;
+		case 'h':
+			help();
+			return 0;
+		default:
+			return cmd_usage("apply", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cmd_usage("apply",
+				 "applying a saved plan ('%s') is not "
+				 "supported yet; use -f FILE",
+				 argv[optind]);
+	if (!auto_approve && !isatty(STDIN_FILENO))
+		return cmd_usage("apply",
+				 "no terminal to confirm on: pass "
+				 "--auto-approve to apply without asking");
+	err_init(&err);
+	if ((rc = cmd_session_plan(&s, &src, &err)) < 0)
+		goto fail;
+	if ((rc = plan_render_text.render(stdout, &s.plan, cmd_g.colour,
+					  &err)) < 0)
+		goto fail;
+	if (plan_is_noop(&s.plan)) {
+		cmd_session_release(&s);
+		return 0;
+	}
+	if (!auto_approve && !confirm()) {
+		printf("Apply cancelled; nothing was changed.\n");
+		cmd_session_release(&s);
+		return 1;
+	}
+	printf("\n");
+	if ((rc = rec_apply(&s.plan, s.model, &ao, &err)) < 0)
+		goto fail;
+	printf("\nApply complete: the live trusts now match '%s'.\n",
+	       src.file);
+	cmd_session_release(&s);
+	return 0;
+fail:
+	cmd_error(&err);
+	cmd_session_release(&s);
+	return 1;
+}
