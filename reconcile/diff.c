@@ -462,8 +462,18 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 	today_str(today, opts);
 	if ((rc = model_expand(&e, m, err)) < 0)
 		return rc;
-	for (size_t i = 0; i < e.n_tdos; i++)
-		add_domain(out, e.tdos[i].domain);
+	for (size_t i = 0; i < e.n_tdos; i++) {
+		struct model_tdo *x = &e.tdos[i];
+		const struct model_domain_state *pd =
+			model_state_find(s, x->partner);
+
+		add_domain(out, x->domain);
+		/* a partner that was read tells its own SID and NetBIOS name */
+		if (pd != NULL && x->sid == NULL && pd->sid != NULL)
+			x->sid = xstrdup(pd->sid);
+		if (pd != NULL && x->flat_name == NULL && pd->netbios != NULL)
+			x->flat_name = xstrdup(pd->netbios);
+	}
 	for (size_t i = 0; i < e.n_absent; i++)
 		add_domain(out, e.absent[i].domain);
 	qsort(out->domains, out->n_domains, sizeof(char *), cmp_str);

@@ -1,0 +1,134 @@
+#!/bin/bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# t_20: adtrust plan/apply against the two Samba forests, end to end:
+# two-way external (both sides) -> kvno both ways + samba-tool validate;
+# encryption changed in place; an attribute change planned and applied as a
+# replace; protect refusing without --allow-destroy; a direction removed in
+# place; delete; the wizard flow (each side with its own credentials, one
+# shared password); a forest trust with a TLN and an exclusion read back by
+# samba-tool; DC B stopped mid-create (A rolled back, re-plan converges);
+# bad input (wrong password, unreachable DC, clear-text bind); and no secret
+# in any output.  Usage: t_20_apply.sh [BUILD_DIR]; exit 77 = skipped.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+B=$(realpath "${1:-build}")
+cd "$TOP"
+. "$HERE/env.sh"
+[ "$(id -u)" = 0 ] || { echo "t_20: needs root (lab netns) - skipped"; exit 77; }
+lab_lock
+lab_healthy || { echo "t_20: lab not up (tests/lab/up.sh) - skipped"; exit 77; }
+[ -x "$B/adtrust" ] && [ -x "$B/adtrust-lsa" ] || { echo "t_20: build $B/adtrust and adtrust-lsa first"; exit 1; }
+
+T=$LAB/tmp/t20; rm -rf "$T"; mkdir -p "$T"
+export ADTRUST_LSA=$B/adtrust-lsa
+export ADT_LAB_TRUST_PW='Wiz-Shared.Trust-Pw-4e1b9c'
+PASS=0 FAIL=0
+ok()  { PASS=$((PASS+1)); echo "ok - $*"; }
+bad() { FAIL=$((FAIL+1)); echo "FAIL - $*"; sed 's/^/    /' "$T/out" | tail -25; }
+# adt WANT_EXIT args...: runs adtrust in the lab netns; output in $T/out (and appended to $T/all)
+adt() {
+	local want=$1 rc; shift
+	nsx "$B/adtrust" --no-color "$@" >"$T/out" 2>&1 </dev/null; rc=$?
+	cat "$T/out" >>"$T/all"
+	[ "$rc" -eq "$want" ] || { echo "    adtrust $* -> exit $rc, want $want"; return 1; }
+}
+has() { grep -q -- "$1" "$T/out"; }
+kvno_ab() { # kinit in realm $1 and get a ticket for a service in realm $2
+	local from=$1 to=$2 host
+	host=$([ "$to" = B.TEST ] && echo dcb.b.test || echo dca.a.test)
+	printf '%s\n' "$ADT_LAB_ADMINPASS" | nsx kinit "administrator@$from" >"$T/kinit" 2>&1 &&
+		nsx kvno "cifs/$host@$to" >"$T/out" 2>&1
+}
+validate_both() { stA_peer domain trust validate b.test --validate-location=both >"$T/out" 2>&1; }
+tmpyaml() { sed "$2" "examples/lab/$1" >"$T/$1"; echo "$T/$1"; }
+
+lab_reset
+
+# ---- two-way external, both sides ----
+if adt 2 plan --detailed-exitcode -f examples/lab/external-two-way.yaml &&
+   has "Plan: 2 to create, 0 to update, 0 to replace, 0 to delete"; then ok "plan shows two creates"; else bad "plan shows two creates"; fi
+if adt 0 apply --auto-approve -f examples/lab/external-two-way.yaml && has "Apply complete"; then ok "apply creates both sides"; else bad "apply creates both sides"; fi
+if adt 0 plan --detailed-exitcode -f examples/lab/external-two-way.yaml && has "^No changes"; then ok "re-plan shows no changes"; else bad "re-plan shows no changes"; fi
+if kvno_ab A.TEST B.TEST && has "kvno ="; then ok "kvno from A.TEST to a B.TEST service"; else bad "kvno A->B"; fi
+if kvno_ab B.TEST A.TEST && has "kvno ="; then ok "kvno from B.TEST to an A.TEST service"; else bad "kvno B->A"; fi
+if validate_both && has "OK: LocalValidation" && has "OK: RemoteValidation"; then ok "samba-tool trust validate --validate-location=both"; else bad "samba-tool validate"; fi
+
+# ---- encryption types changed in place ----
+y=$(tmpyaml external-two-way.yaml 's/encryption: \[aes128, aes256\]/encryption: [aes256]/')
+if adt 2 plan --detailed-exitcode -f "$y" && has "~ encryption: 0x18 (aes128, aes256) -> 0x10 (aes256)" &&
+   has "2 to update, 0 to replace"; then ok "encryption change planned as an in-place update"; else bad "encryption update plan"; fi
+if adt 0 apply --auto-approve -f "$y" && adt 0 plan --detailed-exitcode -f "$y"; then ok "encryption applied in place and converged"; else bad "encryption apply"; fi
+if stA domain trust show b.test >"$T/out" 2>&1 && grep -qi "0x10" "$T/out"; then ok "samba-tool shows the new encryption types"; else bad "samba-tool shows enctypes"; fi
+
+# ---- protect: an attribute change is a replace on Samba, refused without --allow-destroy ----
+y=$(tmpyaml external-two-way.yaml 's/sid_filtering: true/sid_filtering: false\n    protect: true/; s/encryption: \[aes128, aes256\]/encryption: [aes256]/')
+if adt 2 plan --detailed-exitcode -f "$y" && has "replace a.test/b.test" && has "Samba cannot change trustAttributes in place" &&
+   has "blocked"; then ok "attribute change planned as a blocked replace (protect)"; else bad "blocked replace plan"; fi
+if adt 1 apply --auto-approve -f "$y" && has "protected" && has "nothing was applied"; then ok "apply refuses a protected replace"; else bad "protected replace refused"; fi
+y2=$(tmpyaml external-two-way.yaml 's/sid_filtering: true/sid_filtering: false/; s/encryption: \[aes128, aes256\]/encryption: [aes256]/')
+cp "$y" "$T/protected.yaml"
+if adt 0 apply --auto-approve --allow-destroy -f "$T/protected.yaml" && adt 0 plan --detailed-exitcode -f "$y2"; then
+	ok "--allow-destroy applies the replace and it converges"; else bad "replace with --allow-destroy"; fi
+lab_flush
+if kvno_ab A.TEST B.TEST && kvno_ab B.TEST A.TEST; then ok "kvno both ways after the replace"; else bad "kvno after replace"; fi
+
+# ---- a direction removed in place ----
+y=$(tmpyaml external-two-way.yaml 's/direction: two-way/direction: one-way/; s/sid_filtering: true/sid_filtering: false/; s/encryption: \[aes128, aes256\]/encryption: [aes256]/')
+if adt 2 plan --detailed-exitcode -f "$y" && has "~ direction: bidirectional -> outbound" &&
+   has "~ direction: bidirectional -> inbound" && has "2 to update, 0 to replace"; then ok "removing a direction is an in-place update"; else bad "direction removal plan"; fi
+if adt 0 apply --auto-approve -f "$y" && adt 0 plan --detailed-exitcode -f "$y"; then ok "direction removed in place and converged"; else bad "direction removal apply"; fi
+
+# ---- delete everything ----
+if adt 0 apply --auto-approve -f examples/lab/empty.yaml && adt 0 plan --detailed-exitcode -f examples/lab/empty.yaml &&
+   ! stA domain trust list 2>/dev/null | grep -q b.test; then ok "ensure: absent deletes both sides"; else bad "delete"; fi
+lab_flush
+
+# ---- the wizard: each side with its own credentials, one shared password ----
+if adt 0 apply --auto-approve -f examples/lab/wizard-a.yaml && has "done      create  a.test/b.test" &&
+   adt 0 apply --auto-approve -f examples/lab/wizard-b.yaml && has "done      create  b.test/a.test"; then
+	ok "wizard: side A then side B, each with its own file"; else bad "wizard apply"; fi
+if kvno_ab B.TEST A.TEST && has "kvno =" && kvno_ab A.TEST B.TEST; then ok "wizard: Kerberos works across"; else bad "wizard kvno"; fi
+if adt 0 plan --detailed-exitcode -f examples/lab/wizard-a.yaml && adt 0 plan --detailed-exitcode -f examples/lab/wizard-b.yaml; then
+	ok "wizard: both files re-plan to no changes"; else bad "wizard re-plan"; fi
+lab_reset
+
+# ---- forest trust with a TLN enabled and an exclusion ----
+if adt 0 apply --auto-approve -f examples/lab/forest-suffixes.yaml; then ok "forest trust with name suffixes applied"; else bad "forest apply"; fi
+if stA domain trust namespaces b.test >"$T/out" 2>&1 && grep -q 'TLN: Status\[Enabled\].*DNS\[\*\.b\.test\]' "$T/out" &&
+   grep -qi 'lab\.b\.test' "$T/out"; then ok "samba-tool namespaces shows the TLN and the exclusion"; else bad "samba-tool namespaces"; fi
+if adt 0 plan --detailed-exitcode -f examples/lab/forest-suffixes.yaml; then ok "forest trust re-plans to no changes"; else bad "forest re-plan"; fi
+lab_reset
+
+# ---- fault: DC B stops during a both-sides create ----
+cat >"$T/lsa-wrap" <<W
+#!/bin/bash
+# the second helper started (the one for b.test) first stops DC B
+n=\$(( \$(cat "$T/n" 2>/dev/null || echo 0) + 1 )); echo \$n >"$T/n"
+[ \$n -eq 2 ] && kill -TERM "\$(cat "$LAB/b/run/samba.pid")" && sleep 3
+exec "$B/adtrust-lsa" "\$@"
+W
+chmod +x "$T/lsa-wrap"; rm -f "$T/n"
+if ADTRUST_LSA=$T/lsa-wrap adt 1 apply --auto-approve --timeout 20 -f examples/lab/external-two-way.yaml &&
+   has "FAILED" && has "b.test" && has "undone    create  a.test/b.test"; then ok "B stopped mid-create: apply fails naming B and rolls A back"; else bad "fault rollback"; fi
+if ! stA domain trust list 2>/dev/null | grep -q b.test; then ok "no half-trust left on A"; else bad "A side left behind"; fi
+bash "$HERE/start.sh" b >/dev/null 2>&1 || bash "$HERE/up.sh" >/dev/null 2>&1
+lab_flush
+if adt 0 apply --auto-approve -f examples/lab/external-two-way.yaml && adt 0 plan --detailed-exitcode -f examples/lab/external-two-way.yaml; then
+	ok "after B is back, apply and re-plan converge"; else bad "converge after fault"; fi
+lab_reset
+
+# ---- bad input: one-line errors naming the domain, nothing written ----
+ADT_LAB_ADMINPASS=wrong-password adt 1 plan -f examples/lab/external-two-way.yaml
+if [ "$(grep -c . "$T/out")" -le 2 ] && has "a.test" && grep -qi "invalid credentials\|logon_failure\|bind" "$T/out"; then ok "wrong admin password: one-line error naming the domain"; else bad "wrong password"; fi
+y=$(tmpyaml external-two-way.yaml 's|ldap://dcb.b.test|ldap://127.0.0.9|')
+if adt 1 plan -f "$y" && has "b.test" && has "127.0.0.9"; then ok "unreachable DC: error names the domain and URI"; else bad "unreachable DC"; fi
+y=$(tmpyaml external-two-way.yaml 's|    ldap: ldap://dcb.b.test|    ldap: ldap://dcb.b.test\n    starttls: false|')
+if adt 1 plan -f "$y" && has "b.test" && has "clear-text"; then ok "clear-text simple bind refused"; else bad "clear-text bind"; fi
+if ! stA domain trust list 2>/dev/null | grep -q b.test && ! stB domain trust list 2>/dev/null | grep -q a.test; then ok "bad input wrote nothing"; else bad "bad input wrote something"; fi
+
+# ---- no secret in any output or file the runs left ----
+if ! grep -rqF -e "$ADT_LAB_ADMINPASS" -e "$ADT_LAB_TRUST_PW" "$T/all" "$T"/*.yaml 2>/dev/null; then ok "no admin or trust password in any output"; else bad "a secret leaked"; fi
+
+echo "t_20: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
