@@ -22,14 +22,14 @@
 #define ADT_LIBEXECDIR "/usr/local/libexec/adtrust"
 #endif
 
-#define HELPER_FD 3     /* the helper's end of the socketpair */
-#define GRACE_MS 2000   /* how long a closing helper may take to exit */
+#define HELPER_FD 3   /* the helper's end of the socketpair */
+#define GRACE_MS 2000 /* how long a closing helper may take to exit */
 
 extern char **environ;
 
 struct lsa_session {
 	pid_t pid; /* 0 once reaped */
-	int fd;	   /* -1 once closed */
+	int fd;    /* -1 once closed */
 	char *server;
 	unsigned timeout_ms;
 	char dead[300]; /* why the helper is gone; "" while it runs */
@@ -78,8 +78,8 @@ static bool
 env_wanted(const char *kv)
 {
 	static const char *const keep[] = {
-		"KRB5", "LANG=", "LC_",	    "TZ=",     "PATH=",
-		"HOME=", "TMPDIR=", "ASAN_", "UBSAN_", "LSAN_",
+	        "KRB5",  "LANG=",   "LC_",   "TZ=",    "PATH=",
+	        "HOME=", "TMPDIR=", "ASAN_", "UBSAN_", "LSAN_",
 	};
 
 	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
@@ -107,7 +107,7 @@ helper_env(void)
 static void
 sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -122,8 +122,7 @@ describe_status(char *buf, size_t len, int st)
 	else if (WIFEXITED(st))
 		snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
 	else
-		snprintf(buf, len, "ended (wait status 0x%x)",
-			 (unsigned)st);
+		snprintf(buf, len, "ended (wait status 0x%x)", (unsigned)st);
 }
 
 /*
@@ -182,26 +181,26 @@ helper_failed(struct lsa_session *s, const struct err *io, struct err *err)
 		reap(s, 0, how, sizeof(how));
 		if (s->timeout_ms % 1000 == 0)
 			snprintf(s->dead, sizeof(s->dead),
-				 "adtrust-lsa for '%s' timed out after %u s",
-				 s->server, s->timeout_ms / 1000);
+			         "adtrust-lsa for '%s' timed out after %u s",
+			         s->server, s->timeout_ms / 1000);
 		else
 			snprintf(s->dead, sizeof(s->dead),
-				 "adtrust-lsa for '%s' timed out after %u ms",
-				 s->server, s->timeout_ms);
+			         "adtrust-lsa for '%s' timed out after %u ms",
+			         s->server, s->timeout_ms);
 	} else if (io->code == ERR_INVALID) {
 		if (s->pid > 0)
 			kill(s->pid, SIGKILL);
 		close_fd(s);
 		reap(s, 0, how, sizeof(how));
 		snprintf(s->dead, sizeof(s->dead),
-			 "adtrust-lsa for '%s' broke the protocol: %.200s",
-			 s->server, io->msg);
+		         "adtrust-lsa for '%s' broke the protocol: %.200s",
+		         s->server, io->msg);
 	} else {
 		/* EOF or a broken pipe: it died or exited; find out how */
 		close_fd(s);
 		reap(s, GRACE_MS, how, sizeof(how));
 		snprintf(s->dead, sizeof(s->dead), "adtrust-lsa for '%s' %s",
-			 s->server, how);
+		         s->server, how);
 	}
 	return err_set(err, ERR_IO, "%s", s->dead);
 }
@@ -211,9 +210,9 @@ spawn_helper(struct lsa_session *s, const char *path, struct err *err)
 {
 	posix_spawn_file_actions_t fa;
 	bool fa_ok = false;
-	int sv[2] = { -1, -1 }, child = -1, rc, e;
+	int sv[2] = {-1, -1}, child = -1, rc, e;
 	char fdarg[] = "--fd=3";
-	char *argv[3] = { NULL, fdarg, NULL };
+	char *argv[3] = {NULL, fdarg, NULL};
 	char **env = NULL;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -227,20 +226,21 @@ spawn_helper(struct lsa_session *s, const char *path, struct err *err)
 	}
 	if ((e = posix_spawn_file_actions_init(&fa)) != 0) {
 		errno = e;
-		rc = err_set_errno(err, ERR_IO, "posix_spawn_file_actions_init");
+		rc = err_set_errno(err, ERR_IO,
+		                   "posix_spawn_file_actions_init");
 		goto out;
 	}
 	fa_ok = true;
 	e = posix_spawn_file_actions_adddup2(&fa, child, HELPER_FD);
 	if (e == 0)
 		e = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO,
-						     "/dev/null", O_RDONLY, 0);
+		                                     "/dev/null", O_RDONLY, 0);
 	if (e == 0) /* nothing of the helper's may land on our stdout */
 		e = posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO,
-						     STDOUT_FILENO);
+		                                     STDOUT_FILENO);
 	if (e == 0)
 		e = posix_spawn_file_actions_addclosefrom_np(&fa,
-							     HELPER_FD + 1);
+		                                             HELPER_FD + 1);
 	if (e != 0) {
 		errno = e;
 		rc = err_set_errno(err, ERR_IO, "posix_spawn_file_actions");
@@ -281,8 +281,8 @@ out:
  * reply carrying an error becomes that error here.
  */
 static int
-roundtrip(struct lsa_session *s, const struct lsa_msg *req,
-	  struct lsa_msg *rep, struct err *err)
+roundtrip(struct lsa_session *s, const struct lsa_msg *req, struct lsa_msg *rep,
+          struct err *err)
 {
 	int64_t deadline = lsa_proto_deadline(s->timeout_ms);
 	struct err io;
@@ -291,7 +291,8 @@ roundtrip(struct lsa_session *s, const struct lsa_msg *req,
 	lsa_msg_init(rep);
 	if (s->dead[0] != '\0' || s->fd < 0)
 		return err_set(err, ERR_IO, "%s",
-			       s->dead[0] ? s->dead : "adtrust-lsa not running");
+		               s->dead[0] ? s->dead
+		                          : "adtrust-lsa not running");
 	err_init(&io);
 	if (lsa_proto_send(s->fd, req, deadline, &io) < 0) {
 		if (io.code == ERR_INVALID) /* our own request: not its fault */
@@ -303,13 +304,14 @@ roundtrip(struct lsa_session *s, const struct lsa_msg *req,
 	if (rep->type != (req->type | LSA_MSG_REPLY)) {
 		lsa_msg_release(rep);
 		err_set(&io, ERR_INVALID, "%s instead of a reply to %s",
-			lsa_msg_type_name(rep->type),
-			lsa_msg_type_name(req->type));
+		        lsa_msg_type_name(rep->type),
+		        lsa_msg_type_name(req->type));
 		return helper_failed(s, &io, err);
 	}
 	if (rep->code != 0) {
 		rc = err_set(err, (enum err_code)rep->code, "%s",
-			     rep->message ? rep->message : "adtrust-lsa failed");
+		             rep->message ? rep->message
+		                          : "adtrust-lsa failed");
 		err->sys = (int)rep->status;
 		lsa_msg_release(rep);
 		return rc;
@@ -350,8 +352,8 @@ take(char **p)
 
 int
 lsa_session_open(struct lsa_session **out, const char *helper_path,
-		 const struct lsa_login *l, unsigned timeout_ms,
-		 struct err *err)
+                 const struct lsa_login *l, unsigned timeout_ms,
+                 struct err *err)
 {
 	struct lsa_session *s = NULL;
 	struct lsa_msg req;
@@ -444,7 +446,7 @@ lsa_domain_info_release(struct lsa_domain_info *d)
 
 int
 lsa_query_tdo(struct lsa_session *s, const char *name, struct lsa_tdo *out,
-	      struct err *err)
+              struct err *err)
 {
 	struct lsa_msg req, rep;
 	int rc;
@@ -479,7 +481,7 @@ lsa_tdo_release(struct lsa_tdo *t)
 
 int
 lsa_create_tdo(struct lsa_session *s, const struct lsa_create *c,
-	       struct err *err)
+               struct err *err)
 {
 	struct lsa_msg req;
 
@@ -498,7 +500,7 @@ lsa_create_tdo(struct lsa_session *s, const struct lsa_create *c,
 
 int
 lsa_set_info_ex(struct lsa_session *s, const char *name, uint32_t direction,
-		uint32_t type, uint32_t attributes, struct err *err)
+                uint32_t type, uint32_t attributes, struct err *err)
 {
 	struct lsa_msg req;
 
@@ -513,7 +515,7 @@ lsa_set_info_ex(struct lsa_session *s, const char *name, uint32_t direction,
 
 int
 lsa_set_enctypes(struct lsa_session *s, const char *name, uint32_t enctypes,
-		 struct err *err)
+                 struct err *err)
 {
 	struct lsa_msg req;
 
@@ -537,8 +539,8 @@ lsa_delete_tdo(struct lsa_session *s, const char *name, struct err *err)
 
 int
 lsa_set_fti(struct lsa_session *s, const char *partner,
-	    const struct fti *records, bool check_only,
-	    struct lsa_collisions *out, struct err *err)
+            const struct fti *records, bool check_only,
+            struct lsa_collisions *out, struct err *err)
 {
 	struct lsa_msg req, rep;
 	struct fti copy;
@@ -582,7 +584,7 @@ lsa_collisions_release(struct lsa_collisions *c)
 
 static int
 get_fti(struct lsa_session *s, uint8_t type, const char *partner,
-	struct fti *out, struct err *err)
+        struct fti *out, struct err *err)
 {
 	struct lsa_msg req, rep;
 	int rc;
@@ -603,21 +605,21 @@ get_fti(struct lsa_session *s, uint8_t type, const char *partner,
 
 int
 lsa_query_fti(struct lsa_session *s, const char *partner, struct fti *out,
-	      struct err *err)
+              struct err *err)
 {
 	return get_fti(s, LSA_MSG_QUERY_FTI, partner, out, err);
 }
 
 int
 lsa_fetch_partner_fti(struct lsa_session *s, const char *partner,
-		      struct fti *out, struct err *err)
+                      struct fti *out, struct err *err)
 {
 	return get_fti(s, LSA_MSG_FETCH_FTI, partner, out, err);
 }
 
 int
 lsa_validate(struct lsa_session *s, const char *partner,
-	     struct lsa_validation *out, struct err *err)
+             struct lsa_validation *out, struct err *err)
 {
 	struct lsa_msg req, rep;
 	int rc;
@@ -639,13 +641,13 @@ lsa_validate(struct lsa_session *s, const char *partner,
 	lsa_msg_release(&rep);
 	if (out->pdc_status != 0 || out->tc_status != 0) {
 		rc = err_set(err, ERR_BACKEND,
-			     "trust '%s' on '%s' does not validate: trust %s, "
-			     "connection %s",
-			     partner, s->server,
-			     out->pdc_text ? out->pdc_text : "?",
-			     out->tc_text ? out->tc_text : "?");
+		             "trust '%s' on '%s' does not validate: trust %s, "
+		             "connection %s",
+		             partner, s->server,
+		             out->pdc_text ? out->pdc_text : "?",
+		             out->tc_text ? out->tc_text : "?");
 		err->sys = (int)(out->pdc_status ? out->pdc_status
-						 : out->tc_status);
+		                                 : out->tc_status);
 		return rc;
 	}
 	return 0;

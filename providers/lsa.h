@@ -45,13 +45,13 @@ struct lsa_login {
  * none).  The helper gets the socket as fd 3, /dev/null as stdin, our
  * stderr as stdout and stderr, and only the KRB5*, locale, TZ, PATH, HOME,
  * TMPDIR and sanitizer variables of our environment; the password goes
- * over the socket.  On failure *out is NULL and the helper is gone; a rejected login
- * reads "cannot connect to 'dcb.b.test' as 'administrator@B.TEST':
+ * over the socket.  On failure *out is NULL and the helper is gone; a rejected
+ * login reads "cannot connect to 'dcb.b.test' as 'administrator@B.TEST':
  * NT_STATUS_LOGON_FAILURE".
  */
 int lsa_session_open(struct lsa_session **out, const char *helper_path,
-		     const struct lsa_login *l, unsigned timeout_ms,
-		     struct err *err);
+                     const struct lsa_login *l, unsigned timeout_ms,
+                     struct err *err);
 /* Ends the helper (end of stream, then SIGKILL after 2 s); NULL-safe. */
 void lsa_session_close(struct lsa_session *s);
 /* Borrowed: the DC name of the session. */
@@ -69,7 +69,7 @@ struct lsa_domain_info {
 	char *dns_domain, *netbios, *sid, *forest;
 };
 int lsa_info(struct lsa_session *s, struct lsa_domain_info *out,
-	     struct err *err);
+             struct err *err);
 void lsa_domain_info_release(struct lsa_domain_info *d);
 
 /* A trusted domain object as LSA reports it. */
@@ -82,16 +82,16 @@ struct lsa_tdo {
 };
 /* ERR_NOTFOUND if there is no trust called name (DNS or NetBIOS). */
 int lsa_query_tdo(struct lsa_session *s, const char *name, struct lsa_tdo *out,
-		  struct err *err);
+                  struct err *err);
 void lsa_tdo_release(struct lsa_tdo *t);
 
 struct lsa_create {
 	const char *name, *netbios, *sid; /* the partner domain */
-	uint32_t direction;  /* 1 inbound, 2 outbound, 3 both */
-	uint32_t type;       /* 2 uplevel */
-	uint32_t attributes; /* e.g. 0x8 forest, 0x4 quarantined */
-	uint32_t enctypes;   /* 0: leave unset, e.g. 0x18 AES */
-	const char *password; /* trust password (UTF-8), secret */
+	uint32_t direction;               /* 1 inbound, 2 outbound, 3 both */
+	uint32_t type;                    /* 2 uplevel */
+	uint32_t attributes;              /* e.g. 0x8 forest, 0x4 quarantined */
+	uint32_t enctypes;                /* 0: leave unset, e.g. 0x18 AES */
+	const char *password;             /* trust password (UTF-8), secret */
 };
 /*
  * CreateTrustedDomainEx2 with the password as CLEAR auth info for the
@@ -99,16 +99,15 @@ struct lsa_create {
  * the new TDO is deleted again.
  */
 int lsa_create_tdo(struct lsa_session *s, const struct lsa_create *c,
-		   struct err *err);
+                   struct err *err);
 /*
  * SetInformationTrustedDomain(INFO_EX).  Note: Samba 4.17 returns OK for
  * some changes it does not make (adding a direction); read back.
  */
-int lsa_set_info_ex(struct lsa_session *s, const char *name,
-		    uint32_t direction, uint32_t type, uint32_t attributes,
-		    struct err *err);
-int lsa_set_enctypes(struct lsa_session *s, const char *name,
-		     uint32_t enctypes, struct err *err);
+int lsa_set_info_ex(struct lsa_session *s, const char *name, uint32_t direction,
+                    uint32_t type, uint32_t attributes, struct err *err);
+int lsa_set_enctypes(struct lsa_session *s, const char *name, uint32_t enctypes,
+                     struct err *err);
 /* OpenTrustedDomainByName + DeleteObject (also removes FLAT$). */
 int lsa_delete_tdo(struct lsa_session *s, const char *name, struct err *err);
 
@@ -122,8 +121,8 @@ struct lsa_collisions {
  * *out (may be NULL) gets the collision records; release it.
  */
 int lsa_set_fti(struct lsa_session *s, const char *partner,
-		const struct fti *records, bool check_only,
-		struct lsa_collisions *out, struct err *err);
+                const struct fti *records, bool check_only,
+                struct lsa_collisions *out, struct err *err);
 void lsa_collisions_release(struct lsa_collisions *c);
 /*
  * lsaRQueryForestTrustInformation: what the TDO stores.  *out is
@@ -131,18 +130,18 @@ void lsa_collisions_release(struct lsa_collisions *c);
  * TDO has none.
  */
 int lsa_query_fti(struct lsa_session *s, const char *partner, struct fti *out,
-		  struct err *err);
+                  struct err *err);
 /*
  * NETLOGON DsRGetForestTrustInformation: the partner forest's current
  * namespaces, fetched by the DC (does not update the TDO).
  */
 int lsa_fetch_partner_fti(struct lsa_session *s, const char *partner,
-			  struct fti *out, struct err *err);
+                          struct fti *out, struct err *err);
 
 /* NETLOGON LogonControl2Ex(TC_VERIFY) on the session's DC. */
 struct lsa_validation {
-	uint32_t flags;	  /* NETLOGON_VERIFY_STATUS_RETURNED 0x80, ... */
-	char *dc_name;	  /* partner DC used, or NULL */
+	uint32_t flags;      /* NETLOGON_VERIFY_STATUS_RETURNED 0x80, ... */
+	char *dc_name;       /* partner DC used, or NULL */
 	uint32_t pdc_status; /* WERROR: trust secret */
 	uint32_t tc_status;  /* WERROR: secure channel */
 	char *pdc_text, *tc_text; /* "WERR_OK", ... */
@@ -152,7 +151,7 @@ struct lsa_validation {
  * either is not, or when the call itself failed.  Release *out always.
  */
 int lsa_validate(struct lsa_session *s, const char *partner,
-		 struct lsa_validation *out, struct err *err);
+                 struct lsa_validation *out, struct err *err);
 void lsa_validation_release(struct lsa_validation *v);
 
 #endif

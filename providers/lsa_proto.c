@@ -30,62 +30,62 @@ struct field {
 	const char *what;
 };
 
-#define FLD(k, m) { k, offsetof(struct lsa_msg, m), #m }
+#define FLD(k, m)                                                              \
+	{                                                                      \
+		k, offsetof(struct lsa_msg, m), #m                             \
+	}
 
 static const struct field reply_hdr[] = {
-	FLD(F_I32, code),
-	FLD(F_U32, status),
-	FLD(F_U32, status_kind),
-	FLD(F_STR, status_name),
-	FLD(F_STR, message),
+        FLD(F_I32, code),        FLD(F_U32, status),  FLD(F_U32, status_kind),
+        FLD(F_STR, status_name), FLD(F_STR, message),
 };
 static const struct field login_req[] = {
-	FLD(F_STR, server),   FLD(F_STR, realm),  FLD(F_STR, user),
-	FLD(F_SECRET, password), FLD(F_STR, ccache),
+        FLD(F_STR, server),      FLD(F_STR, realm),  FLD(F_STR, user),
+        FLD(F_SECRET, password), FLD(F_STR, ccache),
 };
 static const struct field info_rep[] = {
-	FLD(F_STR, name),
-	FLD(F_STR, netbios),
-	FLD(F_STR, sid),
-	FLD(F_STR, forest),
+        FLD(F_STR, name),
+        FLD(F_STR, netbios),
+        FLD(F_STR, sid),
+        FLD(F_STR, forest),
 };
 static const struct field name_only[] = {
-	FLD(F_STR, name),
+        FLD(F_STR, name),
 };
 static const struct field tdo_rep[] = {
-	FLD(F_STR, name),	FLD(F_STR, netbios),	FLD(F_STR, sid),
-	FLD(F_U32, direction),	FLD(F_U32, trust_type), FLD(F_U32, attributes),
-	FLD(F_U32, enctypes),
+        FLD(F_STR, name),      FLD(F_STR, netbios),    FLD(F_STR, sid),
+        FLD(F_U32, direction), FLD(F_U32, trust_type), FLD(F_U32, attributes),
+        FLD(F_U32, enctypes),
 };
 static const struct field create_req[] = {
-	FLD(F_STR, name),	FLD(F_STR, netbios),	FLD(F_STR, sid),
-	FLD(F_U32, direction),	FLD(F_U32, trust_type), FLD(F_U32, attributes),
-	FLD(F_U32, enctypes),	FLD(F_SECRET, password),
+        FLD(F_STR, name),      FLD(F_STR, netbios),     FLD(F_STR, sid),
+        FLD(F_U32, direction), FLD(F_U32, trust_type),  FLD(F_U32, attributes),
+        FLD(F_U32, enctypes),  FLD(F_SECRET, password),
 };
 static const struct field set_info_ex_req[] = {
-	FLD(F_STR, name),
-	FLD(F_U32, direction),
-	FLD(F_U32, trust_type),
-	FLD(F_U32, attributes),
+        FLD(F_STR, name),
+        FLD(F_U32, direction),
+        FLD(F_U32, trust_type),
+        FLD(F_U32, attributes),
 };
 static const struct field set_enctypes_req[] = {
-	FLD(F_STR, name),
-	FLD(F_U32, enctypes),
+        FLD(F_STR, name),
+        FLD(F_U32, enctypes),
 };
 static const struct field set_fti_req[] = {
-	FLD(F_STR, name),
-	FLD(F_U32, check_only),
-	FLD(F_RECS, rec),
+        FLD(F_STR, name),
+        FLD(F_U32, check_only),
+        FLD(F_RECS, rec),
 };
 static const struct field colls_rep[] = {
-	FLD(F_COLLS, coll),
+        FLD(F_COLLS, coll),
 };
 static const struct field recs_rep[] = {
-	FLD(F_RECS, rec),
+        FLD(F_RECS, rec),
 };
 static const struct field validate_rep[] = {
-	FLD(F_U32, tc_flags),  FLD(F_STR, dc_name), FLD(F_U32, pdc_status),
-	FLD(F_STR, pdc_text), FLD(F_U32, tc_status), FLD(F_STR, tc_text),
+        FLD(F_U32, tc_flags), FLD(F_STR, dc_name),   FLD(F_U32, pdc_status),
+        FLD(F_STR, pdc_text), FLD(F_U32, tc_status), FLD(F_STR, tc_text),
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -100,25 +100,24 @@ struct spec {
 };
 
 static const struct spec specs[] = {
-	{ LSA_MSG_LOGIN, "LOGIN", login_req, N(login_req), NULL, 0 },
-	{ LSA_MSG_INFO, "INFO", NULL, 0, info_rep, N(info_rep) },
-	{ LSA_MSG_QUERY_TDO, "QUERY_TDO", name_only, N(name_only), tdo_rep,
-	  N(tdo_rep) },
-	{ LSA_MSG_CREATE_TDO, "CREATE_TDO", create_req, N(create_req), NULL,
-	  0 },
-	{ LSA_MSG_SET_INFO_EX, "SET_INFO_EX", set_info_ex_req,
-	  N(set_info_ex_req), NULL, 0 },
-	{ LSA_MSG_SET_ENCTYPES, "SET_ENCTYPES", set_enctypes_req,
-	  N(set_enctypes_req), NULL, 0 },
-	{ LSA_MSG_SET_FTI, "SET_FTI", set_fti_req, N(set_fti_req), colls_rep,
-	  N(colls_rep) },
-	{ LSA_MSG_QUERY_FTI, "QUERY_FTI", name_only, N(name_only), recs_rep,
-	  N(recs_rep) },
-	{ LSA_MSG_FETCH_FTI, "FETCH_FTI", name_only, N(name_only), recs_rep,
-	  N(recs_rep) },
-	{ LSA_MSG_DELETE_TDO, "DELETE_TDO", name_only, N(name_only), NULL, 0 },
-	{ LSA_MSG_VALIDATE, "VALIDATE", name_only, N(name_only), validate_rep,
-	  N(validate_rep) },
+        {LSA_MSG_LOGIN, "LOGIN", login_req, N(login_req), NULL, 0},
+        {LSA_MSG_INFO, "INFO", NULL, 0, info_rep, N(info_rep)},
+        {LSA_MSG_QUERY_TDO, "QUERY_TDO", name_only, N(name_only), tdo_rep,
+         N(tdo_rep)},
+        {LSA_MSG_CREATE_TDO, "CREATE_TDO", create_req, N(create_req), NULL, 0},
+        {LSA_MSG_SET_INFO_EX, "SET_INFO_EX", set_info_ex_req,
+         N(set_info_ex_req), NULL, 0},
+        {LSA_MSG_SET_ENCTYPES, "SET_ENCTYPES", set_enctypes_req,
+         N(set_enctypes_req), NULL, 0},
+        {LSA_MSG_SET_FTI, "SET_FTI", set_fti_req, N(set_fti_req), colls_rep,
+         N(colls_rep)},
+        {LSA_MSG_QUERY_FTI, "QUERY_FTI", name_only, N(name_only), recs_rep,
+         N(recs_rep)},
+        {LSA_MSG_FETCH_FTI, "FETCH_FTI", name_only, N(name_only), recs_rep,
+         N(recs_rep)},
+        {LSA_MSG_DELETE_TDO, "DELETE_TDO", name_only, N(name_only), NULL, 0},
+        {LSA_MSG_VALIDATE, "VALIDATE", name_only, N(name_only), validate_rep,
+         N(validate_rep)},
 };
 
 static const struct spec *
@@ -136,10 +135,10 @@ const char *
 lsa_msg_type_name(uint8_t type)
 {
 	static const char *const reply_names[] = {
-		"LOGIN reply",	      "INFO reply",	  "QUERY_TDO reply",
-		"CREATE_TDO reply",   "SET_INFO_EX reply", "SET_ENCTYPES reply",
-		"SET_FTI reply",      "QUERY_FTI reply",  "FETCH_FTI reply",
-		"DELETE_TDO reply",   "VALIDATE reply",
+	        "LOGIN reply",      "INFO reply",        "QUERY_TDO reply",
+	        "CREATE_TDO reply", "SET_INFO_EX reply", "SET_ENCTYPES reply",
+	        "SET_FTI reply",    "QUERY_FTI reply",   "FETCH_FTI reply",
+	        "DELETE_TDO reply", "VALIDATE reply",
 	};
 	const struct spec *s = find_spec(type);
 
@@ -197,8 +196,8 @@ buf_add(struct lsa_buf *b, const void *p, size_t n)
 static void
 put32(struct lsa_buf *b, uint32_t v)
 {
-	uint8_t le[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			  (uint8_t)(v >> 24) };
+	uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+	                 (uint8_t)(v >> 24)};
 
 	buf_add(b, le, 4);
 }
@@ -279,9 +278,10 @@ put_str(struct lsa_buf *b, const char *s, const char *what, struct err *err)
 	}
 	n = strlen(s);
 	if (n > LSA_PROTO_MAX_STR)
-		return err_set(err, ERR_INVALID,
-			       "lsa protocol: field '%s' is too long (%zu bytes)",
-			       what, n);
+		return err_set(
+		        err, ERR_INVALID,
+		        "lsa protocol: field '%s' is too long (%zu bytes)",
+		        what, n);
 	put32(b, (uint32_t)n);
 	buf_add(b, s, n);
 	return 0;
@@ -289,17 +289,17 @@ put_str(struct lsa_buf *b, const char *s, const char *what, struct err *err)
 
 static int
 put_records(struct lsa_buf *b, const struct fti_record *rec, size_t n,
-	    struct err *err)
+            struct err *err)
 {
 	int rc;
 
 	if (n > FTI_MAX_RECORDS)
-		return err_set(err, ERR_INVALID,
-			       "lsa protocol: too many forest trust records (%zu)",
-			       n);
+		return err_set(
+		        err, ERR_INVALID,
+		        "lsa protocol: too many forest trust records (%zu)", n);
 	if (n > 0 && rec == NULL)
 		return err_set(err, ERR_INVALID,
-			       "lsa protocol: record array missing");
+		               "lsa protocol: record array missing");
 	put32(b, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
 		const struct fti_record *r = &rec[i];
@@ -314,9 +314,10 @@ put_records(struct lsa_buf *b, const struct fti_record *rec, size_t n,
 				return rc;
 			break;
 		case FTI_DOMAIN:
-			if ((rc = put_str(b, r->name, "record name", err)) < 0 ||
+			if ((rc = put_str(b, r->name, "record name", err)) <
+			            0 ||
 			    (rc = put_str(b, r->netbios, "record netbios",
-					  err)) < 0 ||
+			                  err)) < 0 ||
 			    (rc = put_str(b, r->sid, "record sid", err)) < 0)
 				return rc;
 			break;
@@ -324,9 +325,9 @@ put_records(struct lsa_buf *b, const struct fti_record *rec, size_t n,
 			if (r->raw_len > LSA_PROTO_MAX_RAW ||
 			    (r->raw_len > 0 && r->raw == NULL))
 				return err_set(err, ERR_INVALID,
-					       "lsa protocol: record %zu: bad "
-					       "opaque data (%zu bytes)",
-					       i, r->raw_len);
+				               "lsa protocol: record %zu: bad "
+				               "opaque data (%zu bytes)",
+				               i, r->raw_len);
 			put32(b, (uint32_t)r->raw_len);
 			buf_add(b, r->raw, r->raw_len);
 			break;
@@ -337,13 +338,13 @@ put_records(struct lsa_buf *b, const struct fti_record *rec, size_t n,
 
 static int
 put_colls(struct lsa_buf *b, const struct lsa_collision *c, size_t n,
-	  struct err *err)
+          struct err *err)
 {
 	int rc;
 
 	if (n > FTI_MAX_RECORDS || (n > 0 && c == NULL))
 		return err_set(err, ERR_INVALID,
-			       "lsa protocol: bad collision list (%zu)", n);
+		               "lsa protocol: bad collision list (%zu)", n);
 	put32(b, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
 		put32(b, c[i].index);
@@ -357,7 +358,7 @@ put_colls(struct lsa_buf *b, const struct lsa_collision *c, size_t n,
 
 static int
 put_fields(struct lsa_buf *b, const struct lsa_msg *m, const struct field *f,
-	   size_t n, struct err *err)
+           size_t n, struct err *err)
 {
 	const char *base = (const char *)m;
 	int rc = 0;
@@ -388,23 +389,22 @@ put_fields(struct lsa_buf *b, const struct lsa_msg *m, const struct field *f,
 }
 
 int
-lsa_proto_encode(struct lsa_buf *out, const struct lsa_msg *m,
-		 struct err *err)
+lsa_proto_encode(struct lsa_buf *out, const struct lsa_msg *m, struct err *err)
 {
 	const struct spec *s = find_spec(m->type);
 	bool reply = (m->type & LSA_MSG_REPLY) != 0;
 	size_t start = out->len, plen;
-	uint8_t hdr[2] = { LSA_PROTO_VERSION, m->type };
+	uint8_t hdr[2] = {LSA_PROTO_VERSION, m->type};
 	int rc;
 
 	if (s == NULL)
 		return err_set(err, ERR_INVALID,
-			       "lsa protocol: cannot encode message type %u",
-			       (unsigned)m->type);
+		               "lsa protocol: cannot encode message type %u",
+		               (unsigned)m->type);
 	if (reply && m->code > 0)
 		return err_set(err, ERR_INVALID,
-			       "lsa protocol: reply code %d is positive",
-			       (int)m->code);
+		               "lsa protocol: reply code %d is positive",
+		               (int)m->code);
 	put32(out, 0); /* length, filled in below */
 	buf_add(out, hdr, 2);
 	if (reply) {
@@ -417,8 +417,8 @@ lsa_proto_encode(struct lsa_buf *out, const struct lsa_msg *m,
 	plen = out->len - start - 4;
 	if (rc == 0 && plen > LSA_PROTO_MAX_FRAME)
 		rc = err_set(err, ERR_INVALID,
-			     "lsa protocol: %s frame too large (%zu bytes)",
-			     lsa_msg_type_name(m->type), plen);
+		             "lsa protocol: %s frame too large (%zu bytes)",
+		             lsa_msg_type_name(m->type), plen);
 	if (rc < 0) {
 		/* drop the partial frame, wiping what it held */
 		explicit_bzero(out->p + start, out->len - start);
@@ -441,8 +441,8 @@ static int
 truncated(const struct rd *r, const char *what, struct err *err)
 {
 	return err_set(err, ERR_INVALID,
-		       "lsa protocol: %s: field '%s' truncated at offset %zu",
-		       r->msgname, what, r->off);
+	               "lsa protocol: %s: field '%s' truncated at offset %zu",
+	               r->msgname, what, r->off);
 }
 
 static int
@@ -457,7 +457,7 @@ rd_u32(struct rd *r, uint32_t *out, const char *what, struct err *err)
 
 static int
 rd_bytes(struct rd *r, const uint8_t **out, size_t n, const char *what,
-	 struct err *err)
+         struct err *err)
 {
 	if (r->len - r->off < n)
 		return truncated(r, what, err);
@@ -479,17 +479,18 @@ rd_str(struct rd *r, char **out, const char *what, struct err *err)
 	if (n == STR_ABSENT)
 		return 0;
 	if (n > LSA_PROTO_MAX_STR)
-		return err_set(err, ERR_INVALID,
-			       "lsa protocol: %s: field '%s' too long (%u bytes) "
-			       "at offset %zu",
-			       r->msgname, what, n, r->off - 4);
+		return err_set(
+		        err, ERR_INVALID,
+		        "lsa protocol: %s: field '%s' too long (%u bytes) "
+		        "at offset %zu",
+		        r->msgname, what, n, r->off - 4);
 	if ((rc = rd_bytes(r, &p, n, what, err)) < 0)
 		return rc;
 	if (memchr(p, '\0', n) != NULL)
 		return err_set(err, ERR_INVALID,
-			       "lsa protocol: %s: field '%s' contains a NUL "
-			       "byte at offset %zu",
-			       r->msgname, what, r->off - n);
+		               "lsa protocol: %s: field '%s' contains a NUL "
+		               "byte at offset %zu",
+		               r->msgname, what, r->off - n);
 	*out = xstrndup((const char *)p, n);
 	return 0;
 }
@@ -504,8 +505,8 @@ rd_records(struct rd *r, struct lsa_msg *m, struct err *err)
 		return rc;
 	if (n > FTI_MAX_RECORDS || n > (r->len - r->off) / MIN_RECORD)
 		return err_set(err, ERR_INVALID,
-			       "lsa protocol: %s: bad record count %u",
-			       r->msgname, n);
+		               "lsa protocol: %s: bad record count %u",
+		               r->msgname, n);
 	if (n == 0)
 		return 0;
 	m->rec = xcalloc(n, sizeof(*m->rec));
@@ -528,22 +529,23 @@ rd_records(struct rd *r, struct lsa_msg *m, struct err *err)
 			rc = rd_str(r, &x->name, "record name", err);
 			break;
 		case FTI_DOMAIN:
-			if ((rc = rd_str(r, &x->name, "record name", err)) == 0 &&
+			if ((rc = rd_str(r, &x->name, "record name", err)) ==
+			            0 &&
 			    (rc = rd_str(r, &x->netbios, "record netbios",
-					 err)) == 0)
+			                 err)) == 0)
 				rc = rd_str(r, &x->sid, "record sid", err);
 			break;
 		default:
 			if ((rc = rd_u32(r, &rawlen, "record data length",
-					 err)) < 0)
+			                 err)) < 0)
 				return rc;
 			if (rawlen > LSA_PROTO_MAX_RAW)
 				return err_set(err, ERR_INVALID,
-					       "lsa protocol: %s: record %u: "
-					       "opaque data too long (%u)",
-					       r->msgname, i, rawlen);
-			if ((rc = rd_bytes(r, &p, rawlen, "record data",
-					   err)) < 0)
+				               "lsa protocol: %s: record %u: "
+				               "opaque data too long (%u)",
+				               r->msgname, i, rawlen);
+			if ((rc = rd_bytes(r, &p, rawlen, "record data", err)) <
+			    0)
 				return rc;
 			if (rawlen > 0) {
 				x->raw = xmalloc(rawlen);
@@ -568,8 +570,8 @@ rd_colls(struct rd *r, struct lsa_msg *m, struct err *err)
 		return rc;
 	if (n > FTI_MAX_RECORDS || n > (r->len - r->off) / MIN_COLLISION)
 		return err_set(err, ERR_INVALID,
-			       "lsa protocol: %s: bad collision count %u",
-			       r->msgname, n);
+		               "lsa protocol: %s: bad collision count %u",
+		               r->msgname, n);
 	if (n == 0)
 		return 0;
 	m->coll = xcalloc(n, sizeof(*m->coll));
@@ -588,7 +590,7 @@ rd_colls(struct rd *r, struct lsa_msg *m, struct err *err)
 
 static int
 rd_fields(struct rd *r, struct lsa_msg *m, const struct field *f, size_t n,
-	  struct err *err)
+          struct err *err)
 {
 	char *base = (char *)m;
 	uint32_t v;
@@ -606,9 +608,9 @@ rd_fields(struct rd *r, struct lsa_msg *m, const struct field *f, size_t n,
 				break;
 			if (v != 0 && v < 0xffff0000u) /* codes are small */
 				rc = err_set(err, ERR_INVALID,
-					     "lsa protocol: %s: bad reply "
-					     "code 0x%x",
-					     r->msgname, v);
+				             "lsa protocol: %s: bad reply "
+				             "code 0x%x",
+				             r->msgname, v);
 			else
 				*(int32_t *)p = v ? -(int32_t)(~v + 1u) : 0;
 			break;
@@ -629,33 +631,33 @@ rd_fields(struct rd *r, struct lsa_msg *m, const struct field *f, size_t n,
 
 int
 lsa_proto_decode(struct lsa_msg *out, const uint8_t *p, size_t len,
-		 struct err *err)
+                 struct err *err)
 {
-	struct rd r = { p, len, 0, "frame" };
+	struct rd r = {p, len, 0, "frame"};
 	const struct spec *s;
 	int rc;
 
 	lsa_msg_init(out);
 	if (len < 2) {
 		rc = err_set(err, ERR_INVALID,
-			     "lsa protocol: frame too short (%zu bytes)", len);
+		             "lsa protocol: frame too short (%zu bytes)", len);
 		goto out;
 	}
 	if (len > LSA_PROTO_MAX_FRAME) {
 		rc = err_set(err, ERR_INVALID,
-			     "lsa protocol: frame too large (%zu bytes)", len);
+		             "lsa protocol: frame too large (%zu bytes)", len);
 		goto out;
 	}
 	if (p[0] != LSA_PROTO_VERSION) {
 		rc = err_set(err, ERR_INVALID,
-			     "lsa protocol: unsupported version %u (want %u)",
-			     (unsigned)p[0], LSA_PROTO_VERSION);
+		             "lsa protocol: unsupported version %u (want %u)",
+		             (unsigned)p[0], LSA_PROTO_VERSION);
 		goto out;
 	}
 	if ((s = find_spec(p[1])) == NULL) {
 		rc = err_set(err, ERR_INVALID,
-			     "lsa protocol: unknown message type %u",
-			     (unsigned)p[1]);
+		             "lsa protocol: unknown message type %u",
+		             (unsigned)p[1]);
 		goto out;
 	}
 	out->type = p[1];
@@ -670,8 +672,8 @@ lsa_proto_decode(struct lsa_msg *out, const uint8_t *p, size_t len,
 	}
 	if (rc == 0 && r.off != len)
 		rc = err_set(err, ERR_INVALID,
-			     "lsa protocol: %s: %zu trailing bytes", r.msgname,
-			     len - r.off);
+		             "lsa protocol: %s: %zu trailing bytes", r.msgname,
+		             len - r.off);
 out:
 	if (rc < 0)
 		lsa_msg_release(out);
@@ -680,7 +682,7 @@ out:
 
 int
 lsa_proto_decode_frame(struct lsa_msg *out, const uint8_t *buf, size_t len,
-		       size_t *used, struct err *err)
+                       size_t *used, struct err *err)
 {
 	uint32_t n;
 
@@ -688,15 +690,16 @@ lsa_proto_decode_frame(struct lsa_msg *out, const uint8_t *buf, size_t len,
 	*used = 0;
 	if (len < 4)
 		return err_set(err, ERR_INVALID,
-			       "lsa protocol: frame header truncated");
+		               "lsa protocol: frame header truncated");
 	n = get32(buf);
 	if (n == 0 || n > LSA_PROTO_MAX_FRAME)
 		return err_set(err, ERR_INVALID,
-			       "lsa protocol: bad frame length %u", n);
+		               "lsa protocol: bad frame length %u", n);
 	if (len - 4 < n)
-		return err_set(err, ERR_INVALID,
-			       "lsa protocol: frame truncated (%zu of %u bytes)",
-			       len - 4, n);
+		return err_set(
+		        err, ERR_INVALID,
+		        "lsa protocol: frame truncated (%zu of %u bytes)",
+		        len - 4, n);
 	*used = 4 + (size_t)n;
 	return lsa_proto_decode(out, buf + 4, n, err);
 }
@@ -724,7 +727,7 @@ lsa_proto_deadline(unsigned timeout_ms)
 static int
 wait_fd(int fd, short events, int64_t deadline, struct err *err)
 {
-	struct pollfd pfd = { .fd = fd, .events = events };
+	struct pollfd pfd = {.fd = fd, .events = events};
 	int64_t left;
 	int r;
 
@@ -749,8 +752,7 @@ wait_fd(int fd, short events, int64_t deadline, struct err *err)
 }
 
 static int
-write_all(int fd, const uint8_t *p, size_t n, int64_t deadline,
-	  struct err *err)
+write_all(int fd, const uint8_t *p, size_t n, int64_t deadline, struct err *err)
 {
 	bool sock = true;
 	ssize_t w;
@@ -773,7 +775,7 @@ write_all(int fd, const uint8_t *p, size_t n, int64_t deadline,
 			    errno == EWOULDBLOCK)
 				continue;
 			return err_set_errno(err, ERR_IO,
-					     "lsa protocol: write");
+			                     "lsa protocol: write");
 		}
 		p += w;
 		n -= (size_t)w;
@@ -784,7 +786,7 @@ write_all(int fd, const uint8_t *p, size_t n, int64_t deadline,
 /* Reads exactly n bytes; *got says how many arrived before EOF. */
 static int
 read_all(int fd, uint8_t *p, size_t n, size_t *got, int64_t deadline,
-	 struct err *err)
+         struct err *err)
 {
 	ssize_t r;
 	int rc;
@@ -809,7 +811,7 @@ read_all(int fd, uint8_t *p, size_t n, size_t *got, int64_t deadline,
 
 int
 lsa_proto_send(int fd, const struct lsa_msg *m, int64_t deadline,
-	       struct err *err)
+               struct err *err)
 {
 	struct lsa_buf b;
 	int rc;
@@ -824,8 +826,7 @@ out:
 }
 
 int
-lsa_proto_recv(int fd, struct lsa_msg *out, int64_t deadline,
-	       struct err *err)
+lsa_proto_recv(int fd, struct lsa_msg *out, int64_t deadline, struct err *err)
 {
 	uint8_t hdr[4];
 	uint8_t *payload = NULL;
@@ -840,13 +841,14 @@ lsa_proto_recv(int fd, struct lsa_msg *out, int64_t deadline,
 		goto out;
 	}
 	if (got < 4) {
-		rc = err_set(err, ERR_IO, "lsa protocol: frame header cut short");
+		rc = err_set(err, ERR_IO,
+		             "lsa protocol: frame header cut short");
 		goto out;
 	}
 	n = get32(hdr);
 	if (n == 0 || n > LSA_PROTO_MAX_FRAME) {
 		rc = err_set(err, ERR_INVALID,
-			     "lsa protocol: bad frame length %zu", n);
+		             "lsa protocol: bad frame length %zu", n);
 		n = 0;
 		goto out;
 	}
@@ -855,8 +857,8 @@ lsa_proto_recv(int fd, struct lsa_msg *out, int64_t deadline,
 		goto out;
 	if (got < n) {
 		rc = err_set(err, ERR_IO,
-			     "lsa protocol: frame cut short (%zu of %zu bytes)",
-			     got, n);
+		             "lsa protocol: frame cut short (%zu of %zu bytes)",
+		             got, n);
 		goto out;
 	}
 	rc = lsa_proto_decode(out, payload, n, err);

@@ -161,7 +161,7 @@ const char *lsa_msg_type_name(uint8_t type);
  * encoded, or a frame above LSA_PROTO_MAX_FRAME.
  */
 int lsa_proto_encode(struct lsa_buf *out, const struct lsa_msg *m,
-		     struct err *err);
+                     struct err *err);
 
 /*
  * Decodes one payload (the bytes after the length prefix) into *out, which
@@ -170,14 +170,14 @@ int lsa_proto_encode(struct lsa_buf *out, const struct lsa_msg *m,
  * type, truncated or oversized field, NUL inside a string, trailing bytes.
  */
 int lsa_proto_decode(struct lsa_msg *out, const uint8_t *p, size_t len,
-		     struct err *err);
+                     struct err *err);
 
 /*
  * Decodes one frame at the start of buf: *used is the number of bytes the
  * frame took.  ERR_INVALID as above, or when buf is shorter than the frame.
  */
-int lsa_proto_decode_frame(struct lsa_msg *out, const uint8_t *buf,
-			   size_t len, size_t *used, struct err *err);
+int lsa_proto_decode_frame(struct lsa_msg *out, const uint8_t *buf, size_t len,
+                           size_t *used, struct err *err);
 
 /*
  * Monotonic deadline in ms timeout_ms from now; -1 (no deadline) when
@@ -192,7 +192,7 @@ int64_t lsa_proto_deadline(unsigned timeout_ms);
  * peer is gone.
  */
 int lsa_proto_send(int fd, const struct lsa_msg *m, int64_t deadline,
-		   struct err *err);
+                   struct err *err);
 
 /*
  * Reads one frame from fd and decodes it into *out (release it).
@@ -201,6 +201,6 @@ int lsa_proto_send(int fd, const struct lsa_msg *m, int64_t deadline,
  * ERR_INVALID for a malformed frame.
  */
 int lsa_proto_recv(int fd, struct lsa_msg *out, int64_t deadline,
-		   struct err *err);
+                   struct err *err);
 
 #endif

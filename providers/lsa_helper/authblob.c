@@ -35,7 +35,7 @@
  */
 static int
 utf16le(TALLOC_CTX *mem, const char *s, uint8_t **out, size_t *out_len,
-	struct err *err)
+        struct err *err)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), o = 0;
@@ -145,7 +145,7 @@ nttime_now(void)
 
 int
 h_auth_blob(TALLOC_CTX *mem, struct dcerpc_pipe *p, uint32_t direction,
-	    const char *password, DATA_BLOB *out, struct err *err)
+            const char *password, DATA_BLOB *out, struct err *err)
 {
 	DATA_BLOB skey = data_blob_null; /* borrowed from the connection */
 	uint8_t *pw = NULL, *blob = NULL, *w;
@@ -161,8 +161,8 @@ h_auth_blob(TALLOC_CTX *mem, struct dcerpc_pipe *p, uint32_t direction,
 	st = dcerpc_fetch_session_key(p, &skey);
 	if (!NT_STATUS_IS_OK(st) || skey.length == 0) {
 		rc = err_set(err, ERR_BACKEND,
-			     "cannot get the SMB session key: %s",
-			     nt_errstr(st));
+		             "cannot get the SMB session key: %s",
+		             nt_errstr(st));
 		err->sys = (int)NT_STATUS_V(st);
 		goto out;
 	}
@@ -170,7 +170,7 @@ h_auth_blob(TALLOC_CTX *mem, struct dcerpc_pipe *p, uint32_t direction,
 		goto out;
 	if (pwlen == 0 || pwlen > 512) {
 		rc = err_set(err, ERR_INVALID,
-			     "trust password must have 1 to 256 UTF-16 units");
+		             "trust password must have 1 to 256 UTF-16 units");
 		goto out;
 	}
 	in = (direction & LSA_TRUST_DIRECTION_INBOUND) ? pw : NULL;
@@ -198,7 +198,7 @@ h_auth_blob(TALLOC_CTX *mem, struct dcerpc_pipe *p, uint32_t direction,
 		g = gnutls_cipher_encrypt(h, blob, total);
 	if (g != 0) {
 		rc = err_set(err, ERR_BACKEND, "RC4 (gnutls): %s",
-			     gnutls_strerror(g));
+		             gnutls_strerror(g));
 		goto out;
 	}
 	out->data = blob;

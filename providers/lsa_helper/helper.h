@@ -45,37 +45,38 @@ struct hsess {
 	struct dcerpc_pipe *netr; /* opened on first NETLOGON use */
 	struct policy_handle pol; /* OpenPolicy2 */
 	char *server;
+	char *ccache; /* Kerberos-only login: the ccache used, else NULL */
 };
 
 /*
  * Connects to req->server (LOGIN) and opens the policy handle.  On failure
  * rep gets the NTSTATUS and err a one-line message naming the server.
  */
-int h_login(struct hsess **out, const struct lsa_msg *req,
-	    struct lsa_msg *rep, struct err *err);
+int h_login(struct hsess **out, const struct lsa_msg *req, struct lsa_msg *rep,
+            struct err *err);
 void h_close(struct hsess *s);
 
 /* One request: fills the reply body, or rep's status and err. */
 int h_info(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
-	   struct err *err);
-int h_query_tdo(struct hsess *s, const struct lsa_msg *req,
-		struct lsa_msg *rep, struct err *err);
+           struct err *err);
+int h_query_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+                struct err *err);
 int h_create_tdo(struct hsess *s, const struct lsa_msg *req,
-		 struct lsa_msg *rep, struct err *err);
+                 struct lsa_msg *rep, struct err *err);
 int h_set_info_ex(struct hsess *s, const struct lsa_msg *req,
-		  struct lsa_msg *rep, struct err *err);
+                  struct lsa_msg *rep, struct err *err);
 int h_set_enctypes(struct hsess *s, const struct lsa_msg *req,
-		   struct lsa_msg *rep, struct err *err);
+                   struct lsa_msg *rep, struct err *err);
 int h_set_fti(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
-	      struct err *err);
-int h_query_fti(struct hsess *s, const struct lsa_msg *req,
-		struct lsa_msg *rep, struct err *err);
-int h_fetch_fti(struct hsess *s, const struct lsa_msg *req,
-		struct lsa_msg *rep, struct err *err);
+              struct err *err);
+int h_query_fti(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+                struct err *err);
+int h_fetch_fti(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+                struct err *err);
 int h_delete_tdo(struct hsess *s, const struct lsa_msg *req,
-		 struct lsa_msg *rep, struct err *err);
-int h_validate(struct hsess *s, const struct lsa_msg *req,
-	       struct lsa_msg *rep, struct err *err);
+                 struct lsa_msg *rep, struct err *err);
+int h_validate(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+               struct err *err);
 
 /*
  * Builds the RC4-encrypted trustDomainPasswords blob (MS-LSAD 2.2.7.16)
@@ -85,6 +86,6 @@ int h_validate(struct hsess *s, const struct lsa_msg *req,
  * UTF-8, ERR_BACKEND if the session key is unavailable.
  */
 int h_auth_blob(TALLOC_CTX *mem, struct dcerpc_pipe *p, uint32_t direction,
-		const char *password, DATA_BLOB *out, struct err *err);
+                const char *password, DATA_BLOB *out, struct err *err);
 
 #endif

@@ -29,22 +29,22 @@
 #include "util/xalloc.h"
 
 typedef int (*op_fn)(struct hsess *, const struct lsa_msg *, struct lsa_msg *,
-		     struct err *);
+                     struct err *);
 
 static const struct {
 	uint8_t type;
 	op_fn fn;
 } ops[] = {
-	{ LSA_MSG_INFO, h_info },
-	{ LSA_MSG_QUERY_TDO, h_query_tdo },
-	{ LSA_MSG_CREATE_TDO, h_create_tdo },
-	{ LSA_MSG_SET_INFO_EX, h_set_info_ex },
-	{ LSA_MSG_SET_ENCTYPES, h_set_enctypes },
-	{ LSA_MSG_SET_FTI, h_set_fti },
-	{ LSA_MSG_QUERY_FTI, h_query_fti },
-	{ LSA_MSG_FETCH_FTI, h_fetch_fti },
-	{ LSA_MSG_DELETE_TDO, h_delete_tdo },
-	{ LSA_MSG_VALIDATE, h_validate },
+        {LSA_MSG_INFO, h_info},
+        {LSA_MSG_QUERY_TDO, h_query_tdo},
+        {LSA_MSG_CREATE_TDO, h_create_tdo},
+        {LSA_MSG_SET_INFO_EX, h_set_info_ex},
+        {LSA_MSG_SET_ENCTYPES, h_set_enctypes},
+        {LSA_MSG_SET_FTI, h_set_fti},
+        {LSA_MSG_QUERY_FTI, h_query_fti},
+        {LSA_MSG_FETCH_FTI, h_fetch_fti},
+        {LSA_MSG_DELETE_TDO, h_delete_tdo},
+        {LSA_MSG_VALIDATE, h_validate},
 };
 
 static int
@@ -81,7 +81,8 @@ serve(int fd, struct hsess **sess, const struct lsa_msg *req)
 	err_init(&err);
 	rep.type = (uint8_t)(req->type | LSA_MSG_REPLY);
 	if (req->type & LSA_MSG_REPLY) {
-		rc = err_set(&err, ERR_INVALID, "got a reply, expected a request");
+		rc = err_set(&err, ERR_INVALID,
+		             "got a reply, expected a request");
 	} else if (req->type == LSA_MSG_LOGIN) {
 		if (*sess != NULL)
 			rc = err_set(&err, ERR_INVALID, "already logged in");
@@ -96,8 +97,9 @@ serve(int fd, struct hsess **sess, const struct lsa_msg *req)
 			if (ops[i].type == req->type)
 				fn = ops[i].fn;
 		if (fn == NULL)
-			rc = err_set(&err, ERR_INVALID, "unsupported request %s",
-				     lsa_msg_type_name(req->type));
+			rc = err_set(&err, ERR_INVALID,
+			             "unsupported request %s",
+			             lsa_msg_type_name(req->type));
 		else
 			rc = fn(*sess, req, &rep, &err);
 	}
@@ -117,7 +119,7 @@ serve(int fd, struct hsess **sess, const struct lsa_msg *req)
 	}
 	if (lsa_proto_send(fd, &rep, -1, &err) < 0) {
 		fprintf(stderr, "adtrust-lsa: cannot send reply: %s\n",
-			err.msg);
+		        err.msg);
 		stop = true;
 	}
 	lsa_msg_release(&rep);
@@ -134,8 +136,8 @@ main(int argc, char **argv)
 
 	if (parse_fd(argc, argv, &fd) < 0) {
 		fprintf(stderr, "usage: adtrust-lsa --fd=N\n"
-				"(started by adtrust; speaks the protocol of "
-				"providers/lsa_proto.h on fd N)\n");
+		                "(started by adtrust; speaks the protocol of "
+		                "providers/lsa_proto.h on fd N)\n");
 		return 64;
 	}
 	/* nothing may ever write to our stdout but stderr's owner */

@@ -50,8 +50,7 @@ nt_code(NTSTATUS st)
 
 /* Records st in the reply and sets "<what>: NT_STATUS_..." in err. */
 static int __attribute__((format(printf, 4, 5)))
-fail_nt(struct lsa_msg *rep, struct err *err, NTSTATUS st, const char *fmt,
-	...)
+fail_nt(struct lsa_msg *rep, struct err *err, NTSTATUS st, const char *fmt, ...)
 {
 	char what[384];
 	va_list ap;
@@ -92,13 +91,13 @@ fail_wr(struct lsa_msg *rep, struct err *err, WERROR w, const char *fmt, ...)
 
 /* Transport status first; the call's own status is in r->out.result. */
 static NTSTATUS
-call(struct dcerpc_pipe *p, const struct ndr_interface_table *t,
-     const char *fn, TALLOC_CTX *mem, void *r)
+call(struct dcerpc_pipe *p, const struct ndr_interface_table *t, const char *fn,
+     TALLOC_CTX *mem, void *r)
 {
 	for (uint32_t i = 0; i < t->num_calls; i++)
 		if (strcmp(t->calls[i].name, fn) == 0)
-			return dcerpc_binding_handle_call(
-				p->binding_handle, NULL, t, i, mem, r);
+			return dcerpc_binding_handle_call(p->binding_handle,
+			                                  NULL, t, i, mem, r);
 	return NT_STATUS_PROCEDURE_NOT_FOUND;
 }
 
@@ -168,10 +167,10 @@ sid_text(const struct dom_sid *sid)
 	for (int i = 0; i < 6; i++)
 		ia = ia << 8 | sid->id_auth[i];
 	n = (size_t)snprintf(buf, sizeof(buf), "S-%u-%llu",
-			     (unsigned)sid->sid_rev_num, ia);
+	                     (unsigned)sid->sid_rev_num, ia);
 	for (int i = 0; i < sid->num_auths && i < 15 && n < sizeof(buf); i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "-%" PRIu32,
-				      sid->sub_auths[i]);
+		                      sid->sub_auths[i]);
 	return xstrdup(buf);
 }
 
@@ -197,34 +196,35 @@ make_creds(struct hsess *s, const struct lsa_msg *req, struct err *err)
 	cli_credentials_set_conf(s->creds, s->lp);
 	if (req->user == NULL) {
 		cc = req->ccache != NULL ? req->ccache : getenv("KRB5CCNAME");
+		s->ccache = talloc_strdup(s, cc ? cc : "(default)");
 		cli_credentials_set_kerberos_state(
-			s->creds, CRED_USE_KERBEROS_REQUIRED, CRED_SPECIFIED);
+		        s->creds, CRED_USE_KERBEROS_REQUIRED, CRED_SPECIFIED);
 		if (cli_credentials_set_ccache(s->creds, s->lp, cc,
-					       CRED_SPECIFIED, &errstr) != 0)
+		                               CRED_SPECIFIED, &errstr) != 0)
 			return err_set(err, ERR_BACKEND,
-				       "cannot use Kerberos ccache '%s' for "
-				       "'%s': %s",
-				       cc ? cc : "(default)", req->server,
-				       errstr ? errstr : "unknown error");
+			               "cannot use Kerberos ccache '%s' for "
+			               "'%s': %s",
+			               cc ? cc : "(default)", req->server,
+			               errstr ? errstr : "unknown error");
 		return 0;
 	}
 	if (strchr(req->user, '%') != NULL || req->password == NULL)
 		return err_set(err, ERR_INVALID,
-			       "login for '%s': need a user name without '%%' "
-			       "and a password",
-			       req->server);
+		               "login for '%s': need a user name without '%%' "
+		               "and a password",
+		               req->server);
 	cli_credentials_parse_string(s->creds, req->user, CRED_SPECIFIED);
 	if (strchr(req->user, '@') == NULL && req->realm != NULL)
 		cli_credentials_set_realm(s->creds, req->realm, CRED_SPECIFIED);
 	cli_credentials_set_password(s->creds, req->password, CRED_SPECIFIED);
 	cli_credentials_set_kerberos_state(s->creds, CRED_USE_KERBEROS_DESIRED,
-					   CRED_SPECIFIED);
+	                                   CRED_SPECIFIED);
 	return 0;
 }
 
 static int
 connect_pipe(struct hsess *s, const struct ndr_interface_table *t,
-	     struct dcerpc_pipe **out, struct lsa_msg *rep, struct err *err)
+             struct dcerpc_pipe **out, struct lsa_msg *rep, struct err *err)
 {
 	char *binding = talloc_asprintf(s, "ncacn_np:%s", s->server);
 	const char *who;
@@ -237,20 +237,25 @@ connect_pipe(struct hsess *s, const struct ndr_interface_table *t,
 	if (!NT_STATUS_IS_OK(st)) {
 		*out = NULL;
 		who = cli_credentials_get_principal(s->creds, s);
-		return fail_nt(rep, err, st, "cannot connect to '%s' as '%s'",
-			       s->server, who ? who : "(unknown)");
+		if (who != NULL)
+			return fail_nt(rep, err, st,
+			               "cannot connect to '%s' as '%s'",
+			               s->server, who);
+		return fail_nt(rep, err, st,
+		               "cannot connect to '%s' with Kerberos ccache "
+		               "'%s' (no usable ticket?)",
+		               s->server, s->ccache ? s->ccache : "?");
 	}
 	return 0;
 }
 
 int
 h_login(struct hsess **out, const struct lsa_msg *req, struct lsa_msg *rep,
-	struct err *err)
+        struct err *err)
 {
 	struct hsess *s = NULL;
-	struct lsa_QosInfo qos = { .impersonation_level = 2,
-				   .context_mode = 1 };
-	struct lsa_ObjectAttribute attr = { .sec_qos = &qos };
+	struct lsa_QosInfo qos = {.impersonation_level = 2, .context_mode = 1};
+	struct lsa_ObjectAttribute attr = {.sec_qos = &qos};
 	struct lsa_OpenPolicy2 r;
 	NTSTATUS st;
 	int rc;
@@ -258,7 +263,7 @@ h_login(struct hsess **out, const struct lsa_msg *req, struct lsa_msg *rep,
 	*out = NULL;
 	if (!valid_host(req->server)) {
 		rc = err_set(err, ERR_INVALID,
-			     "login: the server must be a DNS host name");
+		             "login: the server must be a DNS host name");
 		goto out;
 	}
 	if ((s = talloc_zero(NULL, struct hsess)) == NULL) {
@@ -296,7 +301,7 @@ h_login(struct hsess **out, const struct lsa_msg *req, struct lsa_msg *rep,
 	st = call(s->lsa, &ndr_table_lsarpc, "lsa_OpenPolicy2", s, &r);
 	if (!NT_STATUS_IS_OK(RES(st, r))) {
 		rc = fail_nt(rep, err, RES(st, r), "OpenPolicy2 on '%s'",
-			     s->server);
+		             s->server);
 		goto out;
 	}
 	*out = s;
@@ -327,9 +332,10 @@ h_close(struct hsess *s)
 
 static NTSTATUS
 query_by_name(struct hsess *s, TALLOC_CTX *mem, const char *name,
-	      enum lsa_TrustDomInfoEnum level, union lsa_TrustedDomainInfo **out)
+              enum lsa_TrustDomInfoEnum level,
+              union lsa_TrustedDomainInfo **out)
 {
-	struct lsa_String n = { .string = name };
+	struct lsa_String n = {.string = name};
 	struct lsa_QueryTrustedDomainInfoByName r;
 	NTSTATUS st;
 
@@ -338,14 +344,14 @@ query_by_name(struct hsess *s, TALLOC_CTX *mem, const char *name,
 	r.in.trusted_domain = &n;
 	r.in.level = level;
 	r.out.info = out;
-	st = call(s->lsa, &ndr_table_lsarpc,
-		  "lsa_QueryTrustedDomainInfoByName", mem, &r);
+	st = call(s->lsa, &ndr_table_lsarpc, "lsa_QueryTrustedDomainInfoByName",
+	          mem, &r);
 	return RES(st, r);
 }
 
 static NTSTATUS
 open_tdo(struct hsess *s, TALLOC_CTX *mem, const char *name, uint32_t access,
-	 struct policy_handle *tdo)
+         struct policy_handle *tdo)
 {
 	struct lsa_OpenTrustedDomainByName r;
 	NTSTATUS st;
@@ -355,14 +361,14 @@ open_tdo(struct hsess *s, TALLOC_CTX *mem, const char *name, uint32_t access,
 	r.in.name.string = name;
 	r.in.access_mask = access;
 	r.out.trustdom_handle = tdo;
-	st = call(s->lsa, &ndr_table_lsarpc, "lsa_OpenTrustedDomainByName",
-		  mem, &r);
+	st = call(s->lsa, &ndr_table_lsarpc, "lsa_OpenTrustedDomainByName", mem,
+	          &r);
 	return RES(st, r);
 }
 
 static NTSTATUS
 set_tdo(struct hsess *s, TALLOC_CTX *mem, struct policy_handle *tdo,
-	enum lsa_TrustDomInfoEnum level, union lsa_TrustedDomainInfo *info)
+        enum lsa_TrustDomInfoEnum level, union lsa_TrustedDomainInfo *info)
 {
 	struct lsa_SetInformationTrustedDomain r;
 	NTSTATUS st;
@@ -372,7 +378,7 @@ set_tdo(struct hsess *s, TALLOC_CTX *mem, struct policy_handle *tdo,
 	r.in.level = level;
 	r.in.info = info;
 	st = call(s->lsa, &ndr_table_lsarpc, "lsa_SetInformationTrustedDomain",
-		  mem, &r);
+	          mem, &r);
 	return RES(st, r);
 }
 
@@ -402,14 +408,14 @@ delete_handle(struct hsess *s, TALLOC_CTX *mem, struct policy_handle *h)
 
 /* Reply records from Samba's representation; timestamps as LE u64. */
 static int
-records_from_lsa(struct lsa_msg *rep, const struct lsa_ForestTrustInformation *f,
-		 struct err *err)
+records_from_lsa(struct lsa_msg *rep,
+                 const struct lsa_ForestTrustInformation *f, struct err *err)
 {
 	if (f == NULL || f->count == 0)
 		return 0;
 	if (f->count > FTI_MAX_RECORDS)
 		return err_set(err, ERR_BACKEND,
-			       "server returned %" PRIu32 " records", f->count);
+		               "server returned %" PRIu32 " records", f->count);
 	rep->rec = xcalloc(f->count, sizeof(*rep->rec));
 	for (uint32_t i = 0; i < f->count; i++) {
 		const struct lsa_ForestTrustRecord *e = f->entries[i];
@@ -425,15 +431,15 @@ records_from_lsa(struct lsa_msg *rep, const struct lsa_ForestTrustInformation *f
 		switch (e->type) {
 		case LSA_FOREST_TRUST_TOP_LEVEL_NAME:
 			x->name = dup_or_null(
-				e->forest_trust_data.top_level_name.string);
+			        e->forest_trust_data.top_level_name.string);
 			break;
 		case LSA_FOREST_TRUST_TOP_LEVEL_NAME_EX:
 			x->name = dup_or_null(
-				e->forest_trust_data.top_level_name_ex.string);
+			        e->forest_trust_data.top_level_name_ex.string);
 			break;
 		case LSA_FOREST_TRUST_DOMAIN_INFO: {
 			const struct lsa_ForestTrustDomainInfo *d =
-				&e->forest_trust_data.domain_info;
+			        &e->forest_trust_data.domain_info;
 
 			x->name = dup_or_null(d->dns_domain_name.string);
 			x->netbios = dup_or_null(d->netbios_domain_name.string);
@@ -455,19 +461,19 @@ records_from_lsa(struct lsa_msg *rep, const struct lsa_ForestTrustInformation *f
 
 static int
 records_to_lsa(TALLOC_CTX *mem, const struct lsa_msg *req,
-	       struct lsa_ForestTrustInformation *f, uint32_t *highest,
-	       struct err *err)
+               struct lsa_ForestTrustInformation *f, uint32_t *highest,
+               struct err *err)
 {
 	*highest = LSA_FOREST_TRUST_DOMAIN_INFO;
 	f->count = 0;
 	f->entries = talloc_zero_array(mem, struct lsa_ForestTrustRecord *,
-				       req->nrec ? req->nrec : 1);
+	                               req->nrec ? req->nrec : 1);
 	if (f->entries == NULL)
 		return err_set(err, ERR_FAIL, "out of memory");
 	for (size_t i = 0; i < req->nrec; i++) {
 		const struct fti_record *x = &req->rec[i];
 		struct lsa_ForestTrustRecord *e =
-			talloc_zero(mem, struct lsa_ForestTrustRecord);
+		        talloc_zero(mem, struct lsa_ForestTrustRecord);
 		struct lsa_ForestTrustDomainInfo *d;
 
 		if (e == NULL)
@@ -483,10 +489,10 @@ records_to_lsa(TALLOC_CTX *mem, const struct lsa_msg *req,
 				return err_prefix(err, "record %zu", i);
 			if (x->type == FTI_TLN)
 				e->forest_trust_data.top_level_name.string =
-					x->name;
+				        x->name;
 			else
 				e->forest_trust_data.top_level_name_ex.string =
-					x->name;
+				        x->name;
 			break;
 		case FTI_DOMAIN:
 			d = &e->forest_trust_data.domain_info;
@@ -494,7 +500,7 @@ records_to_lsa(TALLOC_CTX *mem, const struct lsa_msg *req,
 			if (d->domain_sid == NULL ||
 			    !sid_parse(x->sid, d->domain_sid))
 				return err_set(err, ERR_INVALID,
-					       "record %zu: bad domain SID", i);
+				               "record %zu: bad domain SID", i);
 			if (need(x->name, "record dns name", err) < 0 ||
 			    need(x->netbios, "record netbios name", err) < 0)
 				return err_prefix(err, "record %zu", i);
@@ -502,8 +508,7 @@ records_to_lsa(TALLOC_CTX *mem, const struct lsa_msg *req,
 			d->netbios_domain_name.string = x->netbios;
 			break;
 		default:
-			e->forest_trust_data.data.length =
-				(uint32_t)x->raw_len;
+			e->forest_trust_data.data.length = (uint32_t)x->raw_len;
 			e->forest_trust_data.data.data = x->raw;
 			if (x->type > *highest)
 				*highest = x->type;
@@ -533,8 +538,8 @@ h_info(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 	r.out.info = &info;
 	st = call(s->lsa, &ndr_table_lsarpc, "lsa_QueryInfoPolicy2", mem, &r);
 	if (!NT_STATUS_IS_OK(RES(st, r)) || info == NULL) {
-		rc = fail_nt(rep, err, RES(st, r),
-			     "QueryInfoPolicy2 on '%s'", s->server);
+		rc = fail_nt(rep, err, RES(st, r), "QueryInfoPolicy2 on '%s'",
+		             s->server);
 		goto out;
 	}
 	rep->name = dup_or_null(info->dns.dns_domain.string);
@@ -548,7 +553,7 @@ out:
 
 int
 h_query_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
-	    struct err *err)
+            struct err *err)
 {
 	TALLOC_CTX *mem = talloc_new(s);
 	union lsa_TrustedDomainInfo *ti = NULL, *et = NULL;
@@ -559,18 +564,18 @@ h_query_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 	if ((rc = need(req->name, "trust name", err)) < 0)
 		goto out;
 	st = query_by_name(s, mem, req->name, LSA_TRUSTED_DOMAIN_INFO_INFO_EX,
-			   &ti);
+	                   &ti);
 	if (!NT_STATUS_IS_OK(st) || ti == NULL) {
 		rc = fail_nt(rep, err, st, "trust '%s' on '%s'", req->name,
-			     s->server);
+		             s->server);
 		goto out;
 	}
 	st = query_by_name(s, mem, req->name,
-			   LSA_TRUSTED_DOMAIN_SUPPORTED_ENCRYPTION_TYPES, &et);
+	                   LSA_TRUSTED_DOMAIN_SUPPORTED_ENCRYPTION_TYPES, &et);
 	if (!NT_STATUS_IS_OK(st) || et == NULL) {
 		rc = fail_nt(rep, err, st,
-			     "encryption types of trust '%s' on '%s'",
-			     req->name, s->server);
+		             "encryption types of trust '%s' on '%s'",
+		             req->name, s->server);
 		goto out;
 	}
 	x = &ti->info_ex;
@@ -588,7 +593,7 @@ out:
 
 int
 h_create_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
-	     struct err *err)
+             struct err *err)
 {
 	TALLOC_CTX *mem = talloc_new(s);
 	struct lsa_TrustDomainInfoInfoEx info;
@@ -609,11 +614,11 @@ h_create_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 		goto out;
 	if (!sid_parse(req->sid, &sid)) {
 		rc = err_set(err, ERR_INVALID, "create '%s': bad domain SID",
-			     req->name);
+		             req->name);
 		goto out;
 	}
-	if ((rc = h_auth_blob(mem, s->lsa, req->direction, req->password,
-			      &blob, err)) < 0) {
+	if ((rc = h_auth_blob(mem, s->lsa, req->direction, req->password, &blob,
+	                      err)) < 0) {
 		err_prefix(err, "create '%s' on '%s'", req->name, s->server);
 		goto out;
 	}
@@ -634,11 +639,11 @@ h_create_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 	r.in.access_mask = LSA_TRUSTED_DOMAIN_ALL_ACCESS;
 	r.out.trustdom_handle = &tdo;
 	st = call(s->lsa, &ndr_table_lsarpc, "lsa_CreateTrustedDomainEx2", mem,
-		  &r);
+	          &r);
 	if (!NT_STATUS_IS_OK(RES(st, r))) {
 		rc = fail_nt(rep, err, RES(st, r),
-			     "CreateTrustedDomainEx2 '%s' on '%s'", req->name,
-			     s->server);
+		             "CreateTrustedDomainEx2 '%s' on '%s'", req->name,
+		             s->server);
 		goto out;
 	}
 	have_tdo = true;
@@ -646,18 +651,19 @@ h_create_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 		memset(&enc, 0, sizeof(enc));
 		enc.enc_types.enc_types = req->enctypes;
 		st = set_tdo(s, mem, &tdo,
-			     LSA_TRUSTED_DOMAIN_SUPPORTED_ENCRYPTION_TYPES,
-			     &enc);
+		             LSA_TRUSTED_DOMAIN_SUPPORTED_ENCRYPTION_TYPES,
+		             &enc);
 		if (!NT_STATUS_IS_OK(st)) {
-			/* no half-made trust: undo the create (samba-tool too) */
+			/* no half-made trust: undo the create (samba-tool too)
+			 */
 			st2 = delete_handle(s, mem, &tdo);
 			have_tdo = !NT_STATUS_IS_OK(st2);
 			rc = fail_nt(rep, err, st,
-				     "set encryption types 0x%x of new trust "
-				     "'%s' on '%s' (%s)",
-				     req->enctypes, req->name, s->server,
-				     NT_STATUS_IS_OK(st2) ? "create undone"
-							  : "undo failed too");
+			             "set encryption types 0x%x of new trust "
+			             "'%s' on '%s' (%s)",
+			             req->enctypes, req->name, s->server,
+			             NT_STATUS_IS_OK(st2) ? "create undone"
+			                                  : "undo failed too");
 			goto out;
 		}
 	}
@@ -673,7 +679,7 @@ out:
 
 int
 h_set_info_ex(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
-	      struct err *err)
+              struct err *err)
 {
 	TALLOC_CTX *mem = talloc_new(s);
 	union lsa_TrustedDomainInfo *cur = NULL, ti;
@@ -685,16 +691,16 @@ h_set_info_ex(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 	if ((rc = need(req->name, "trust name", err)) < 0)
 		goto out;
 	st = query_by_name(s, mem, req->name, LSA_TRUSTED_DOMAIN_INFO_INFO_EX,
-			   &cur);
+	                   &cur);
 	if (!NT_STATUS_IS_OK(st) || cur == NULL) {
 		rc = fail_nt(rep, err, st, "trust '%s' on '%s'", req->name,
-			     s->server);
+		             s->server);
 		goto out;
 	}
 	st = open_tdo(s, mem, req->name, SEC_FLAG_MAXIMUM_ALLOWED, &tdo);
 	if (!NT_STATUS_IS_OK(st)) {
-		rc = fail_nt(rep, err, st, "open trust '%s' on '%s'",
-			     req->name, s->server);
+		rc = fail_nt(rep, err, st, "open trust '%s' on '%s'", req->name,
+		             s->server);
 		goto out;
 	}
 	open = true;
@@ -706,10 +712,10 @@ h_set_info_ex(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 	st = set_tdo(s, mem, &tdo, LSA_TRUSTED_DOMAIN_INFO_INFO_EX, &ti);
 	if (!NT_STATUS_IS_OK(st)) {
 		rc = fail_nt(rep, err, st,
-			     "set direction 0x%x type %u attributes 0x%x of "
-			     "trust '%s' on '%s'",
-			     req->direction, req->trust_type, req->attributes,
-			     req->name, s->server);
+		             "set direction 0x%x type %u attributes 0x%x of "
+		             "trust '%s' on '%s'",
+		             req->direction, req->trust_type, req->attributes,
+		             req->name, s->server);
 		goto out;
 	}
 	rc = 0;
@@ -721,8 +727,8 @@ out:
 }
 
 int
-h_set_enctypes(struct hsess *s, const struct lsa_msg *req,
-	       struct lsa_msg *rep, struct err *err)
+h_set_enctypes(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+               struct err *err)
 {
 	TALLOC_CTX *mem = talloc_new(s);
 	union lsa_TrustedDomainInfo ti;
@@ -735,19 +741,19 @@ h_set_enctypes(struct hsess *s, const struct lsa_msg *req,
 		goto out;
 	st = open_tdo(s, mem, req->name, SEC_FLAG_MAXIMUM_ALLOWED, &tdo);
 	if (!NT_STATUS_IS_OK(st)) {
-		rc = fail_nt(rep, err, st, "open trust '%s' on '%s'",
-			     req->name, s->server);
+		rc = fail_nt(rep, err, st, "open trust '%s' on '%s'", req->name,
+		             s->server);
 		goto out;
 	}
 	open = true;
 	memset(&ti, 0, sizeof(ti));
 	ti.enc_types.enc_types = req->enctypes;
 	st = set_tdo(s, mem, &tdo,
-		     LSA_TRUSTED_DOMAIN_SUPPORTED_ENCRYPTION_TYPES, &ti);
+	             LSA_TRUSTED_DOMAIN_SUPPORTED_ENCRYPTION_TYPES, &ti);
 	if (!NT_STATUS_IS_OK(st)) {
 		rc = fail_nt(rep, err, st,
-			     "set encryption types 0x%x of trust '%s' on '%s'",
-			     req->enctypes, req->name, s->server);
+		             "set encryption types 0x%x of trust '%s' on '%s'",
+		             req->enctypes, req->name, s->server);
 		goto out;
 	}
 	rc = 0;
@@ -760,13 +766,13 @@ out:
 
 int
 h_set_fti(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
-	  struct err *err)
+          struct err *err)
 {
 	TALLOC_CTX *mem = talloc_new(s);
 	struct lsa_ForestTrustInformation fti;
 	struct lsa_ForestTrustCollisionInfo *coll = NULL;
 	struct lsa_lsaRSetForestTrustInformation r;
-	struct lsa_StringLarge n = { .string = NULL };
+	struct lsa_StringLarge n = {.string = NULL};
 	uint32_t highest;
 	NTSTATUS st;
 	int rc;
@@ -786,19 +792,19 @@ h_set_fti(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 	r.in.check_only = req->check_only ? 1 : 0;
 	r.out.collision_info = &coll;
 	st = call(s->lsa, &ndr_table_lsarpc,
-		  "lsa_lsaRSetForestTrustInformation", mem, &r);
+	          "lsa_lsaRSetForestTrustInformation", mem, &r);
 	if (!NT_STATUS_IS_OK(RES(st, r))) {
 		rc = fail_nt(rep, err, RES(st, r),
-			     "%s forest trust info of '%s' on '%s'",
-			     req->check_only ? "check" : "set", req->name,
-			     s->server);
+		             "%s forest trust info of '%s' on '%s'",
+		             req->check_only ? "check" : "set", req->name,
+		             s->server);
 		goto out;
 	}
 	if (coll != NULL && coll->count > 0) {
 		rep->coll = xcalloc(coll->count, sizeof(*rep->coll));
 		for (uint32_t i = 0; i < coll->count; i++) {
 			const struct lsa_ForestTrustCollisionRecord *c =
-				coll->entries[i];
+			        coll->entries[i];
 			struct lsa_collision *o = &rep->coll[rep->ncoll];
 
 			if (c == NULL)
@@ -818,12 +824,12 @@ out:
 
 int
 h_query_fti(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
-	    struct err *err)
+            struct err *err)
 {
 	TALLOC_CTX *mem = talloc_new(s);
 	struct lsa_ForestTrustInformation *f = NULL;
 	struct lsa_lsaRQueryForestTrustInformation r;
-	struct lsa_String n = { .string = NULL };
+	struct lsa_String n = {.string = NULL};
 	NTSTATUS st;
 	int rc;
 
@@ -836,11 +842,11 @@ h_query_fti(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 	r.in.highest_record_type = LSA_FOREST_TRUST_DOMAIN_INFO;
 	r.out.forest_trust_info = &f;
 	st = call(s->lsa, &ndr_table_lsarpc,
-		  "lsa_lsaRQueryForestTrustInformation", mem, &r);
+	          "lsa_lsaRQueryForestTrustInformation", mem, &r);
 	if (!NT_STATUS_IS_OK(RES(st, r))) {
 		rc = fail_nt(rep, err, RES(st, r),
-			     "forest trust info of '%s' on '%s'", req->name,
-			     s->server);
+		             "forest trust info of '%s' on '%s'", req->name,
+		             s->server);
 		goto out;
 	}
 	rc = records_from_lsa(rep, f, err);
@@ -859,7 +865,7 @@ netr_pipe(struct hsess *s, struct lsa_msg *rep, struct err *err)
 
 int
 h_fetch_fti(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
-	    struct err *err)
+            struct err *err)
 {
 	TALLOC_CTX *mem = talloc_new(s);
 	struct lsa_ForestTrustInformation *f = NULL;
@@ -876,17 +882,17 @@ h_fetch_fti(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 	r.in.flags = 0; /* fetch only, do not update the TDO */
 	r.out.forest_trust_info = &f;
 	st = call(s->netr, &ndr_table_netlogon,
-		  "netr_DsRGetForestTrustInformation", mem, &r);
+	          "netr_DsRGetForestTrustInformation", mem, &r);
 	if (!NT_STATUS_IS_OK(st)) {
 		rc = fail_nt(rep, err, st,
-			     "DsRGetForestTrustInformation '%s' via '%s'",
-			     req->name, s->server);
+		             "DsRGetForestTrustInformation '%s' via '%s'",
+		             req->name, s->server);
 		goto out;
 	}
 	if (!W_ERROR_IS_OK(r.out.result)) {
 		rc = fail_wr(rep, err, r.out.result,
-			     "DsRGetForestTrustInformation '%s' via '%s'",
-			     req->name, s->server);
+		             "DsRGetForestTrustInformation '%s' via '%s'",
+		             req->name, s->server);
 		goto out;
 	}
 	rc = records_from_lsa(rep, f, err);
@@ -897,7 +903,7 @@ out:
 
 int
 h_delete_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
-	     struct err *err)
+             struct err *err)
 {
 	TALLOC_CTX *mem = talloc_new(s);
 	struct policy_handle tdo;
@@ -908,15 +914,15 @@ h_delete_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 		goto out;
 	st = open_tdo(s, mem, req->name, SEC_STD_DELETE, &tdo);
 	if (!NT_STATUS_IS_OK(st)) {
-		rc = fail_nt(rep, err, st, "open trust '%s' on '%s'",
-			     req->name, s->server);
+		rc = fail_nt(rep, err, st, "open trust '%s' on '%s'", req->name,
+		             s->server);
 		goto out;
 	}
 	st = delete_handle(s, mem, &tdo);
 	if (!NT_STATUS_IS_OK(st)) {
 		close_handle(s, mem, &tdo);
 		rc = fail_nt(rep, err, st, "delete trust '%s' on '%s'",
-			     req->name, s->server);
+		             req->name, s->server);
 		goto out;
 	}
 	rc = 0;
@@ -927,7 +933,7 @@ out:
 
 int
 h_validate(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
-	   struct err *err)
+           struct err *err)
 {
 	TALLOC_CTX *mem = talloc_new(s);
 	union netr_CONTROL_DATA_INFORMATION d;
@@ -950,21 +956,21 @@ h_validate(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 	r.in.data = &d;
 	r.out.query = &q;
 	st = call(s->netr, &ndr_table_netlogon, "netr_LogonControl2Ex", mem,
-		  &r);
+	          &r);
 	if (!NT_STATUS_IS_OK(st)) {
-		rc = fail_nt(rep, err, st, "TC_VERIFY '%s' on '%s'",
-			     req->name, s->server);
+		rc = fail_nt(rep, err, st, "TC_VERIFY '%s' on '%s'", req->name,
+		             s->server);
 		goto out;
 	}
 	if (!W_ERROR_IS_OK(r.out.result)) {
 		rc = fail_wr(rep, err, r.out.result, "TC_VERIFY '%s' on '%s'",
-			     req->name, s->server);
+		             req->name, s->server);
 		goto out;
 	}
 	if ((i2 = q.info2) == NULL) {
 		rc = err_set(err, ERR_BACKEND,
-			     "TC_VERIFY '%s' on '%s': no level 2 answer",
-			     req->name, s->server);
+		             "TC_VERIFY '%s' on '%s': no level 2 answer",
+		             req->name, s->server);
 		goto out;
 	}
 	rep->tc_flags = i2->flags;

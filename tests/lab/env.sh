@@ -60,11 +60,10 @@ ldap_simple() { # A|B ldapsearch|ldapdelete|ldapmodify [args...]
 # both DCs alive (pid files) and answering LDAP (rootDSE)
 lab_healthy() {
   ip netns pids "$NETNS" >/dev/null 2>&1 || return 1
-  local x ip
+  local x
   for x in a b; do
     dc_pid "$x" >/dev/null || return 1
-    ip=$([ $x = a ] && echo "$A_IP" || echo "$B_IP")
-    nsx timeout 10 ldapsearch -x -H "ldap://$ip" -b "" -s base namingContexts >/dev/null 2>&1 || return 1
+    nsx timeout 10 ldapsearch -x -H "ldap://$(dc_ip $x)" -b "" -s base namingContexts >/dev/null 2>&1 || return 1
   done
 }
 
@@ -83,6 +82,52 @@ lab_reset() {
       || { echo "lab_reset: LDAP delete on $x failed: $dns" >&2; return 1; }
   done
   lab_flush
+}
+
+dc_ip() { if [ "$1" = a ]; then echo "$A_IP"; else echo "$B_IP"; fi; }
+
+# Start provisioned DC(s) x (a|b), each in its own mount namespace with its own /run/samba
+# ($LAB/x/run bind-mounted): libwbclient ignores "winbindd socket directory", and with a shared
+# /run/samba every SMB session setup fails with NT_STATUS_INTERNAL_ERROR. Then wait for LDAP.
+lab_start_dc() {
+  local x i
+  mkdir -p /run/samba                 # bind-mount target only; never removed (other labs use it)
+  for x in "$@"; do
+    dc_pid "$x" >/dev/null && continue
+    nsx env -u KRB5CCNAME unshare --mount --propagation private sh -c \
+      "mount --bind '$LAB/$x/run' /run/samba && exec samba -s '$LAB/$x/etc/smb.conf' -D" 9>&- || return 1
+  done
+  for x in "$@"; do
+    for i in $(seq 1 400); do         # up to ~2 min
+      nsx ldapsearch -x -H "ldap://$(dc_ip "$x")" -b "" -s base namingContexts >/dev/null 2>&1 && break
+      [ "$i" = 400 ] && { echo "DC $x does not answer LDAP; logs: $LAB/$x/log" >&2; return 1; }
+      sleep 0.3
+    done
+  done
+}
+
+# Stop DC(s) x: SIGTERM to the samba master from the pid file (verified by dc_pid), wait for it and
+# all its descendants (smbd/winbindd run in their own sessions: found via the parent chain, never by
+# name); SIGKILL what is left after 10 s. PID + start time guard against PID reuse.
+lab_stop_dc() {
+  local x pid masters=() tree="" before left i
+  for x in "$@"; do
+    pid=$(dc_pid "$x") || continue
+    masters+=("$pid")
+    tree+=" $(ps -eo pid=,ppid= | awk -v r="$pid" '{p[$1]=$2}
+      END {for (x in p) {y=x; while (y>1 && y!=r) y=p[y]; if (y==r) print x}}' | tr '\n' ' ')"
+  done
+  [ ${#masters[@]} = 0 ] && return 0
+  tree=$(echo $tree | tr ' ' ',')
+  before=$(ps -o pid=,lstart= -p "$tree" || true)
+  kill -TERM "${masters[@]}" 2>/dev/null || true     # samba stops its children itself
+  for i in $(seq 1 100); do
+    left=$(ps -o pid=,lstart= -p "$tree" | grep -Fxf <(printf '%s\n' "$before") | awk '{print $1}' || true)
+    [ -z "$left" ] && break
+    [ "$i" = 100 ] && { echo "SIGKILL" $left >&2; kill -KILL $left 2>/dev/null || true; }
+    sleep 0.1
+  done
+  echo "stopped samba ${masters[*]} ($(echo "$before" | wc -l) processes)"
 }
 
 # serialize lab users (up/down/run) on this machine; children inherit the lock

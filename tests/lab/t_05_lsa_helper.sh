@@ -12,7 +12,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-B=${1:-build}
+B=$(realpath -m "${1:-build}")
 cd "$TOP"
 . "$HERE/env.sh"
 [ "$(id -u)" = 0 ] || { echo "t_05: needs root (lab netns) - skipped"; exit 77; }
@@ -23,10 +23,10 @@ lab_healthy || { echo "t_05: lab not up (tests/lab/up.sh) - skipped"; exit 77; }
 make -s B="$B" "$B/libadtrust.a" "$B/adtrust-lsa" || { echo "t_05: build failed"; exit 1; }
 CLI=$B/tests/lsa_cli
 mkdir -p "$B/tests"
-SAN=; nm "$B/libadtrust.a" 2>/dev/null | grep -q __asan_ && SAN="-fsanitize=address,undefined"
+SAN=; if nm "$B/libadtrust.a" 2>/dev/null | grep __asan_ >/dev/null; then SAN="-fsanitize=address,undefined"; fi
 cc -std=c11 -D_DEFAULT_SOURCE -I. -g -O1 -Wall -Wextra -Werror $SAN -o "$CLI" \
    tests/providers/lsa_cli.c "$B/libadtrust.a" || { echo "t_05: cannot build lsa_cli"; exit 1; }
-export ADTRUST_LSA=$TOP/$B/adtrust-lsa
+export ADTRUST_LSA=$B/adtrust-lsa
 
 T=$LAB/tmp/t05; rm -rf "$T"; mkdir -p "$T"
 CC=FILE:$T/a.cc                              # MIT ccache for A's administrator (Kerberos login)
@@ -79,8 +79,9 @@ kv() { # kinit as administrator of realm $1, kvno $2
 }
 check "kvno A -> ldap/$B_FQDN@$B_REALM" kv "$A_REALM" "ldap/$B_FQDN@$B_REALM"
 check "kvno B -> ldap/$A_FQDN@$A_REALM" kv "$B_REALM" "ldap/$A_FQDN@$A_REALM"
-cliA set-enctypes "$B_DNSDOMAIN" 0x1c; cliA query "$B_DNSDOMAIN"; show
-check "set enctypes 0x1c, read back" has "enctypes=0x1c"
+cliA set-enctypes "$B_DNSDOMAIN" 0x1c + query "$B_DNSDOMAIN" + set-enctypes "$B_DOMAIN" 0x10 + query "$B_DNSDOMAIN"; show
+check "set enctypes 0x1c then 0x10, read back (4 requests, one session)" \
+  eval 'has "enctypes=0x1c" && has "enctypes=0x10" && [ $(wc -l <"$T/out") = 2 ]' 
 cliA set-info-ex "$B_DNSDOMAIN" 3 2 0x14; show
 check "attribute change refused by Samba, with NTSTATUS text" errhas "NT_STATUS_INVALID_PARAMETER"
 cliA query nosuch.example; show
@@ -138,6 +139,9 @@ ADT_LAB_ADMINPASS="Wrong-$RANDOM.pw" cliB info; rc=$?; show
 check "wrong admin password: one line naming the DC, no password" \
   eval '[ $rc = 1 ] && [ $(wc -l <"$T/err") = 1 ] && errhas "cannot connect to .$B_FQDN. as .administrator@$B_REALM.: NT_STATUS_LOGON_FAILURE" && ! errhas "Wrong-"'
 ADT_LAB_ADMINPASS=$ADT_LAB_ADMINPASS_SAVED
+nsx "$CLI" -s "$A_FQDN" -c "FILE:$T/none.cc" info >"$T/out" 2>"$T/err"; rc=$?; show
+check "empty ccache: one line naming the DC and the ccache" \
+  eval '[ $rc = 1 ] && [ $(wc -l <"$T/err") = 1 ] && errhas "cannot connect to .$A_FQDN. with Kerberos ccache .FILE:$T/none.cc."'
 
 # ---- 6. clean up through LSA ----
 runok "delete forest trust on A" cliA delete "$B_DNSDOMAIN"

@@ -14,6 +14,12 @@ if lab_healthy; then
   echo "lab already up ($LAB, netns $NETNS), healthy - checked in $(since "$T0") s"
   exit 0
 fi
+# provisioned, but a DC is down (e.g. a test stopped it): just start it again
+if [ -e "$LAB/provisioned" ] && [ -e "/run/netns/$NETNS" ]; then
+  echo "lab provisioned but not healthy: (re)starting DCs"
+  if lab_start_dc a b && lab_healthy; then echo "lab up again: $(since "$T0") s"; exit 0; fi
+  echo "restart did not help"
+fi
 if [ -e "$LAB" ] || [ -e "/run/netns/$NETNS" ] || [ -e "/etc/netns/$NETNS" ]; then
   echo "lab is half-up: tearing it down first"
   "$HERE/down.sh"
@@ -87,25 +93,11 @@ provision a "$A_REALM" "$A_DOMAIN" "$A_HOST" "$A_IP" "$B_IP" & pa=$!
 provision b "$B_REALM" "$B_DOMAIN" "$B_HOST" "$B_IP" & pb=$!
 rc=0; wait $pa || rc=1; wait $pb || rc=1
 [ $rc = 0 ] || exit 1
+touch "$LAB/provisioned"
 
-# ---- start: each DC in its own mount namespace with its own /run/samba ----
-# (libwbclient ignores "winbindd socket directory"; with a shared /run/samba every SMB session
-#  setup fails with NT_STATUS_INTERNAL_ERROR)
+# ---- start both (own mount namespaces, see lab_start_dc in env.sh) ----
 T1=$(now)
-mkdir -p /run/samba                  # bind-mount target; never removed (other labs may use it)
-for x in a b; do
-  nsx env -u KRB5CCNAME unshare --mount --propagation private sh -c \
-    "mount --bind '$LAB/$x/run' /run/samba && exec samba -s '$LAB/$x/etc/smb.conf' -D"
-done
-for i in $(seq 1 400); do
-  ok=0
-  for ip in $A_IP $B_IP; do
-    nsx ldapsearch -x -H "ldap://$ip" -b "" -s base namingContexts >/dev/null 2>&1 && ok=$((ok+1))
-  done
-  [ $ok = 2 ] && break
-  [ "$i" = 400 ] && { echo "DCs did not answer LDAP within 120 s; logs in $LAB/*/log" >&2; exit 1; }
-  sleep 0.3
-done
+lab_start_dc a b
 echo "DCs answering LDAP after $(since "$T1") s (pids $(dc_pid a) $(dc_pid b))"
 
 # ---- sanity: DNS (incl. forwarding A -> B) and kinit in both realms ----

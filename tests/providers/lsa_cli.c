@@ -5,7 +5,7 @@
  * (admin password, with -u) and ADT_TRUST_PASSWORD (create).
  *
  * usage: lsa_cli -s SERVER [-r REALM] [-u USER] [-c CCACHE] [-H HELPER]
- *                [-t TIMEOUT_MS] [-p] OP [ARGS...]
+ *                [-t TIMEOUT_MS] [-p] OP [ARGS...] [+ OP [ARGS...]]...
  *   info | query NAME | delete NAME | validate PARTNER
  *   create NAME NETBIOS SID DIRECTION TYPE ATTRIBUTES ENCTYPES
  *   set-info-ex NAME DIRECTION TYPE ATTRIBUTES | set-enctypes NAME ENCTYPES
@@ -14,6 +14,7 @@
  *   query-fti NAME | fetch-fti PARTNER
  * -p: after logging in print "ready" and wait for a line on stdin before
  * running OP (lets a test stop or kill the helper mid-request).
+ * Several OPs separated by "+" run one after the other on one session.
  * Exit 0 on success, 1 on failure (message on stderr), 64 for usage.
  */
 #include <stdio.h>
@@ -246,8 +247,15 @@ main(int argc, char **argv)
 		if (fgets(line, sizeof(line), stdin) == NULL)
 			rc = err_set(&err, ERR_IO, "stdin closed");
 	}
-	if (rc == 0)
-		rc = run(s, argc - optind, argv + optind, &err);
+	/* OP ARGS [+ OP ARGS ...]: several requests on one session */
+	for (int i = optind, j; rc == 0 && i < argc; i = j + 1) {
+		for (j = i; j < argc && strcmp(argv[j], "+") != 0; j++)
+			;
+		if (j == i)
+			rc = err_set(&err, ERR_INVALID, "empty operation");
+		else
+			rc = run(s, j - i, argv + i, &err);
+	}
 	lsa_session_close(s);
 	if (rc < 0)
 		fprintf(stderr, "lsa_cli: %s\n", err.msg);

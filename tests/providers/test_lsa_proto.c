@@ -19,16 +19,16 @@
 #define SECRET "Zq9-secret-Trust-pw"
 
 static const uint8_t types[] = {
-	LSA_MSG_LOGIN,	      LSA_MSG_INFO,	   LSA_MSG_QUERY_TDO,
-	LSA_MSG_CREATE_TDO,   LSA_MSG_SET_INFO_EX, LSA_MSG_SET_ENCTYPES,
-	LSA_MSG_SET_FTI,      LSA_MSG_QUERY_FTI,   LSA_MSG_FETCH_FTI,
-	LSA_MSG_DELETE_TDO,   LSA_MSG_VALIDATE,
+        LSA_MSG_LOGIN,      LSA_MSG_INFO,        LSA_MSG_QUERY_TDO,
+        LSA_MSG_CREATE_TDO, LSA_MSG_SET_INFO_EX, LSA_MSG_SET_ENCTYPES,
+        LSA_MSG_SET_FTI,    LSA_MSG_QUERY_FTI,   LSA_MSG_FETCH_FTI,
+        LSA_MSG_DELETE_TDO, LSA_MSG_VALIDATE,
 };
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
 static void
 add_rec(struct lsa_msg *m, uint8_t type, uint32_t flags, const char *name,
-	const char *netbios, const char *sid, const char *raw)
+        const char *netbios, const char *sid, const char *raw)
 {
 	struct fti_record *r;
 
@@ -124,7 +124,7 @@ round_trip(const struct lsa_msg *m, struct lsa_msg *out)
 	encode_ok(m, &a);
 	err_init(&err);
 	cr_assert_eq(lsa_proto_decode_frame(out, a.p, a.len, &used, &err), 0,
-		     "%s: %s", lsa_msg_type_name(m->type), err.msg);
+	             "%s: %s", lsa_msg_type_name(m->type), err.msg);
 	cr_assert_eq(used, a.len);
 	cr_assert_eq(out->type, m->type);
 	encode_ok(out, &b);
@@ -227,8 +227,8 @@ Test(lsa_proto, records_and_collisions_round_trip)
 		cr_assert_eq(d.rec[i].raw_len, m.rec[i].raw_len);
 		if (m.rec[i].raw_len > 0)
 			cr_assert_eq(memcmp(d.rec[i].raw, m.rec[i].raw,
-					    m.rec[i].raw_len),
-				     0);
+			                    m.rec[i].raw_len),
+			             0);
 	}
 	cr_assert_eq(d.ncoll, 0, "requests carry no collisions");
 	lsa_msg_release(&m);
@@ -277,7 +277,7 @@ Test(lsa_proto, every_truncation_rejected)
 		size_t used;
 
 		fill(&m, (uint8_t)(types[i % NTYPES] |
-				   (i >= NTYPES ? LSA_MSG_REPLY : 0)));
+		                   (i >= NTYPES ? LSA_MSG_REPLY : 0)));
 		encode_ok(&m, &b);
 		for (size_t cut = 0; cut < b.len; cut++) {
 			uint8_t *copy = xmalloc(cut + 1);
@@ -285,14 +285,13 @@ Test(lsa_proto, every_truncation_rejected)
 			memcpy(copy, b.p, cut); /* exact size for ASan */
 			err_init(&err);
 			cr_assert_eq(lsa_proto_decode_frame(&d, copy, cut,
-							    &used, &err),
-				     ERR_INVALID, "cut %zu of %zu", cut,
-				     b.len);
+			                                    &used, &err),
+			             ERR_INVALID, "cut %zu of %zu", cut, b.len);
 			cr_assert(empty(&d));
 			if (cut >= 4) {
 				cr_assert_eq(lsa_proto_decode(&d, copy + 4,
-							      cut - 4, &err),
-					     ERR_INVALID);
+				                              cut - 4, &err),
+				             ERR_INVALID);
 				cr_assert(empty(&d));
 			}
 			free(copy);
@@ -317,65 +316,86 @@ decode_bytes(const uint8_t *p, size_t len, struct err *err)
 
 Test(lsa_proto, malformed_payloads_rejected)
 {
-	static const uint8_t bad_version[] = { 2, LSA_MSG_INFO };
-	static const uint8_t unknown0[] = { 1, 0 };
-	static const uint8_t unknown12[] = { 1, 12 };
-	static const uint8_t reply0[] = { 1, 0x80 };
-	static const uint8_t trailing[] = { 1, LSA_MSG_INFO, 0 };
-	static const uint8_t nul_in_str[] = { 1, LSA_MSG_DELETE_TDO, 3, 0, 0,
-					      0, 'a', 0, 'b' };
-	static const uint8_t long_str[] = { 1, LSA_MSG_DELETE_TDO, 0x01, 0x04,
-					    0, 0 };
-	static const uint8_t huge_str[] = { 1, LSA_MSG_DELETE_TDO, 0xfe, 0xff,
-					    0xff, 0xff };
-	static const uint8_t many_recs[] = { 1, LSA_MSG_QUERY_FTI | 0x80,
-					     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-					     0, 0xff, 0xff, 0xff, 0xff, 0xff,
-					     0xff, 0xff, 0xff, 0xff, 0xff,
-					     0xff, 0xff };
-	static const uint8_t positive_code[] = { 1, LSA_MSG_INFO | 0x80, 1, 0,
-						 0, 0 };
-	static const uint8_t odd_code[] = { 1, LSA_MSG_INFO | 0x80, 0, 0, 0,
-					    0x80 };
+	static const uint8_t bad_version[] = {2, LSA_MSG_INFO};
+	static const uint8_t unknown0[] = {1, 0};
+	static const uint8_t unknown12[] = {1, 12};
+	static const uint8_t reply0[] = {1, 0x80};
+	static const uint8_t trailing[] = {1, LSA_MSG_INFO, 0};
+	static const uint8_t nul_in_str[] = {
+	        1, LSA_MSG_DELETE_TDO, 3, 0, 0, 0, 'a', 0, 'b'};
+	static const uint8_t long_str[] = {1, LSA_MSG_DELETE_TDO, 0x01, 0x04, 0,
+	                                   0};
+	static const uint8_t huge_str[] = {
+	        1, LSA_MSG_DELETE_TDO, 0xfe, 0xff, 0xff, 0xff};
+	static const uint8_t many_recs[] = {1,    LSA_MSG_QUERY_FTI | 0x80,
+	                                    0,    0,
+	                                    0,    0,
+	                                    0,    0,
+	                                    0,    0,
+	                                    0,    0,
+	                                    0,    0,
+	                                    0xff, 0xff,
+	                                    0xff, 0xff,
+	                                    0xff, 0xff,
+	                                    0xff, 0xff,
+	                                    0xff, 0xff,
+	                                    0xff, 0xff};
+	static const uint8_t positive_code[] = {1, LSA_MSG_INFO | 0x80, 1, 0, 0,
+	                                        0};
+	static const uint8_t odd_code[] = {1,   LSA_MSG_INFO | 0x80, 0, 0, 0,
+	                                   0x80};
 	static const uint8_t raw_too_long[] = {
-		1,    LSA_MSG_SET_FTI, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0,
-		1,    0,	       0,    0,	   3,	 0,    0, 0, 0, 0,
-		0,    0,	       0,    0,	   0,	 0,    0, 0, 0, 0,
-		0x01, 0x00,	       0x02, 0x00,
+	        1,    LSA_MSG_SET_FTI,
+	        0xff, 0xff,
+	        0xff, 0xff,
+	        0,    0,
+	        0,    0,
+	        1,    0,
+	        0,    0,
+	        3,    0,
+	        0,    0,
+	        0,    0,
+	        0,    0,
+	        0,    0,
+	        0,    0,
+	        0,    0,
+	        0,    0,
+	        0x01, 0x00,
+	        0x02, 0x00,
 	};
 	static const struct {
 		const uint8_t *p;
 		size_t len;
 		const char *why;
 	} cases[] = {
-		{ bad_version, sizeof(bad_version), "version" },
-		{ unknown0, sizeof(unknown0), "unknown message type" },
-		{ unknown12, sizeof(unknown12), "unknown message type" },
-		{ reply0, sizeof(reply0), "unknown message type" },
-		{ trailing, sizeof(trailing), "trailing" },
-		{ nul_in_str, sizeof(nul_in_str), "NUL" },
-		{ long_str, sizeof(long_str), "too long" },
-		{ huge_str, sizeof(huge_str), "too long" },
-		{ many_recs, sizeof(many_recs), "record count" },
-		{ positive_code, sizeof(positive_code), "reply code" },
-		{ odd_code, sizeof(odd_code), "reply code" },
-		{ raw_too_long, sizeof(raw_too_long), "opaque data too long" },
+	        {bad_version, sizeof(bad_version), "version"},
+	        {unknown0, sizeof(unknown0), "unknown message type"},
+	        {unknown12, sizeof(unknown12), "unknown message type"},
+	        {reply0, sizeof(reply0), "unknown message type"},
+	        {trailing, sizeof(trailing), "trailing"},
+	        {nul_in_str, sizeof(nul_in_str), "NUL"},
+	        {long_str, sizeof(long_str), "too long"},
+	        {huge_str, sizeof(huge_str), "too long"},
+	        {many_recs, sizeof(many_recs), "record count"},
+	        {positive_code, sizeof(positive_code), "reply code"},
+	        {odd_code, sizeof(odd_code), "reply code"},
+	        {raw_too_long, sizeof(raw_too_long), "opaque data too long"},
 	};
 	struct err err;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		cr_assert_eq(decode_bytes(cases[i].p, cases[i].len, &err),
-			     ERR_INVALID, "case %zu", i);
+		             ERR_INVALID, "case %zu", i);
 		cr_assert(strstr(err.msg, cases[i].why) != NULL,
-			  "case %zu: '%s' lacks '%s'", i, err.msg,
-			  cases[i].why);
+		          "case %zu: '%s' lacks '%s'", i, err.msg,
+		          cases[i].why);
 	}
 }
 
 Test(lsa_proto, bad_frame_lengths_rejected)
 {
-	uint8_t hdr[8] = { 0, 0, 0, 0, 1, LSA_MSG_INFO, 0, 0 };
-	uint32_t lens[] = { 0, LSA_PROTO_MAX_FRAME + 1, 0xffffffffu, 3 };
+	uint8_t hdr[8] = {0, 0, 0, 0, 1, LSA_MSG_INFO, 0, 0};
+	uint32_t lens[] = {0, LSA_PROTO_MAX_FRAME + 1, 0xffffffffu, 3};
 	struct lsa_msg d;
 	struct err err;
 	size_t used;
@@ -385,8 +405,8 @@ Test(lsa_proto, bad_frame_lengths_rejected)
 			hdr[k] = (uint8_t)(lens[i] >> (8 * k));
 		err_init(&err);
 		cr_assert_eq(lsa_proto_decode_frame(&d, hdr, sizeof(hdr), &used,
-						    &err),
-			     ERR_INVALID, "length %u", lens[i]);
+		                                    &err),
+		             ERR_INVALID, "length %u", lens[i]);
 		cr_assert(empty(&d));
 	}
 }
@@ -403,7 +423,7 @@ Test(lsa_proto, mutated_frames_never_crash)
 		size_t used;
 
 		fill(&m, (uint8_t)(types[i % NTYPES] |
-				   (i >= NTYPES ? LSA_MSG_REPLY : 0)));
+		                   (i >= NTYPES ? LSA_MSG_REPLY : 0)));
 		encode_ok(&m, &b);
 		for (size_t n = 0; n < 400; n++) {
 			uint8_t *copy = xmalloc(b.len);
@@ -412,11 +432,11 @@ Test(lsa_proto, mutated_frames_never_crash)
 			for (size_t k = 0; k < 1 + n % 3; k++) {
 				x = x * 1103515245u + 12345u;
 				copy[4 + (x >> 8) % (b.len - 4)] =
-					(uint8_t)(x >> 20);
+				        (uint8_t)(x >> 20);
 			}
 			err_init(&err);
 			if (lsa_proto_decode_frame(&d, copy, b.len, &used,
-						   &err) == 0) {
+			                           &err) == 0) {
 				lsa_buf_init(&r);
 				cr_assert_eq(lsa_proto_encode(&r, &d, &err), 0);
 				lsa_buf_release(&r);
@@ -480,7 +500,7 @@ Test(lsa_proto, encoder_rejects_what_the_decoder_would)
 
 Test(lsa_proto, secret_never_in_error_messages)
 {
-	static const uint8_t typ[] = { LSA_MSG_LOGIN, LSA_MSG_CREATE_TDO };
+	static const uint8_t typ[] = {LSA_MSG_LOGIN, LSA_MSG_CREATE_TDO};
 
 	for (size_t t = 0; t < 2; t++) {
 		struct lsa_msg m, d;
@@ -499,10 +519,10 @@ Test(lsa_proto, secret_never_in_error_messages)
 				c[pos] ^= 0xff;
 				err_init(&err);
 				if (lsa_proto_decode_frame(&d, c, cut, &used,
-							   &err) < 0)
+				                           &err) < 0)
 					cr_assert(strstr(err.msg, "secret") ==
-							  NULL,
-						  "%s", err.msg);
+					                  NULL,
+					          "%s", err.msg);
 				lsa_msg_release(&d);
 				free(c);
 			}
@@ -527,7 +547,7 @@ Test(lsa_proto, type_names)
 {
 	cr_assert_str_eq(lsa_msg_type_name(LSA_MSG_LOGIN), "LOGIN");
 	cr_assert_str_eq(lsa_msg_type_name(LSA_MSG_VALIDATE | LSA_MSG_REPLY),
-			 "VALIDATE reply");
+	                 "VALIDATE reply");
 	cr_assert_str_eq(lsa_msg_type_name(0), "unknown message type");
 	cr_assert_str_eq(lsa_msg_type_name(0xff), "unknown message type");
 }
@@ -550,27 +570,27 @@ Test(lsa_proto, send_recv_round_trip)
 	fill(&m, LSA_MSG_SET_FTI);
 	err_init(&err);
 	cr_assert_eq(lsa_proto_send(sv[0], &m, lsa_proto_deadline(1000), &err),
-		     0, "%s", err.msg);
+	             0, "%s", err.msg);
 	cr_assert_eq(lsa_proto_send(sv[0], &m, -1, &err), 0);
 	for (size_t i = 0; i < 2; i++) {
 		cr_assert_eq(lsa_proto_recv(sv[1], &d, lsa_proto_deadline(1000),
-					    &err),
-			     0, "%s", err.msg);
+		                            &err),
+		             0, "%s", err.msg);
 		cr_assert_eq(d.nrec, m.nrec);
 		assert_str(d.name, "b.test");
 		lsa_msg_release(&d);
 	}
 	close(sv[0]);
 	cr_assert_eq(lsa_proto_recv(sv[1], &d, -1, &err), ERR_NOTFOUND,
-		     "clean end of stream");
+	             "clean end of stream");
 	close(sv[1]);
 	lsa_msg_release(&m);
 }
 
 Test(lsa_proto, recv_cut_short_garbage_and_timeout)
 {
-	static const uint8_t part[] = { 10, 0, 0, 0, 1, 2 };
-	static const uint8_t junk[] = { 'G', 'E', 'T', ' ', '/', ' ' };
+	static const uint8_t part[] = {10, 0, 0, 0, 1, 2};
+	static const uint8_t junk[] = {'G', 'E', 'T', ' ', '/', ' '};
 	struct lsa_msg d;
 	struct err err;
 	struct timespec t0, t1;
@@ -582,9 +602,10 @@ Test(lsa_proto, recv_cut_short_garbage_and_timeout)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err_init(&err);
 	cr_assert_eq(lsa_proto_recv(sv[1], &d, lsa_proto_deadline(200), &err),
-		     ERR_IO);
+	             ERR_IO);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	cr_assert_eq(err.sys, ETIMEDOUT);
 	cr_assert(ms >= 150 && ms < 2000, "%ld ms", ms);
 	close(sv[0]);
@@ -681,15 +702,15 @@ fake_remove(const struct fake *f)
 }
 
 static const struct lsa_login login = {
-	.server = "dc.x.test",
-	.realm = "X.TEST",
-	.user = "administrator",
-	.password = SECRET,
+        .server = "dc.x.test",
+        .realm = "X.TEST",
+        .user = "administrator",
+        .password = SECRET,
 };
 
 static int
 open_fake(struct lsa_session **s, const struct fake *f, unsigned timeout,
-	  struct err *err)
+          struct err *err)
 {
 	err_init(err);
 	return lsa_session_open(s, f->path, &login, timeout, err);
@@ -702,11 +723,11 @@ Test(lsa_client, missing_helper)
 
 	err_init(&err);
 	cr_assert_lt(lsa_session_open(&s, "/nonexistent/adtrust-lsa", &login,
-				      1000, &err),
-		     0);
+	                              1000, &err),
+	             0);
 	cr_assert_null(s);
 	cr_assert(strstr(err.msg, "/nonexistent/adtrust-lsa") != NULL, "%s",
-		  err.msg);
+	          err.msg);
 }
 
 Test(lsa_client, helper_gets_fd_argv_and_a_filtered_environment)
@@ -719,13 +740,13 @@ Test(lsa_client, helper_gets_fd_argv_and_a_filtered_environment)
 	setenv("ADT_TEST_SECRET", SECRET, 1);
 	setenv("KRB5CCNAME", "FILE:/tmp/adt-test-cc", 1);
 	fake_helper(&f, "echo \"$*\" > \"$(dirname \"$0\")/argv\"; "
-			"env > \"$(dirname \"$0\")/env\"; "
-			"[ -S /dev/fd/3 ] || [ -e /dev/fd/3 ] || exit 9; "
-			"[ -e /dev/fd/4 ] && exit 8; exit 3");
+	                "env > \"$(dirname \"$0\")/env\"; "
+	                "[ -S /dev/fd/3 ] || [ -e /dev/fd/3 ] || exit 9; "
+	                "[ -e /dev/fd/4 ] && exit 8; exit 3");
 	cr_assert_eq(open_fake(&s, &f, 5000, &err), ERR_IO);
 	cr_assert_null(s);
 	cr_assert_str_eq(err.msg, "adtrust-lsa for 'dc.x.test' exited with "
-				  "status 3");
+	                          "status 3");
 	argv = fake_read(&f, "argv");
 	env = fake_read(&f, "env");
 	cr_assert_str_eq(argv, "--fd=3\n");
@@ -760,9 +781,10 @@ Test(lsa_client, hung_helper_times_out_and_is_killed)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	cr_assert_eq(open_fake(&s, &f, 300, &err), ERR_IO);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	cr_assert_str_eq(err.msg,
-			 "adtrust-lsa for 'dc.x.test' timed out after 300 ms");
+	                 "adtrust-lsa for 'dc.x.test' timed out after 300 ms");
 	cr_assert(ms < 2000, "took %ld ms", ms);
 	fake_remove(&f);
 }
@@ -776,8 +798,8 @@ Test(lsa_client, garbage_from_the_helper)
 	fake_helper(&f, "printf 'HTTP/1.0 200 OK' >&3; exec sleep 20");
 	cr_assert_eq(open_fake(&s, &f, 5000, &err), ERR_IO);
 	cr_assert(strstr(err.msg, "adtrust-lsa for 'dc.x.test' broke the "
-				  "protocol") == err.msg,
-		  "%s", err.msg);
+	                          "protocol") == err.msg,
+	          "%s", err.msg);
 	fake_remove(&f);
 }
 
@@ -802,7 +824,7 @@ Test(lsa_client, replies_and_errors_pass_through)
 	r.status_kind = LSA_STATUS_NTSTATUS;
 	r.status_name = xstrdup("NT_STATUS_ACCESS_DENIED");
 	r.message = xstrdup("QueryInfoPolicy2 on 'dc.x.test': "
-			    "NT_STATUS_ACCESS_DENIED");
+	                    "NT_STATUS_ACCESS_DENIED");
 	cr_assert_eq(lsa_proto_encode(&b, &r, &err), 0);
 	lsa_msg_release(&r);
 	fake_helper(&f, "cat \"$(dirname \"$0\")/frames\" >&3; sleep 0.3");
@@ -813,15 +835,15 @@ Test(lsa_client, replies_and_errors_pass_through)
 	cr_assert_str_eq(lsa_session_server(s), "dc.x.test");
 	cr_assert_eq(lsa_info(s, &di, &err), ERR_BACKEND);
 	cr_assert_str_eq(err.msg, "QueryInfoPolicy2 on 'dc.x.test': "
-				  "NT_STATUS_ACCESS_DENIED");
+	                          "NT_STATUS_ACCESS_DENIED");
 	cr_assert_eq((uint32_t)err.sys, 0xc0000022u);
 	cr_assert_eq(lsa_delete_tdo(s, "b.test", &err), ERR_IO);
 	cr_assert_str_eq(err.msg,
-			 "adtrust-lsa for 'dc.x.test' exited with status 0");
+	                 "adtrust-lsa for 'dc.x.test' exited with status 0");
 	cr_assert_eq(lsa_query_tdo(s, "b.test", &t, &err), ERR_IO,
-		     "a dead session stays dead");
+	             "a dead session stays dead");
 	cr_assert_str_eq(err.msg,
-			 "adtrust-lsa for 'dc.x.test' exited with status 0");
+	                 "adtrust-lsa for 'dc.x.test' exited with status 0");
 	lsa_session_close(s);
 	fake_remove(&f);
 }
