@@ -25,6 +25,7 @@ static const struct cmd_spec cmds[] = {
 	{ "validate", cmd_validate, "check a desired-state file" },
 	{ "plan", cmd_plan, "show what apply would change" },
 	{ "apply", cmd_apply, "make the live trusts match the desired state" },
+	{ "export", cmd_export, "write a domain's live trusts as YAML" },
 };
 
 static void

@@ -96,6 +96,20 @@ for y in examples/netdom/*.yaml; do
 	done
 done
 
+# --- export | validate | plan round-trips to no changes, for every snapshot domain ---
+for dir in examples/snapshots/*/; do
+	for f in "$dir"*.ldif; do
+		[ -f "$f" ] || continue
+		dom=$(sed -n 's/^dnsRoot: //p' "$f" | head -1)
+		[ -n "$dom" ] || continue
+		if run "export $dom" 0 "$ADT" export --domain "$dom" --snapshot "$dir" -o "$T/exp.yaml" &&
+		   run "validate export $dom" 0 "$ADT" validate -f "$T/exp.yaml" &&
+		   run "plan export $dom" 0 "$ADT" plan --detailed-exitcode -f "$T/exp.yaml" --snapshot "$dir"; then
+			ok "export $dom ($dir) validates and plans to no changes"
+		fi
+	done
+done
+
 # --- secrets never reach an output ---
 S1='Zq9-MktAdmin-7f3a1c' S2='Zq9-TrustPw-0b8e44' S3='Zq9-Athena-c1d2e3'
 export MKT_ADMIN_PASSWORD=$S1 ENG_MKT_TRUST_PW=$S2 ATHENA_TRUST_PASSWORD=$S3
