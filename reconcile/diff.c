@@ -204,17 +204,18 @@ rec_fti_resolve(struct fti *f, const struct fti *observed,
 		fti_copy(f, observed);
 	for (unsigned i = 0; i < s->n_enable; i++)
 		tln_set(f, s->enable[i], 0);
-	for (unsigned i = 0; i < s->n_disable; i++)
-		if (find_rec(f, FTI_TLN, s->disable[i]) != NULL)
-			tln_set(f, s->disable[i], FTI_TLN_DISABLED_ADMIN);
-	if (s->unlisted == MODEL_UNLISTED_DISABLE)
-		for (size_t i = 0; i < f->n; i++)
-			if (f->rec[i].type == FTI_TLN &&
-			    !listed(s->enable, s->n_enable, f->rec[i].name))
-				f->rec[i].flags =
-					(f->rec[i].flags &
-					 FTI_TLN_DISABLED_CONFLICT) |
-					FTI_TLN_DISABLED_ADMIN;
+	/* disabling leaves a record that is already off (new or admin) */
+	for (size_t i = 0; i < f->n; i++) {
+		struct fti_record *r = &f->rec[i];
+
+		if (r->type != FTI_TLN ||
+		    (r->flags & (FTI_TLN_DISABLED_NEW | FTI_TLN_DISABLED_ADMIN)))
+			continue;
+		if (listed(s->disable, s->n_disable, r->name) ||
+		    (s->unlisted == MODEL_UNLISTED_DISABLE &&
+		     !listed(s->enable, s->n_enable, r->name)))
+			r->flags |= FTI_TLN_DISABLED_ADMIN;
+	}
 	/* exclusions are authoritative: the list is the set */
 	for (size_t i = f->n; i-- > 0;) {
 		if (f->rec[i].type != FTI_TLN_EX ||
