@@ -11,18 +11,24 @@
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
+#include "cmd/state.h"
 #include "util/err.h"
 
 static void
 help(void)
 {
-	printf("usage: adtrust apply [-f FILE] [--auto-approve] "
+	printf("usage: adtrust apply [-f FILE | PLAN.json] [--auto-approve] "
 	       "[--allow-destroy] [--timeout SEC]\n\n"
 	       "Shows the plan for FILE (default trusts.yaml) against the live "
 	       "domains, asks for\n'yes' on a terminal, and applies it over "
 	       "LSA.  Without a terminal --auto-approve\nis required.  A "
 	       "protected trust is deleted or replaced only with "
-	       "--allow-destroy.\n");
+	       "--allow-destroy.\n"
+	       "With PLAN.json (from 'adtrust plan -o') it applies exactly "
+	       "that plan and refuses\nif anything it read has changed since.  "
+	       "Each domain is locked for the run\n(--lock-timeout SEC, default "
+	       "60; locks and the record of what was applied live\nin "
+	       "--state-dir, default $ADTRUST_STATE_DIR or /var/lib/adtrust).\n");
 }
 
 static bool
@@ -51,12 +57,17 @@ cmd_apply(int argc, char **argv)
 		{ "auto-approve", no_argument, NULL, 'y' },
 		{ "allow-destroy", no_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "lock-timeout", required_argument, NULL, 'l' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmd_source src = { .file = "trusts.yaml" };
 	struct rec_apply_opts ao = { .report = stdout, .timeout_ms = 60000 };
 	struct cmd_session s;
+	const char *saved = NULL, *sdir = NULL;
+	struct state_locks locks = { 0 };
+	unsigned lock_timeout = 60;
 	bool auto_approve = false;
 	struct err err;
 	char *end;
@@ -82,6 +93,16 @@ cmd_apply(int argc, char **argv)
 						 "(1..3600)");
 			ao.timeout_ms = (unsigned)t * 1000u;
 			break;
+		case 'l':
+			t = strtol(optarg, &end, 10);
+			if (*end != '\0' || t < 0 || t > 86400)
+				return cmd_usage("apply",
+						 "--lock-timeout takes seconds");
+			lock_timeout = (unsigned)t;
+			break;
+		case 'S':
+			sdir = optarg;
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -89,17 +110,19 @@ cmd_apply(int argc, char **argv)
 			return cmd_usage("apply", "unknown option");
 		}
 	}
+	if (optind + 1 < argc)
+		return cmd_usage("apply", "give at most one saved plan");
 	if (optind < argc)
-		return cmd_usage("apply",
-				 "applying a saved plan ('%s') is not "
-				 "supported yet; use -f FILE",
-				 argv[optind]);
+		saved = argv[optind];
 	if (!auto_approve && !isatty(STDIN_FILENO))
 		return cmd_usage("apply",
 				 "no terminal to confirm on: pass "
 				 "--auto-approve to apply without asking");
 	err_init(&err);
-	if ((rc = cmd_session_plan(&s, &src, &err)) < 0)
+	rc = saved != NULL
+		     ? cmd_session_saved(&s, saved, src.allow_destroy, &err)
+		     : cmd_session_plan(&s, &src, &err);
+	if (rc < 0)
 		goto fail;
 	if ((rc = plan_render_text.render(stdout, &s.plan, cmd_g.colour,
 					  &err)) < 0)
@@ -114,10 +137,18 @@ cmd_apply(int argc, char **argv)
 		return 1;
 	}
 	printf("\n");
-	if ((rc = rec_apply(&s.plan, s.model, &ao, &err)) < 0)
+	rc = state_locks_take(&locks, state_dir(sdir), s.plan.domains,
+			      s.plan.n_domains, lock_timeout, &err);
+	if (rc < 0)
+		goto fail;
+	rc = rec_apply(&s.plan, s.model, &ao, &err);
+	if (rc == 0)
+		rc = cmd_record_applied(&s.plan, state_dir(sdir), &err);
+	state_locks_release(&locks);
+	if (rc < 0)
 		goto fail;
 	printf("\nApply complete: the live trusts now match '%s'.\n",
-	       src.file);
+	       s.plan.source_path);
 	cmd_session_release(&s);
 	return 0;
 fail:

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/state.h"
 #include "providers/prov.h"
 #include "util/err.h"
 #include "util/xalloc.h"
@@ -51,6 +52,8 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 	ro.allow_destroy = src->allow_destroy;
 	ro.today = getenv("ADTRUST_TODAY");
 	rc = rec_diff(&s->plan, s->model, &s->state, &ro, err);
+	if (rc == 0 && src->snapshot_dir != NULL)
+		s->plan.snapshot = xstrdup(src->snapshot_dir);
 out:
 	prov_close(p);
 	rec_names_free(names);
@@ -95,4 +98,123 @@ cmd_write_file(const char *path, const char *data, size_t len, unsigned mode,
 out:
 	free(tmp);
 	return rc;
+}
+
+static bool
+same_plan(const struct plan *a, const struct plan *b)
+{
+	size_t na = 0, nb = 0;
+
+	for (size_t i = 0; i < a->n_items; i++)
+		na += a->items[i].action != PLAN_NOOP;
+	for (size_t i = 0; i < b->n_items; i++)
+		nb += b->items[i].action != PLAN_NOOP;
+	if (na != nb || a->n_items != b->n_items)
+		return false;
+	for (size_t i = 0; i < a->n_items; i++) {
+		const struct plan_item *x = &a->items[i], *y = &b->items[i];
+
+		if (x->action != y->action || strcmp(x->address, y->address) ||
+		    x->n_changes != y->n_changes)
+			return false;
+		for (size_t j = 0; j < x->n_changes; j++)
+			if (strcmp(x->changes[j].field, y->changes[j].field) ||
+			    strcmp(x->changes[j].after, y->changes[j].after))
+				return false;
+	}
+	return true;
+}
+
+int
+cmd_session_saved(struct cmd_session *s, const char *plan_path,
+		  bool allow_destroy, struct err *err)
+{
+	struct prov_cfg cfg = { 0 };
+	struct rec_opts ro = { 0 };
+	struct plan saved;
+	struct prov *p = NULL;
+	struct diags d;
+	char **moved = NULL;
+	size_t n_moved = 0;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	model_state_init(&s->state);
+	plan_init(&s->plan);
+	diags_init(&d);
+	if ((rc = plan_load_json(&saved, plan_path, err)) < 0)
+		return rc;
+	if (saved.snapshot != NULL) {
+		rc = err_set(err, ERR_INVALID,
+			     "'%s' was planned against the snapshot '%s', not "
+			     "the live domains: it cannot be applied",
+			     plan_path, saved.snapshot);
+		goto out;
+	}
+	if (saved.desired_text == NULL) {
+		rc = err_set(err, ERR_INVALID,
+			     "'%s' does not hold its desired state", plan_path);
+		goto out;
+	}
+	rc = model_load_buf(&s->model, saved.source_path, saved.desired_text,
+			    strlen(saved.desired_text), &d, err);
+	for (size_t i = 0; i < d.n; i++)
+		err_print(&d.v[i], stderr);
+	if (rc < 0)
+		goto out;
+	if (strcmp(s->model->sha256, saved.source_sha256) != 0) {
+		rc = err_set(err, ERR_INVALID,
+			     "'%s': the desired state it holds does not match "
+			     "its sha256; the file was altered",
+			     plan_path);
+		goto out;
+	}
+	cfg.model = s->model;
+	if ((rc = prov_open(&p, &prov_ldap_ops, &cfg, err)) < 0)
+		goto out;
+	if ((rc = prov_read(p, (const char *const *)saved.domains,
+			    saved.n_domains, &s->state, err)) < 0)
+		goto out;
+	if ((n_moved = rec_prints_moved(&saved, &s->state, &moved)) > 0) {
+		for (size_t i = 0; i < n_moved; i++)
+			fprintf(stderr, "adtrust: moved: %s\n", moved[i]);
+		rc = err_set(err, ERR_CONFLICT,
+			     "'%s' is stale: %zu object%s changed since it was "
+			     "planned; nothing was applied (plan again)",
+			     plan_path, n_moved, n_moved == 1 ? "" : "s");
+		goto out;
+	}
+	ro.allow_destroy = allow_destroy;
+	ro.today = saved.date;
+	if ((rc = rec_diff(&s->plan, s->model, &s->state, &ro, err)) < 0)
+		goto out;
+	if (!same_plan(&s->plan, &saved)) {
+		rc = err_set(err, ERR_CONFLICT,
+			     "'%s' no longer describes the live domains; "
+			     "nothing was applied (plan again)",
+			     plan_path);
+		goto out;
+	}
+	s->plan.git_commit = saved.git_commit;
+	saved.git_commit = NULL;
+	s->plan.git_repo = saved.git_repo;
+	saved.git_repo = NULL;
+	s->plan.git_path = saved.git_path;
+	saved.git_path = NULL;
+out:
+	for (size_t i = 0; i < n_moved; i++)
+		free(moved[i]);
+	free(moved);
+	prov_close(p);
+	plan_release(&saved);
+	diags_release(&d);
+	return rc;
+}
+
+int
+cmd_record_applied(const struct plan *p, const char *dir, struct err *err)
+{
+	if (p->desired_text == NULL)
+		return 0;
+	return state_applied_write(dir, p->source_path, p->desired_text, err);
 }

@@ -33,6 +33,24 @@ int cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 		     struct err *err);
 void cmd_session_release(struct cmd_session *s);
 
+/*
+ * The same from a saved plan: reloads the desired state the plan embeds
+ * (checking its sha256), re-reads every domain the plan touches, refuses
+ * with ERR_CONFLICT (listing what moved on stderr) when a fingerprint
+ * changed, and recomputes the plan as of the plan's date, which must then
+ * equal the saved one.
+ */
+int cmd_session_saved(struct cmd_session *s, const char *plan_path,
+		      bool allow_destroy, struct err *err);
+
+/*
+ * Records what was applied: a ref refs/adtrust/applied/<path> in the
+ * repository when the plan came from git, else the desired text in the
+ * state directory.
+ */
+int cmd_record_applied(const struct plan *p, const char *state_dir,
+		       struct err *err);
+
 /* Writes a file atomically (temp + rename) with the given mode. */
 int cmd_write_file(const char *path, const char *data, size_t len,
 		   unsigned mode, struct err *err);

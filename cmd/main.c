@@ -25,6 +25,8 @@ static const struct cmd_spec cmds[] = {
 	{ "validate", cmd_validate, "check a desired-state file" },
 	{ "plan", cmd_plan, "show what apply would change" },
 	{ "apply", cmd_apply, "make the live trusts match the desired state" },
+	{ "show", cmd_show, "render a saved plan" },
+	{ "drift", cmd_drift, "report live changes and pending ones (read-only)" },
 	{ "export", cmd_export, "write a domain's live trusts as YAML" },
 };
 

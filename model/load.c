@@ -448,6 +448,7 @@ model_load_buf(struct model **out, const char *name, const char *buf,
 		goto out;
 	}
 	m->path = xstrdup(name);
+	m->text = xstrndup(buf, len);
 	m->pos = pos;
 	pos = NULL;
 	gnutls_hash_fast(GNUTLS_DIG_SHA256, buf, len, digest);
@@ -521,6 +522,8 @@ model_free(struct model *m)
 		return;
 	free(m->path);
 	m->path = NULL;
+	free(m->text);
+	m->text = NULL;
 	model_pos_free(m->pos);
 	m->pos = NULL;
 	cyaml_free(&cfg, &model_schema_top, m, 0);

@@ -186,6 +186,8 @@ struct model {
 
 	/* Not from YAML: filled by the loader. */
 	char *path;        /* as given */
+	char *text;        /* the file's bytes, NUL-terminated (no secrets:
+			      literal secrets are refused) */
 	char sha256[65];   /* of the file's bytes */
 	struct model_pos *pos; /* YAML positions by path, for diagnostics */
 };

@@ -351,9 +351,26 @@ new_item(struct plan *p, const char *domain, const char *partner,
 	return it;
 }
 
+static const struct model_trust *
+rules_for(const struct model_trust *t, const struct rec_opts *o)
+{
+	if (o == NULL || o->ignores == NULL)
+		return t;
+	for (unsigned i = 0; i < o->ignores->n_trusts; i++) {
+		const struct model_trust *u = &o->ignores->trusts[i];
+
+		if ((strcasecmp(u->trusting, t->trusting) == 0 &&
+		     strcasecmp(u->trusted, t->trusted) == 0) ||
+		    (strcasecmp(u->trusting, t->trusted) == 0 &&
+		     strcasecmp(u->trusted, t->trusting) == 0))
+			return u;
+	}
+	return NULL;
+}
+
 static void
 compare(struct plan_item *it, const struct model_domain_state *ds,
-	const char *today)
+	const char *today, const struct rec_opts *o)
 {
 	const struct model_tdo *b = &it->before;
 	struct model_tdo *a = &it->after;
@@ -397,8 +414,8 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 		a->flat_name = xstrdup(b->flat_name);
 	if (a->sid == NULL && b->sid != NULL)
 		a->sid = xstrdup(b->sid);
-	if (a->trust != NULL)
-		apply_ignores(it, a->trust, today);
+	if (a->trust != NULL && rules_for(a->trust, o) != NULL)
+		apply_ignores(it, rules_for(a->trust, o), today);
 	if (it->n_changes == 0) {
 		it->action = PLAN_NOOP;
 		return;
@@ -479,19 +496,24 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		add_domain(out, e.absent[i].domain);
 	qsort(out->domains, out->n_domains, sizeof(char *), cmp_str);
 	out->source_path = xstrdup(m->path ? m->path : "");
+	if (m->text != NULL)
+		out->desired_text = xstrdup(m->text);
+	memcpy(out->date, today, sizeof(out->date));
 	memcpy(out->source_sha256, m->sha256, sizeof(out->source_sha256));
 
-	for (unsigned i = 0; i < m->n_trusts; i++)
-		for (unsigned j = 0; j < m->trusts[i].n_ignore; j++) {
-			const struct model_ignore *g = &m->trusts[i].ignore[j];
+	const struct model *rm = opts != NULL && opts->ignores ? opts->ignores : m;
+
+	for (unsigned i = 0; i < rm->n_trusts; i++)
+		for (unsigned j = 0; j < rm->trusts[i].n_ignore; j++) {
+			const struct model_ignore *g = &rm->trusts[i].ignore[j];
 			char *w;
 
 			if (strcmp(g->until, today) >= 0)
 				continue;
 			w = xasprintf("trusts[%u] (%s -> %s): ignore rule for "
 				      "'%s' expired on %s (%s)",
-				      i, m->trusts[i].trusting,
-				      m->trusts[i].trusted, g->field, g->until,
+				      i, rm->trusts[i].trusting,
+				      rm->trusts[i].trusted, g->field, g->until,
 				      g->reason);
 			add_note(&out->warnings, &out->n_warnings, w);
 			free(w);
@@ -584,7 +606,7 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 				}
 				model_tdo_copy(&it->before, o);
 				it->has_before = true;
-				compare(it, ds, today);
+				compare(it, ds, today, opts);
 				if (it->action == PLAN_NOOP && it->n_notes == 0)
 					continue;
 			} else if (ab != NULL && o != NULL) {

@@ -48,6 +48,10 @@ plan_release(struct plan *p)
 	free_strv(p->domains, p->n_domains);
 	free(p->source_path);
 	free(p->git_commit);
+	free(p->git_repo);
+	free(p->git_path);
+	free(p->desired_text);
+	free(p->snapshot);
 	plan_init(p);
 }
 

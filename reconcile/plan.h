@@ -62,6 +62,11 @@ struct plan {
 	char source_sha256[65];
 	char *git_commit; /* NULL when not from git */
 	bool git_dirty;
+	char *git_repo;   /* the repository, when from git */
+	char *git_path;   /* the file's path in the tree, when from git */
+	char *desired_text; /* the desired-state file (never holds a secret) */
+	char *snapshot;   /* the snapshot dir read, or NULL for live DCs */
+	char date[11];    /* YYYY-MM-DD the plan was made (ignore rules) */
 	size_t n_create, n_update, n_replace, n_delete, n_blocked;
 };
 

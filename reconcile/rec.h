@@ -13,6 +13,10 @@ struct err;
 struct rec_opts {
 	bool allow_destroy; /* protected deletes/replaces are not blocked */
 	const char *today;  /* YYYY-MM-DD for ignore rules; NULL = now */
+	/* Take ignore rules from this model's trust with the same pair
+	 * instead (drift: the current file's rules apply to what was last
+	 * applied); NULL: the diffed model's own. */
+	const struct model *ignores;
 };
 
 /*
@@ -79,6 +83,15 @@ struct rec_apply_opts {
 };
 int rec_apply(const struct plan *p, const struct model *m,
 	      const struct rec_apply_opts *o, struct err *err);
+
+/*
+ * Compares the fingerprints a saved plan recorded (per TDO: objectGUID and
+ * the digest of every attribute value the plan depends on; per domain: the
+ * set of TDOs) with the live state now.  Appends one line per moved object
+ * to *moved ("a.test/b.test changed since the plan"); returns how many.
+ */
+size_t rec_prints_moved(const struct plan *saved, const struct model_state *s,
+			char ***moved);
 
 /* Reads a plan written by plan_render_json (a saved plan). */
 int plan_load_json(struct plan *out, const char *path, struct err *err);

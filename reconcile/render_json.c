@@ -105,10 +105,15 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 
 	(void)colour;
 	json_object_set_new(root, "format_version", json_string("1"));
+	json_object_set_new(root, "date", json_string(p->date));
 	json_object_set_new(src, "path", json_string(p->source_path));
 	json_object_set_new(src, "sha256", json_string(p->source_sha256));
 	json_object_set_new(src, "git_commit", str_or_null(p->git_commit));
 	json_object_set_new(src, "git_dirty", json_boolean(p->git_dirty));
+	json_object_set_new(src, "git_repo", str_or_null(p->git_repo));
+	json_object_set_new(src, "git_path", str_or_null(p->git_path));
+	json_object_set_new(src, "snapshot", str_or_null(p->snapshot));
+	json_object_set_new(src, "text", str_or_null(p->desired_text));
 	json_object_set_new(root, "desired", src);
 	json_object_set_new(root, "no_op", json_boolean(plan_is_noop(p)));
 	json_object_set_new(sum, "create", json_integer((json_int_t)p->n_create));

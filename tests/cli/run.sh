@@ -110,6 +110,59 @@ for dir in examples/snapshots/*/; do
 	done
 done
 
+# --- drift: the four combinations of drift and pending, ignore rules, metrics ---
+D=$T/drift; mkdir -p "$D/state" "$D/s1"
+cp examples/netdom/realm-inbound.yaml "$D/trusts.yaml"
+cp examples/snapshots/realm-inbound/*.ldif "$D/s1/"
+sed -i 's/^msDS-SupportedEncryptionTypes: 24$/msDS-SupportedEncryptionTypes: 16/' "$D/s1/northamerica.ldif"
+S0=examples/snapshots/realm-inbound
+key=$(printf %s "$(realpath "$D/trusts.yaml")" | sha256sum | cut -c1-16)
+applied() { cp "$1" "$D/state/applied-$key.yaml"; }
+drift() { run "drift $*" "$1" "$ADT" drift --state-dir "$D/state" -f "$D/trusts.yaml" "${@:2}"; }
+cp "$D/trusts.yaml" "$D/A.yaml"
+if drift 2 --snapshot "$D/s1" && grep -q '^No apply of this file is recorded' "$T/out" && grep -q 'encryption' "$T/out"; then
+	ok "drift without a recorded apply compares with the file"; fi
+applied "$D/A.yaml"
+drift 0 --snapshot "$S0" && grep -q '^No drift' "$T/out" && ok "drift: neither drift nor pending -> exit 0"
+if drift 2 --snapshot "$D/s1" && grep -q '^Drift' "$T/out" && grep -q 'encryption: live 0x10 (aes256), applied 0x18' "$T/out" &&
+   ! grep -q '^Pending' "$T/out"; then ok "drift: drift only -> exit 2, names the field"; fi
+sed -i 's/encryption: \[aes128, aes256\]/encryption: [aes256]/' "$D/trusts.yaml"
+if drift 2 --snapshot "$S0" && grep -q '^Pending' "$T/out" && ! grep -q '^Drift' "$T/out"; then
+	ok "drift: pending only -> exit 2"; fi
+sed -i 's/transitive: false/transitive: true/' "$D/trusts.yaml"
+if drift 2 --snapshot "$D/s1" && grep -q '^Drift' "$T/out" && grep -q '^Pending' "$T/out" &&
+   grep -q 'transitive' "$T/out"; then ok "drift: drift and pending both reported"; fi
+cp "$D/A.yaml" "$D/trusts.yaml"
+printf '    ignore:\n      - { field: encryption, until: 2099-01-01, reason: "CHG-42" }\n' >>"$D/trusts.yaml"
+drift 0 --snapshot "$D/s1" && grep -q 'CHG-42' "$T/out" && ok "drift: an ignore rule in force silences its field (exit 0)"
+sed -i 's/2099-01-01/2026-01-01/' "$D/trusts.yaml"
+if drift 2 --snapshot "$D/s1" && grep -q 'expired on 2026-01-01' "$T/out" && grep -q 'encryption' "$T/out"; then
+	ok "drift: an expired ignore rule is reported and its field drifts"; fi
+if drift 2 --snapshot "$D/s1" --json --metrics "$D/m.prom" &&
+   jq -e '.drift == true and .pending == false and (.drift_changes[0].field == "encryption")
+	  and (.expired_ignore_rules | length) == 1' "$T/out" >/dev/null &&
+   grep -q '^adtrust_drift_fields{domain="northamerica.contoso.com",partner="ATHENA.MIT.EDU"} 1$' "$D/m.prom" &&
+   grep -q '^adtrust_drift_check_success 1$' "$D/m.prom" &&
+   grep -q '^adtrust_drift_last_success_timestamp_seconds [0-9]' "$D/m.prom" &&
+   [ -z "$(ls "$D" | grep '\.tmp\.')" ]; then ok "drift --json and --metrics (atomic, Prometheus text)"; fi
+if drift 1 --snapshot "$D/nonexistent" --metrics "$D/m.prom" &&
+   grep -q '^adtrust_drift_check_success 0$' "$D/m.prom" && grep -q '^adtrust_drift_errors 1$' "$D/m.prom" &&
+   ! grep -q '^adtrust_drift_last_success_timestamp_seconds 0$' "$D/m.prom"; then
+	ok "drift error: exit 1, metrics keep the last success time"; fi
+
+# --- saved plans ---
+run "plan -o saved" 0 "$ADT" plan -f examples/demo.yaml --snapshot examples/snapshots/demo -o "$T/saved.json"
+if run "show --json" 0 "$ADT" show --json "$T/saved.json" && diff -q "$T/out" "$T/saved.json" >/dev/null &&
+   jq -e '.no_op == false' "$T/out" >/dev/null; then ok "show --json renders a saved plan identically"; fi
+if run "show" 0 "$ADT" show "$T/saved.json" && grep -q '^Plan: 2 to create' "$T/out"; then ok "show renders the text plan"; fi
+if run "apply snapshot plan" 1 "$ADT" apply --auto-approve "$T/saved.json" && grep -q 'planned against the snapshot' "$T/err"; then
+	ok "a plan made from a snapshot is refused by apply"; fi
+jq '.desired.text |= sub("aes128, aes256"; "rc4")' "$T/saved.json" >"$T/tampered.json"
+jq '.desired.snapshot = null' "$T/tampered.json" >"$T/t2.json"
+if run "apply tampered" 1 "$ADT" apply --auto-approve "$T/t2.json" && grep -q 'does not match its sha256' "$T/err"; then
+	ok "a saved plan whose desired state was altered is refused"; fi
+run "apply needs tty or auto-approve" 64 "$ADT" apply -f examples/demo.yaml && ok "apply without a terminal needs --auto-approve (64)"
+
 # --- secrets never reach an output ---
 S1='Zq9-MktAdmin-7f3a1c' S2='Zq9-TrustPw-0b8e44' S3='Zq9-Athena-c1d2e3'
 export MKT_ADMIN_PASSWORD=$S1 ENG_MKT_TRUST_PW=$S2 ATHENA_TRUST_PASSWORD=$S3

@@ -7,12 +7,14 @@
 # exported with ldapsearch read back identically by the snapshot provider, the refusals
 # (clear-text simple bind, untrusted certificate, wrong password), timeouts of an LDAP server that
 # never answers (concurrent: total ~ one timeout), and no TDOs once the trust is gone.
-# Usage: tests/lab/t_10_ldap_read.sh [BUILD_DIR]   (lab from tests/lab/up.sh; exit 77 = skipped)
+# Usage: tests/lab/t_10_ldap_read.sh [BUILD_DIR]   (default: dir of $ADTRUST, else build;
+#        lab from tests/lab/up.sh; exit 77 = skipped)
 # Secrets: the admin password reaches prov_read_cli only as ADT_LDAP_PASSWORD (environment).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-B=${1:-build}
+# run.sh passes no argument but exports ADTRUST=$BUILD/adtrust
+B=${1:-$(dirname "${ADTRUST:-build/adtrust}")}
 cd "$TOP"
 . "$HERE/env.sh"
 [ "$(id -u)" = 0 ] || { echo "t_10: needs root (lab netns) - skipped"; exit 77; }
@@ -23,7 +25,8 @@ lab_healthy || { echo "t_10: lab not up (tests/lab/up.sh) - skipped"; exit 77; }
 make -s B="$B" "$B/libadtrust.a" || { echo "t_10: build failed"; exit 1; }
 CLI=$B/tests/prov_read_cli
 mkdir -p "$B/tests"
-SAN=; nm "$B/libadtrust.a" 2>/dev/null | grep -q __asan_ && SAN="-fsanitize=address,undefined"
+# (no grep -q: nm would die of SIGPIPE and pipefail would hide the match)
+SAN=; nm "$B/libadtrust.a" 2>/dev/null | grep __asan_ >/dev/null && SAN="-fsanitize=address,undefined"
 PKGS="libcyaml yaml-0.1 ldap jansson libgit2 gnutls krb5 krb5-gssapi libsasl2"
 # shellcheck disable=SC2046
 cc -std=c11 -D_DEFAULT_SOURCE -I. -g -O1 -Wall -Wextra -Werror $SAN -o "$CLI" \
@@ -93,7 +96,7 @@ check "untrusted certificate refused, with a TLS hint" sh -c "[ $r = 1 ] && grep
 # ---- 4. refusals ----
 cliP ldap -m password -N -u "$UA" "$A_DNSDOMAIN=$URIA"; r=$?; show
 check "clear-text simple bind refused, one line naming domain and URI" sh -c "[ $r = 1 ] &&
-  [ \$(wc -l < '$T/err') = 1 ] && grep -q \"domain '$A_DNSDOMAIN'.*'$URIA'.*clear-text\" '$T/err'"
+  [ \$(wc -l < '$T/err') = 1 ] && grep -q \"domain '$A_DNSDOMAIN': refusing a clear-text simple bind to '$URIA'\" '$T/err'"
 ADT_LDAP_PASSWORD=wrong cli ldap -m password -u "$UA" "$A_DNSDOMAIN=$URIA"; r=$?; show
 check "wrong password: LDAP error with diagnostic" sh -c "[ $r = 1 ] &&
   grep -q \"domain '$A_DNSDOMAIN' ($URIA): cannot bind as '$UA': Invalid credentials (49): \" '$T/err'"
@@ -111,10 +114,10 @@ s.bind(("127.0.0.1", 38999)); s.listen(8); c = []
 while True: c.append(s.accept()[0])' & SINK=$!
 sleep 0.3
 t=$(now)
-cliK ldap -t 1500 -m kerberos "$A_DNSDOMAIN=$URIA" "x.test=ldap://127.0.0.1:38999" \
-  "y.test=ldap://127.0.0.1:38999"; r=$?; el=$(since "$t"); show
+cli ldap -t 1500 "x.test=ldap://127.0.0.1:38999" "y.test=ldap://127.0.0.1:38999"; r=$?
+el=$(since "$t"); show
 check "timeout reported for the silent server" sh -c "[ $r = 1 ] && grep -q \"domain 'x.test'.*Timed out\" '$T/err'"
-check "concurrent: 3 domains in ${el}s (< 2.8s for 1.5s timeouts)" \
+check "concurrent: 2 silent domains in ${el}s (1.5s timeout each, < 2.8s)" \
   awk -v e="$el" 'BEGIN{exit !(e < 2.8)}'
 kill "$SINK" 2>/dev/null; SINK=
 

@@ -1,0 +1,428 @@
+/*
+ * adtrust drift -f FILE [--snapshot DIR] [--json] [--metrics FILE]
+ *               [--state-dir DIR]
+ * Read-only: it reads the domains (LDAP or a snapshot) and never starts the
+ * LSA helper.  It tells apart
+ *   drift:   the live trusts differ from what was last applied, and
+ *   pending: the desired state changed since the last apply and applying
+ *            it would change something that is not drift,
+ * with the current file's ignore rules in force on both.  Without a
+ * recorded apply everything that differs from the file is drift.
+ * Exit 0 nothing, 2 drift or pending, 1 error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cmd/cmd.h"
+#include "cmd/common.h"
+#include "cmd/state.h"
+#include "providers/prov.h"
+#include "util/err.h"
+#include "util/sbuf.h"
+#include "util/xalloc.h"
+
+struct finding {
+	const struct plan_item *it;
+	const struct plan_change *ch; /* NULL: the whole item */
+};
+
+struct report {
+	struct finding *drift, *pending;
+	size_t n_drift, n_pending;
+};
+
+static void
+add(struct finding **v, size_t *n, const struct plan_item *it,
+    const struct plan_change *ch)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n].it = it;
+	(*v)[(*n)++].ch = ch;
+}
+
+static bool
+has_change(const struct plan *p, const struct plan_item *it,
+	   const struct plan_change *ch)
+{
+	for (size_t i = 0; i < p->n_items; i++) {
+		const struct plan_item *x = &p->items[i];
+
+		if (strcasecmp(x->address, it->address) != 0 ||
+		    x->action == PLAN_NOOP)
+			continue;
+		if (ch == NULL || x->action != it->action)
+			return x->action == it->action;
+		for (size_t j = 0; j < x->n_changes; j++)
+			if (strcmp(x->changes[j].field, ch->field) == 0 &&
+			    strcmp(x->changes[j].after, ch->after) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Every change of a plan, one finding per field (or per item). */
+static void
+findings(struct finding **v, size_t *n, const struct plan *p,
+	 const struct plan *except)
+{
+	for (size_t i = 0; i < p->n_items; i++) {
+		const struct plan_item *it = &p->items[i];
+
+		if (it->action == PLAN_NOOP)
+			continue;
+		if (it->action != PLAN_UPDATE && it->action != PLAN_REPLACE) {
+			if (except == NULL || !has_change(except, it, NULL))
+				add(v, n, it, NULL);
+			continue;
+		}
+		for (size_t j = 0; j < it->n_changes; j++)
+			if (except == NULL ||
+			    !has_change(except, it, &it->changes[j]))
+				add(v, n, it, &it->changes[j]);
+	}
+}
+
+static const char *
+what(const struct finding *f)
+{
+	switch (f->it->action) {
+	case PLAN_CREATE:
+		return "missing";
+	case PLAN_DELETE:
+		return "present";
+	default:
+		return "changed";
+	}
+}
+
+static void
+text(FILE *fp, const struct report *r, const struct plan *pd,
+     const char *applied)
+{
+	if (applied == NULL)
+		fprintf(fp, "No apply of this file is recorded: comparing the "
+			    "live trusts with it.\n\n");
+	if (r->n_drift == 0 && r->n_pending == 0)
+		fprintf(fp, "No drift: the live trusts match %s.\n",
+			applied != NULL ? "what was last applied"
+					: "the desired state");
+	if (r->n_drift > 0) {
+		fprintf(fp, "Drift (the live trusts differ from %s):\n",
+			applied != NULL ? "what was last applied"
+					: "the desired state");
+		for (size_t i = 0; i < r->n_drift; i++) {
+			const struct finding *f = &r->drift[i];
+
+			if (f->ch != NULL)
+				fprintf(fp, "  ~ %s %s: live %s, applied %s\n",
+					f->it->address, f->ch->field,
+					f->ch->before, f->ch->after);
+			else
+				fprintf(fp, "  ! %s: the trust is %s\n",
+					f->it->address, what(f));
+		}
+	}
+	if (r->n_pending > 0) {
+		fprintf(fp, "Pending (the desired state changed since the last "
+			    "apply; not applied yet):\n");
+		for (size_t i = 0; i < r->n_pending; i++) {
+			const struct finding *f = &r->pending[i];
+
+			if (f->ch != NULL)
+				fprintf(fp, "  ~ %s %s: %s -> %s\n",
+					f->it->address, f->ch->field,
+					f->ch->before, f->ch->after);
+			else
+				fprintf(fp, "  + %s: %s\n", f->it->address,
+					plan_action_name(f->it->action));
+		}
+	}
+	for (size_t i = 0; i < pd->n_items; i++)
+		for (size_t j = 0; j < pd->items[i].n_notes; j++)
+			fprintf(fp, "  # %s: %s\n", pd->items[i].address,
+				pd->items[i].notes[j]);
+	for (size_t i = 0; i < pd->n_warnings; i++)
+		fprintf(fp, "  ! %s\n", pd->warnings[i]);
+}
+
+static json_t *
+json_findings(const struct finding *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "address", json_string(v[i].it->address));
+		json_object_set_new(o, "domain", json_string(v[i].it->domain));
+		json_object_set_new(o, "partner", json_string(v[i].it->partner));
+		json_object_set_new(o, "action", json_string(plan_action_name(
+							 v[i].it->action)));
+		json_object_set_new(o, "field", v[i].ch ? json_string(v[i].ch->field)
+							: json_null());
+		json_object_set_new(o, "live", v[i].ch ? json_string(v[i].ch->before)
+						       : json_null());
+		json_object_set_new(o, "wanted", v[i].ch ? json_string(v[i].ch->after)
+							 : json_null());
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static void
+json_out(FILE *fp, const struct report *r, const struct plan *pd,
+	 const char *applied_sha)
+{
+	json_t *root = json_object(), *ign = json_array(), *exp = json_array();
+
+	json_object_set_new(root, "drift", json_boolean(r->n_drift > 0));
+	json_object_set_new(root, "pending", json_boolean(r->n_pending > 0));
+	json_object_set_new(root, "desired_sha256",
+			    json_string(pd->source_sha256));
+	json_object_set_new(root, "applied_sha256",
+			    applied_sha ? json_string(applied_sha) : json_null());
+	json_object_set_new(root, "drift_changes",
+			    json_findings(r->drift, r->n_drift));
+	json_object_set_new(root, "pending_changes",
+			    json_findings(r->pending, r->n_pending));
+	for (size_t i = 0; i < pd->n_items; i++)
+		for (size_t j = 0; j < pd->items[i].n_notes; j++)
+			json_array_append_new(ign,
+					      json_string(pd->items[i].notes[j]));
+	json_object_set_new(root, "ignored", ign);
+	for (size_t i = 0; i < pd->n_warnings; i++)
+		json_array_append_new(exp, json_string(pd->warnings[i]));
+	json_object_set_new(root, "expired_ignore_rules", exp);
+	json_dumpf(root, fp, JSON_INDENT(2));
+	fputc('\n', fp);
+	json_decref(root);
+}
+
+/* The last success timestamp of a previous metrics file, or 0. */
+static long long
+last_success(const char *path)
+{
+	char line[256];
+	long long t = 0;
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "adtrust_drift_last_success_timestamp_seconds %lld",
+			   &t) == 1)
+			break;
+	fclose(fp);
+	return t;
+}
+
+static int
+metrics(const char *path, const struct report *r, const struct plan *pd,
+	bool ok, struct err *err)
+{
+	struct sbuf sb;
+	long long now = (long long)time(NULL);
+	int rc;
+
+	sbuf_init(&sb);
+	sbuf_adds(&sb, "# HELP adtrust_drift_fields Fields of a trust side "
+		       "that differ from what was last applied.\n"
+		       "# TYPE adtrust_drift_fields gauge\n");
+	if (ok)
+		for (size_t i = 0; i < pd->n_items; i++) {
+			size_t n = 0;
+
+			for (size_t j = 0; j < r->n_drift; j++)
+				n += strcasecmp(r->drift[j].it->address,
+						pd->items[i].address) == 0;
+			sbuf_addf(&sb,
+				  "adtrust_drift_fields{domain=\"%s\",partner=\"%s\"} %zu\n",
+				  pd->items[i].domain, pd->items[i].partner, n);
+		}
+	sbuf_adds(&sb, "# HELP adtrust_pending_changes Changes of the desired "
+		       "state not applied yet.\n"
+		       "# TYPE adtrust_pending_changes gauge\n");
+	sbuf_addf(&sb, "adtrust_pending_changes %zu\n", ok ? r->n_pending : 0);
+	sbuf_adds(&sb, "# HELP adtrust_expired_ignore_rules Ignore rules past "
+		       "their date.\n# TYPE adtrust_expired_ignore_rules gauge\n");
+	sbuf_addf(&sb, "adtrust_expired_ignore_rules %zu\n",
+		  ok ? pd->n_warnings : 0);
+	sbuf_adds(&sb, "# HELP adtrust_drift_check_success 1 if the last check "
+		       "read every domain.\n"
+		       "# TYPE adtrust_drift_check_success gauge\n");
+	sbuf_addf(&sb, "adtrust_drift_check_success %d\n", ok ? 1 : 0);
+	sbuf_adds(&sb, "# HELP adtrust_drift_errors 1 if the last check "
+		       "failed.\n# TYPE adtrust_drift_errors gauge\n");
+	sbuf_addf(&sb, "adtrust_drift_errors %d\n", ok ? 0 : 1);
+	sbuf_adds(&sb, "# HELP adtrust_drift_last_success_timestamp_seconds "
+		       "When a check last succeeded.\n"
+		       "# TYPE adtrust_drift_last_success_timestamp_seconds gauge\n");
+	sbuf_addf(&sb, "adtrust_drift_last_success_timestamp_seconds %lld\n",
+		  ok ? now : last_success(path));
+	rc = cmd_write_file(path, sb.buf, sb.len, 0644, err);
+	sbuf_release(&sb);
+	return rc;
+}
+
+static int
+read_live(struct model_state *st, const struct model *conn,
+	  const struct model *also, const char *snapshot, struct err *err)
+{
+	struct prov_cfg cfg = { .model = conn, .snapshot_dir = snapshot };
+	char **a = NULL, **b = NULL, **all;
+	size_t na = 0, nb = 0, n = 0;
+	struct prov *p = NULL;
+	int rc;
+
+	if ((rc = rec_managed_domains(&a, &na, conn, err)) < 0)
+		return rc;
+	if (also != NULL && (rc = rec_managed_domains(&b, &nb, also, err)) < 0)
+		goto out;
+	all = xcalloc(na + nb + 1, sizeof(char *));
+	for (size_t i = 0; i < na; i++)
+		all[n++] = a[i];
+	for (size_t i = 0; i < nb; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < na; j++)
+			dup = dup || strcasecmp(a[j], b[i]) == 0;
+		if (!dup && model_domain_find(conn, b[i]) != NULL)
+			all[n++] = b[i];
+	}
+	rc = prov_open(&p, snapshot ? &prov_snapshot_ops : &prov_ldap_ops, &cfg,
+		       err);
+	if (rc == 0)
+		rc = prov_read(p, (const char *const *)all, n, st, err);
+	prov_close(p);
+	free(all);
+out:
+	rec_names_free(a);
+	rec_names_free(b);
+	return rc;
+}
+
+int
+cmd_drift(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ "snapshot", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "metrics", required_argument, NULL, 'm' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = "trusts.yaml", *snapshot = NULL, *mfile = NULL,
+		   *sdir = NULL;
+	struct model *d = NULL, *a = NULL;
+	struct model_state st;
+	struct plan pd, pa;
+	struct rec_opts ro = { 0 };
+	struct report r = { 0 };
+	struct diags dg;
+	char *atext = NULL;
+	bool json = false;
+	struct err err;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			file = optarg;
+			break;
+		case 's':
+			snapshot = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'm':
+			mfile = optarg;
+			break;
+		case 'S':
+			sdir = optarg;
+			break;
+		case 'h':
+			printf("usage: adtrust drift [-f FILE] [--snapshot DIR] "
+			       "[--json] [--metrics FILE] [--state-dir DIR]\n"
+			       "Read-only.  Exit 0: no drift; 2: drift or "
+			       "pending changes; 1: error.\n");
+			return 0;
+		default:
+			return cmd_usage("drift", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cmd_usage("drift", "unexpected argument '%s'",
+				 argv[optind]);
+	err_init(&err);
+	diags_init(&dg);
+	model_state_init(&st);
+	plan_init(&pd);
+	plan_init(&pa);
+	rc = model_load_file(&d, file, &dg, &err);
+	for (size_t i = 0; i < dg.n; i++)
+		err_print(&dg.v[i], stderr);
+	if (rc < 0)
+		goto fail;
+	rc = state_applied_read(&atext, state_dir(sdir), file, &err);
+	if (rc == 0) {
+		diags_release(&dg);
+		rc = model_load_buf(&a, "the last applied state", atext,
+				    strlen(atext), &dg, &err);
+		if (rc < 0)
+			goto fail;
+	} else if (rc != ERR_NOTFOUND) {
+		goto fail;
+	}
+	if ((rc = read_live(&st, d, a, snapshot, &err)) < 0)
+		goto fail;
+	ro.today = getenv("ADTRUST_TODAY");
+	if ((rc = rec_diff(&pd, d, &st, &ro, &err)) < 0)
+		goto fail;
+	if (a != NULL) {
+		ro.ignores = d;
+		if ((rc = rec_diff(&pa, a, &st, &ro, &err)) < 0)
+			goto fail;
+		findings(&r.drift, &r.n_drift, &pa, NULL);
+		findings(&r.pending, &r.n_pending, &pd, &pa);
+	} else {
+		findings(&r.drift, &r.n_drift, &pd, NULL);
+	}
+	if (json)
+		json_out(stdout, &r, &pd, a != NULL ? a->sha256 : NULL);
+	else
+		text(stdout, &r, &pd, a != NULL ? a->sha256 : NULL);
+	if (mfile != NULL && (rc = metrics(mfile, &r, &pd, true, &err)) < 0)
+		goto fail;
+	rc = r.n_drift + r.n_pending > 0 ? EXIT_CHANGES : 0;
+	goto out;
+fail:
+	cmd_error(&err);
+	if (mfile != NULL) {
+		struct err e2;
+
+		err_init(&e2);
+		if (metrics(mfile, &r, &pd, false, &e2) < 0)
+			cmd_error(&e2);
+	}
+	rc = 1;
+out:
+	free(r.drift);
+	free(r.pending);
+	free(atext);
+	plan_release(&pd);
+	plan_release(&pa);
+	model_state_release(&st);
+	model_free(d);
+	model_free(a);
+	diags_release(&dg);
+	return rc;
+}

@@ -1,0 +1,220 @@
+#include "cmd/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
+#include "cmd/common.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+const char *
+state_dir(const char *opt)
+{
+	const char *e = getenv("ADTRUST_STATE_DIR");
+
+	if (opt != NULL)
+		return opt;
+	return e != NULL && *e != '\0' ? e : "/var/lib/adtrust";
+}
+
+static int
+ensure_dir(const char *dir, struct err *err)
+{
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return err_set_errno(err, ERR_IO,
+				     "cannot create the state directory '%s'",
+				     dir);
+	return 0;
+}
+
+void
+state_key(char out[17], const char *path)
+{
+	char *real = realpath(path, NULL);
+	const char *p = real != NULL ? real : path;
+	unsigned char d[32];
+
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, p, strlen(p), d);
+	for (size_t i = 0; i < 8; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	free(real);
+}
+
+static char *
+applied_path(const char *dir, const char *path)
+{
+	char key[17];
+
+	state_key(key, path);
+	return xasprintf("%s/applied-%s.yaml", dir, key);
+}
+
+int
+state_applied_write(const char *dir, const char *path, const char *text,
+		    struct err *err)
+{
+	char *f;
+	int rc;
+
+	if ((rc = ensure_dir(dir, err)) < 0)
+		return rc;
+	f = applied_path(dir, path);
+	rc = cmd_write_file(f, text, strlen(text), 0600, err);
+	free(f);
+	return rc;
+}
+
+int
+state_applied_read(char **out, const char *dir, const char *path,
+		   struct err *err)
+{
+	char *f = applied_path(dir, path), *buf = NULL;
+	size_t len = 0, n;
+	char chunk[4096];
+	FILE *fp;
+	int rc = 0;
+
+	*out = NULL;
+	if ((fp = fopen(f, "r")) == NULL) {
+		rc = errno == ENOENT
+			     ? err_set(err, ERR_NOTFOUND,
+				       "no apply of '%s' is recorded in '%s'",
+				       path, dir)
+			     : err_set_errno(err, ERR_IO, "cannot open '%s'", f);
+		goto out;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		buf = xrealloc(buf, len + n + 1);
+		memcpy(buf + len, chunk, n);
+		len += n;
+	}
+	fclose(fp);
+	if (buf == NULL)
+		buf = xstrdup("");
+	buf[len] = '\0';
+	*out = buf;
+out:
+	free(f);
+	return rc;
+}
+
+static void
+holder_line(char *buf, size_t len)
+{
+	char host[256] = "?";
+	time_t now = time(NULL);
+	struct tm tm;
+	char when[32];
+
+	gethostname(host, sizeof(host) - 1);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(buf, len, "host=%s pid=%ld started=%s\n", host,
+		 (long)getpid(), when);
+}
+
+static void
+read_holder(int fd, char *buf, size_t len)
+{
+	ssize_t n = pread(fd, buf, len - 1, 0);
+
+	buf[n > 0 ? (size_t)n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* A holder record naming a process of this host that no longer runs. */
+static bool
+stale(const char *holder)
+{
+	char host[256] = "", mine[256] = "";
+	long pid = 0;
+
+	if (sscanf(holder, "host=%255s pid=%ld", host, &pid) != 2)
+		return false;
+	gethostname(mine, sizeof(mine) - 1);
+	return strcmp(host, mine) == 0 && pid > 0 &&
+	       kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+int
+state_locks_take(struct state_locks *l, const char *dir, char *const *domains,
+		 size_t n, unsigned timeout_s, struct err *err)
+{
+	char holder[512], line[512];
+	int rc;
+
+	l->fds = xcalloc(n ? n : 1, sizeof(int));
+	l->n = 0;
+	if ((rc = ensure_dir(dir, err)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		char *f = xasprintf("%s/lock-%s", dir, domains[i]);
+		struct timespec nap = { 0, 200 * 1000 * 1000 };
+		unsigned waited_ms = 0;
+		int fd = open(f, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd < 0) {
+			rc = err_set_errno(err, ERR_IO, "cannot open '%s'", f);
+			free(f);
+			goto fail;
+		}
+		while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			if (waited_ms >= timeout_s * 1000u) {
+				read_holder(fd, holder, sizeof(holder));
+				rc = err_set(err, ERR_CONFLICT,
+					     "domain '%s' is locked by another "
+					     "apply (%s); gave up after %u s",
+					     domains[i], holder, timeout_s);
+				close(fd);
+				free(f);
+				goto fail;
+			}
+			nanosleep(&nap, NULL);
+			waited_ms += 200;
+		}
+		read_holder(fd, holder, sizeof(holder));
+		if (holder[0] != '\0' && stale(holder))
+			fprintf(stderr,
+				"adtrust: note: the lock of '%s' was left by a "
+				"process that is gone (%s); taking it over\n",
+				domains[i], holder);
+		holder_line(line, sizeof(line));
+		if (ftruncate(fd, 0) < 0 ||
+		    pwrite(fd, line, strlen(line), 0) < 0) {
+			/* the lock holds without the record */
+		}
+		l->fds[l->n++] = fd;
+		free(f);
+	}
+	return 0;
+fail:
+	state_locks_release(l);
+	return rc;
+}
+
+void
+state_locks_release(struct state_locks *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		/* clear the holder record: only a crash leaves one behind */
+		if (ftruncate(l->fds[i], 0) < 0) {
+			/* nothing to do */
+		}
+		close(l->fds[i]);
+	}
+	free(l->fds);
+	l->fds = NULL;
+	l->n = 0;
+}

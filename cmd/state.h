@@ -1,0 +1,44 @@
+#ifndef ADT_CMD_STATE_H
+#define ADT_CMD_STATE_H
+
+/*
+ * adtrust's local state: the state directory (--state-dir, else
+ * $ADTRUST_STATE_DIR, else /var/lib/adtrust) holds what was last applied
+ * for desired files that do not come from git, and the per-domain apply
+ * locks.
+ */
+
+#include <stddef.h>
+
+struct err;
+struct sbuf;
+
+const char *state_dir(const char *opt);
+
+/* The key of a desired file: the first 16 hex digits of sha256(realpath). */
+void state_key(char out[17], const char *path);
+
+/* Records the applied desired-state text for path (atomic, mode 0600). */
+int state_applied_write(const char *dir, const char *path, const char *text,
+			struct err *err);
+/* Reads it back into *out (malloc'ed); ERR_NOTFOUND if never applied. */
+int state_applied_read(char **out, const char *dir, const char *path,
+		       struct err *err);
+
+/*
+ * Per-domain apply locks (flock on DIR/lock-<domain>; released by the
+ * kernel when the process dies, so a dead holder never blocks).  Waits up
+ * to timeout_s for each; then ERR_CONFLICT naming the holder (host, pid,
+ * start time).  A stale holder record of a dead process is reported on
+ * stderr and taken over.  state_locks_release closes them all.
+ */
+struct state_locks {
+	int *fds;
+	size_t n;
+};
+int state_locks_take(struct state_locks *l, const char *dir,
+		     char *const *domains, size_t n, unsigned timeout_s,
+		     struct err *err);
+void state_locks_release(struct state_locks *l);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * Fingerprints: a saved plan may only be applied to the directory that was
+ * reviewed.  uSNChanged and whenChanged differ from one DC to the next, so
+ * a TDO is identified by objectGUID and its content by a digest of the
+ * attribute values read (providers/tdo.c); a domain by its set of TDOs.
+ */
+#include "reconcile/rec.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/xalloc.h"
+
+static void
+add(char ***v, size_t *n, char *s)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(char *));
+	(*v)[(*n)++] = s;
+}
+
+static const struct plan_print *
+find_print(const struct plan *p, const char *domain, const char *partner)
+{
+	for (size_t i = 0; i < p->n_prints; i++)
+		if (strcasecmp(p->prints[i].domain, domain) == 0 &&
+		    strcasecmp(p->prints[i].partner, partner) == 0)
+			return &p->prints[i];
+	return NULL;
+}
+
+size_t
+rec_prints_moved(const struct plan *saved, const struct model_state *s,
+		 char ***moved)
+{
+	size_t n = 0;
+
+	*moved = NULL;
+	for (size_t d = 0; d < saved->n_domains; d++) {
+		const struct model_domain_state *ds =
+			model_state_find(s, saved->domains[d]);
+
+		if (ds == NULL) {
+			add(moved, &n,
+			    xasprintf("%s: was not read", saved->domains[d]));
+			continue;
+		}
+		for (size_t i = 0; i < ds->n_tdos; i++) {
+			const struct model_tdo *t = &ds->tdos[i];
+			const struct plan_print *pp =
+				find_print(saved, ds->name, t->partner);
+
+			if (pp == NULL)
+				add(moved, &n,
+				    xasprintf("%s/%s: appeared since the plan",
+					      ds->name, t->partner));
+			else if (strcmp(pp->guid, t->guid) != 0)
+				add(moved, &n,
+				    xasprintf("%s/%s: is another object now "
+					      "(objectGUID %s, was %s)",
+					      ds->name, t->partner, t->guid,
+					      pp->guid));
+			else if (strcmp(pp->digest, t->digest) != 0)
+				add(moved, &n,
+				    xasprintf("%s/%s: changed since the plan",
+					      ds->name, t->partner));
+		}
+		for (size_t i = 0; i < saved->n_prints; i++) {
+			const struct plan_print *pp = &saved->prints[i];
+			bool there = false;
+
+			if (strcasecmp(pp->domain, ds->name) != 0)
+				continue;
+			for (size_t j = 0; j < ds->n_tdos && !there; j++)
+				there = strcasecmp(ds->tdos[j].partner,
+						   pp->partner) == 0;
+			if (!there)
+				add(moved, &n,
+				    xasprintf("%s/%s: was deleted since the plan",
+					      pp->domain, pp->partner));
+		}
+	}
+	return n;
+}
