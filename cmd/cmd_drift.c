@@ -327,6 +327,7 @@ cmd_drift(int argc, char **argv)
 	struct rec_opts ro = { 0 };
 	struct report r = { 0 };
 	struct diags dg;
+	struct cmd_desired info = { 0 };
 	char *atext = NULL;
 	bool json = false;
 	struct err err;
@@ -367,12 +368,9 @@ cmd_drift(int argc, char **argv)
 	model_state_init(&st);
 	plan_init(&pd);
 	plan_init(&pa);
-	rc = model_load_file(&d, file, &dg, &err);
-	for (size_t i = 0; i < dg.n; i++)
-		err_print(&dg.v[i], stderr);
-	if (rc < 0)
+	if ((rc = cmd_load_desired(&d, &info, file, &err)) < 0)
 		goto fail;
-	rc = state_applied_read(&atext, state_dir(sdir), file, &err);
+	rc = cmd_applied_text(&atext, &info, file, state_dir(sdir), &err);
 	if (rc == 0) {
 		diags_release(&dg);
 		rc = model_load_buf(&a, "the last applied state", atext,
@@ -418,6 +416,7 @@ out:
 	free(r.drift);
 	free(r.pending);
 	free(atext);
+	cmd_desired_release(&info);
 	plan_release(&pd);
 	plan_release(&pa);
 	model_state_release(&st);

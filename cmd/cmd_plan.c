@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 #include "util/err.h"
+#include "util/xalloc.h"
 
 static void
 help(void)
@@ -19,7 +20,10 @@ help(void)
 	       "Reads the live state of every domain FILE manages (over LDAP, "
 	       "or from the\nLDIF files in DIR) and shows what apply would "
 	       "change.\n\n"
-	       "  -f FILE              desired state (default trusts.yaml)\n"
+	       "  -f FILE              desired state (default trusts.yaml), or\n"
+	       "                       git:REPO@REV:PATH (read at REV, no "
+	       "checkout needed)\n"
+	       "  --git-dir DIR --rev REV  the same: FILE at REV of DIR\n"
 	       "  --snapshot DIR       read LDIF exports instead of the DCs\n"
 	       "  --json               print the plan as JSON\n"
 	       "  -o PLAN.json         also save the plan (mode 0600) for "
@@ -39,12 +43,15 @@ cmd_plan(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "detailed-exitcode", no_argument, NULL, 'd' },
 		{ "allow-destroy", no_argument, NULL, 'a' },
+		{ "git-dir", required_argument, NULL, 'g' },
+		{ "rev", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmd_source src = { .file = "trusts.yaml" };
 	struct cmd_session s;
-	const char *out = NULL;
+	const char *out = NULL, *gitdir = NULL, *rev = NULL;
+	char *spec = NULL;
 	bool json = false, detailed = false;
 	struct err err;
 	int c, rc;
@@ -69,6 +76,12 @@ cmd_plan(int argc, char **argv)
 		case 'a':
 			src.allow_destroy = true;
 			break;
+		case 'g':
+			gitdir = optarg;
+			break;
+		case 'r':
+			rev = optarg;
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -79,6 +92,11 @@ cmd_plan(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage("plan", "unexpected argument '%s'",
 				 argv[optind]);
+	if (gitdir != NULL || rev != NULL) {
+		spec = xasprintf("git:%s@%s:%s", gitdir ? gitdir : ".",
+				 rev ? rev : "HEAD", src.file);
+		src.file = spec;
+	}
 	err_init(&err);
 	if ((rc = cmd_session_plan(&s, &src, &err)) < 0)
 		goto fail;
@@ -101,9 +119,11 @@ cmd_plan(int argc, char **argv)
 		goto fail;
 	rc = detailed && !plan_is_noop(&s.plan) ? EXIT_CHANGES : 0;
 	cmd_session_release(&s);
+	free(spec);
 	return rc;
 fail:
 	cmd_error(&err);
 	cmd_session_release(&s);
+	free(spec);
 	return 1;
 }

@@ -2,7 +2,10 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include <string.h>
+
 #include "cmd/cmd.h"
+#include "cmd/common.h"
 #include "model/model.h"
 #include "util/err.h"
 
@@ -15,6 +18,7 @@ cmd_validate(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *file = "trusts.yaml";
+	struct cmd_desired info;
 	struct model *m = NULL;
 	struct diags d;
 	struct err err;
@@ -39,10 +43,11 @@ cmd_validate(int argc, char **argv)
 				 argv[optind]);
 	diags_init(&d);
 	err_init(&err);
-	rc = model_load_file(&m, file, &d, &err);
-	for (size_t i = 0; i < d.n; i++)
-		err_print(&d.v[i], stderr);
-	if (rc < 0 && d.n == 0)
+	rc = cmd_load_desired(&m, &info, file, &err);
+	cmd_desired_release(&info);
+	if (rc < 0 && err.code != ERR_INVALID)
+		cmd_error(&err);
+	else if (rc < 0 && strstr(err.msg, "problem") == NULL)
 		cmd_error(&err);
 	else if (rc == 0 && !cmd_g.quiet)
 		printf("%s: valid (%u domains, %u trusts)\n", file,

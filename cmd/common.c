@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/state.h"
+#include "providers/git.h"
 #include "providers/prov.h"
 #include "util/err.h"
 #include "util/xalloc.h"
@@ -18,6 +19,7 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 {
 	struct prov_cfg cfg = { 0 };
 	struct rec_opts ro = { 0 };
+	struct cmd_desired info = { 0 };
 	struct prov *p = NULL;
 	char **names = NULL;
 	size_t n = 0;
@@ -28,15 +30,8 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 	model_state_init(&s->state);
 	plan_init(&s->plan);
 	diags_init(&d);
-	rc = model_load_file(&s->model, src->file, &d, err);
-	for (size_t i = 0; i < d.n; i++)
-		err_print(&d.v[i], stderr);
-	if (rc < 0) {
-		if (d.n > 0)
-			err_set(err, ERR_INVALID, "'%s' has %zu problem%s",
-				src->file, d.n, d.n == 1 ? "" : "s");
+	if ((rc = cmd_load_desired(&s->model, &info, src->file, err)) < 0)
 		goto out;
-	}
 	if ((rc = rec_managed_domains(&names, &n, s->model, err)) < 0)
 		goto out;
 	cfg.model = s->model;
@@ -54,7 +49,14 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 	rc = rec_diff(&s->plan, s->model, &s->state, &ro, err);
 	if (rc == 0 && src->snapshot_dir != NULL)
 		s->plan.snapshot = xstrdup(src->snapshot_dir);
+	if (rc == 0 && info.git_repo != NULL) {
+		s->plan.git_commit = xstrdup(info.git_commit);
+		s->plan.git_dirty = info.git_dirty;
+		s->plan.git_repo = xstrdup(info.git_repo);
+		s->plan.git_path = xstrdup(info.git_path);
+	}
 out:
+	cmd_desired_release(&info);
 	prov_close(p);
 	rec_names_free(names);
 	diags_release(&d);
@@ -214,7 +216,91 @@ out:
 int
 cmd_record_applied(const struct plan *p, const char *dir, struct err *err)
 {
+	char ref[512], *msg;
+	int rc;
+
+	if (p->git_repo != NULL && p->git_commit != NULL) {
+		prov_git_refname(ref, sizeof(ref), "refs/adtrust/applied/",
+				 p->git_path);
+		msg = xasprintf("adtrust apply of %s", p->git_path);
+		rc = prov_git_ref_set(p->git_repo, ref, p->git_commit, msg, err);
+		free(msg);
+		return rc;
+	}
 	if (p->desired_text == NULL)
 		return 0;
 	return state_applied_write(dir, p->source_path, p->desired_text, err);
+}
+
+int
+cmd_load_desired(struct model **out, struct cmd_desired *info,
+		 const char *spec, struct err *err)
+{
+	struct prov_git_src src = { 0 };
+	char *repo = NULL, *rev = NULL, *path = NULL, *buf = NULL;
+	size_t len = 0;
+	struct diags d;
+	int rc;
+
+	*out = NULL;
+	memset(info, 0, sizeof(*info));
+	diags_init(&d);
+	if (strncmp(spec, "git:", 4) != 0) {
+		rc = model_load_file(out, spec, &d, err);
+		goto out;
+	}
+	if ((rc = prov_git_spec_parse(&repo, &rev, &path, spec, err)) < 0)
+		goto out;
+	if ((rc = prov_git_read(&buf, &len, &src, repo, rev, path, err)) < 0)
+		goto out;
+	rc = model_load_buf(out, spec, buf, len, &d, err);
+	if (rc == 0) {
+		info->git_repo = xstrdup(src.repo_path);
+		info->git_path = xstrdup(path);
+		memcpy(info->git_commit, src.commit, sizeof(info->git_commit));
+		info->git_dirty = src.dirty;
+	}
+out:
+	for (size_t i = 0; i < d.n; i++)
+		err_print(&d.v[i], stderr);
+	if (rc < 0 && d.n > 0)
+		err_set(err, ERR_INVALID, "'%s' has %zu problem%s", spec, d.n,
+			d.n == 1 ? "" : "s");
+	diags_release(&d);
+	prov_git_src_release(&src);
+	free(repo);
+	free(rev);
+	free(path);
+	free(buf);
+	return rc;
+}
+
+void
+cmd_desired_release(struct cmd_desired *info)
+{
+	free(info->git_repo);
+	free(info->git_path);
+	memset(info, 0, sizeof(*info));
+}
+
+int
+cmd_applied_text(char **out, const struct cmd_desired *info, const char *spec,
+		 const char *dir, struct err *err)
+{
+	struct prov_git_src src = { 0 };
+	char ref[512], commit[41];
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (info->git_repo == NULL)
+		return state_applied_read(out, dir, spec, err);
+	prov_git_refname(ref, sizeof(ref), "refs/adtrust/applied/",
+			 info->git_path);
+	if ((rc = prov_git_ref_get(commit, info->git_repo, ref, err)) < 0)
+		return rc;
+	rc = prov_git_read(out, &len, &src, info->git_repo, commit,
+			   info->git_path, err);
+	prov_git_src_release(&src);
+	return rc;
 }

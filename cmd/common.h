@@ -10,6 +10,30 @@
 
 struct err;
 
+/* Where a desired state came from (git or a plain file). */
+struct cmd_desired {
+	char *git_repo;   /* NULL: a plain file */
+	char *git_path;
+	char git_commit[41];
+	bool git_dirty;
+};
+
+/*
+ * Loads desired state from a file or "git:REPO@REV:PATH" (read at REV
+ * without a checkout, from bare repositories too).  Validation problems
+ * are printed to stderr.  *info is filled; cmd_desired_release frees it.
+ */
+int cmd_load_desired(struct model **out, struct cmd_desired *info,
+		     const char *spec, struct err *err);
+void cmd_desired_release(struct cmd_desired *info);
+/*
+ * The text of the desired state last applied for the same source: the
+ * commit refs/adtrust/applied/<path> names (git), or the copy in the state
+ * directory.  ERR_NOTFOUND when nothing was applied.
+ */
+int cmd_applied_text(char **out, const struct cmd_desired *info,
+		     const char *spec, const char *state_dir, struct err *err);
+
 struct cmd_source {
 	const char *file;         /* -f */
 	const char *snapshot_dir; /* --snapshot: offline, read-only */

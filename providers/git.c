@@ -290,6 +290,35 @@ check_refname(const char *refname, struct err *err)
 	return 0;
 }
 
+/*
+ * Makes sure refname's reflog ends with an entry for oid once the ref was
+ * updated: libgit2 writes one only where core.logAllRefUpdates says so
+ * (not in bare repositories by default), while git appends to any reflog
+ * that exists.  before is the entry count before the update.
+ */
+static int
+reflog_note(git_repository *r, const char *refname, const git_oid *oid,
+            size_t before, const char *message)
+{
+	git_reflog *log = NULL;
+	git_signature *sig = NULL;
+	int grc;
+
+	if ((grc = git_reflog_read(&log, r, refname)) < 0 ||
+	    git_reflog_entrycount(log) != before)
+		goto out;
+	if (git_signature_default(&sig, r) < 0 &&
+	    (grc = git_signature_now(&sig, "unknown", "unknown")) < 0)
+		goto out;
+	if ((grc = git_reflog_append(log, oid, sig, message)) < 0)
+		goto out;
+	grc = git_reflog_write(log);
+out:
+	git_signature_free(sig);
+	git_reflog_free(log);
+	return grc;
+}
+
 int
 prov_git_ref_set(const char *repo, const char *refname, const char *commit,
                  const char *message, struct err *err)
@@ -297,6 +326,8 @@ prov_git_ref_set(const char *repo, const char *refname, const char *commit,
 	git_repository *r = NULL;
 	git_commit *c = NULL;
 	git_reference *ref = NULL;
+	git_reflog *log = NULL;
+	size_t before;
 	git_oid oid;
 	int rc, grc;
 
@@ -317,16 +348,14 @@ prov_git_ref_set(const char *repo, const char *refname, const char *commit,
 		              "commit %s not found in '%s'", commit, repo);
 		goto out;
 	}
-	/*
-	 * libgit2 logs only heads, remotes and notes (and nothing in a bare
-	 * repository) unless the reflog exists, so create it.
-	 */
-	if ((grc = git_reference_ensure_log(r, refname)) < 0) {
-		rc = git_fail(err, code_of(grc), grc,
-		              "cannot create the reflog of '%s' in '%s'",
-		              refname, repo);
+	if ((grc = git_reference_ensure_log(r, refname)) < 0 ||
+	    (grc = git_reflog_read(&log, r, refname)) < 0) {
+		rc = git_fail(err, ERR_BACKEND, grc,
+		              "cannot read the reflog of '%s' in '%s'", refname,
+		              repo);
 		goto out;
 	}
+	before = git_reflog_entrycount(log);
 	if ((grc = git_reference_create(&ref, r, refname, &oid, 1, message)) <
 	    0) {
 		rc = git_fail(err, code_of(grc), grc,
@@ -334,7 +363,14 @@ prov_git_ref_set(const char *repo, const char *refname, const char *commit,
 		              commit, repo);
 		goto out;
 	}
+	if ((grc = reflog_note(r, refname, &oid, before, message)) < 0) {
+		rc = git_fail(err, ERR_BACKEND, grc,
+		              "cannot write the reflog of '%s' in '%s'",
+		              refname, repo);
+		goto out;
+	}
 out:
+	git_reflog_free(log);
 	git_reference_free(ref);
 	git_commit_free(c);
 	git_repository_free(r);

@@ -163,6 +163,26 @@ if run "apply tampered" 1 "$ADT" apply --auto-approve "$T/t2.json" && grep -q 'd
 	ok "a saved plan whose desired state was altered is refused"; fi
 run "apply needs tty or auto-approve" 64 "$ADT" apply -f examples/demo.yaml && ok "apply without a terminal needs --auto-approve (64)"
 
+# --- desired state from git ---
+G=$T/git; git init -q -b main "$G/work"
+cp examples/demo.yaml "$G/work/trusts.yaml"
+git -C "$G/work" add trusts.yaml && git -C "$G/work" -c user.name=t -c user.email=t@t commit -qm one
+sed -i 's/encryption: \[aes256\]/encryption: [aes128, aes256]/' "$G/work/trusts.yaml"
+git -C "$G/work" -c user.name=t -c user.email=t@t commit -qam two
+git clone -q --bare "$G/work" "$G/bare.git"
+head=$(git -C "$G/work" rev-parse HEAD)
+if run "git HEAD" 0 "$ADT" plan --json -f "git:$G/work@HEAD:trusts.yaml" --snapshot examples/snapshots/demo &&
+   jq -e --arg c "$head" '.desired.git_commit == $c and .desired.git_dirty == false and .summary.update == 3' "$T/out" >/dev/null &&
+   run "git HEAD~1" 0 "$ADT" plan --json -f "git:$G/work@HEAD~1:trusts.yaml" --snapshot examples/snapshots/demo &&
+   jq -e '.summary.update == 1' "$T/out" >/dev/null; then ok "plans from HEAD and HEAD~1 differ as expected"; fi
+if run "git bare" 0 "$ADT" plan --git-dir "$G/bare.git" --rev main -f trusts.yaml --snapshot examples/snapshots/demo &&
+   grep -q 'at commit' "$T/out"; then ok "a bare repository works (--git-dir/--rev)"; fi
+echo "# edited" >>"$G/work/trusts.yaml"
+if run "git dirty" 0 "$ADT" plan --json -f "git:$G/work@HEAD:trusts.yaml" --snapshot examples/snapshots/demo &&
+   jq -e '.desired.git_dirty == true' "$T/out" >/dev/null; then ok "the plan records that the work tree differs"; fi
+run "git bad rev" 1 "$ADT" validate -f "git:$G/work@nosuchref:trusts.yaml" && grep -q "nosuchref" "$T/err" &&
+	ok "an unknown revision is a one-line error"
+
 # --- secrets never reach an output ---
 S1='Zq9-MktAdmin-7f3a1c' S2='Zq9-TrustPw-0b8e44' S3='Zq9-Athena-c1d2e3'
 export MKT_ADMIN_PASSWORD=$S1 ENG_MKT_TRUST_PW=$S2 ATHENA_TRUST_PASSWORD=$S3

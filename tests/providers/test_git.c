@@ -399,7 +399,7 @@ Test(prov_git, ref_set_overwrites)
 {
 	char *repo = tpath("clone"), *a = git_out("-C clone rev-parse HEAD");
 	char *b = git_out("-C clone rev-parse HEAD~1");
-	const char *name = "refs/adtrust/applied/x";
+	static const char name[] = "refs/adtrust/applied/x";
 	char got[41];
 	struct err err;
 
@@ -410,6 +410,9 @@ Test(prov_git, ref_set_overwrites)
 	             err.msg);
 	cr_assert_eq(prov_git_ref_get(got, repo, name, &err), 0);
 	cr_expect_str_eq(got, b);
+	cr_expect_eq(
+	        run("test $(git -C clone reflog show %s | wc -l) = 2", name),
+	        0);
 	free(b);
 	free(a);
 	free(repo);
