@@ -79,6 +79,7 @@ check-unit:
 	  cat $(ASAN_B)/tests.log; [ $$rc -eq 0 ] || exit 1
 	@! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' $(ASAN_B)/tests.log
 	bash tests/cli/run.sh $(ASAN_B)/adtrust
+	bash tests/ci/run.sh $(ASAN_B)/adtrust
 
 check-integration: all
 	bash tests/lab/run.sh $(B)

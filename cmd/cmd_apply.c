@@ -142,8 +142,18 @@ cmd_apply(int argc, char **argv)
 	if (rc < 0)
 		goto fail;
 	rc = rec_apply(&s.plan, s.model, &ao, &err);
-	if (rc == 0)
-		rc = cmd_record_applied(&s.plan, state_dir(sdir), &err);
+	if (rc == 0) {
+		struct err rec;
+
+		/* the trusts did change: a missing record is only a warning */
+		err_init(&rec);
+		if (cmd_record_applied(&s.plan, state_dir(sdir), &rec) < 0)
+			fprintf(stderr,
+				"adtrust: warning: the apply succeeded but "
+				"could not be recorded (drift will compare "
+				"with the desired state): %s\n",
+				rec.msg);
+	}
 	state_locks_release(&locks);
 	if (rc < 0)
 		goto fail;

@@ -82,10 +82,11 @@ def res(ok, msg):
     print(("PASS " if ok else "FAIL ") + msg)
 
 # The adtrust CLI: per verb, option -> takes an argument; number of operands.
+# --no-color and -q are global: before the verb (adtrust --no-color plan ...).
+GLOBAL = {"--no-color", "-q"}
 SPEC = {
     "validate": ({"-f": True}, 0),
-    "plan": ({"-f": True, "-o": True, "--detailed-exitcode": False,
-              "--no-color": False}, 0),
+    "plan": ({"-f": True, "-o": True, "--detailed-exitcode": False}, 0),
     "show": ({"--json": False}, 1),
     "apply": ({"--auto-approve": False, "--lock-timeout": True}, 1),
     "drift": ({"-f": True, "--json": False, "--metrics": True}, 0),
@@ -144,7 +145,10 @@ def invocations(script, where):
             if argv and re.fullmatch(r"[0-9]", argv[-1]) and i + 1 + len(argv) < len(toks) \
                     and toks[i + 1 + len(argv)].startswith((">", "<")):
                 argv.pop()        # 2>file
-            out.append((argv[0] if argv else "", argv[1:], " ".join(["adtrust"] + argv)))
+            text = " ".join(["adtrust"] + argv)
+            while argv and argv[0] in GLOBAL:
+                argv.pop(0)
+            out.append((argv[0] if argv else "", argv[1:], text))
     return out
 
 def check_invocation(verb, args, text, where):
@@ -445,11 +449,12 @@ fi
 
 # --- the verbs exist -------------------------------------------------------------------
 if [ -x "$ADTRUST" ]; then
-	for v in $(sort -u "$TMP/verbs"); do
-		"$ADTRUST" "$v" --help >/dev/null 2>&1
+	sort -u "$TMP/verbs" >"$TMP/verbs.u"
+	while read -r v; do
+		"$ADTRUST" "$v" --help >/dev/null 2>&1 </dev/null
 		r=$?
 		if [ "$r" -eq 0 ]; then ok "adtrust $v --help"; else ko "adtrust $v --help exits $r"; fi
-	done
+	done <"$TMP/verbs.u"
 else
 	ko "$ADTRUST: not an executable"
 fi
