@@ -30,12 +30,13 @@ stB() { nsx samba-tool "$@" -s "$LAB/b/etc/smb.conf"; }
 stA_peer() { PASSWD=$ADT_LAB_ADMINPASS stA "$@" -U "administrator@$B_REALM"; }
 stB_peer() { PASSWD=$ADT_LAB_ADMINPASS stB "$@" -U "administrator@$A_REALM"; }
 
-# PID of DC x (a|b) if it is alive and really is our samba (checked via its command line)
+# PID of DC x (a|b) if it is alive and really ours: a samba process holding files under $LAB/x/
+# open (its command line is rewritten to "samba: root process", so that cannot be checked)
 dc_pid() {
-  local pf=$LAB/$1/run/samba.pid pid
-  [ -f "$pf" ] || return 1
-  pid=$(cat "$pf") && [ -n "$pid" ] || return 1
-  tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -qF "$LAB/$1/etc/smb.conf"
+  local pid
+  pid=$(cat "$LAB/$1/run/samba.pid" 2>/dev/null) && [ -n "$pid" ] || return 1
+  case $(readlink "/proc/$pid/exe" 2>/dev/null) in */samba) ;; *) return 1 ;; esac
+  ls -l "/proc/$pid/fd" 2>/dev/null | grep -qF -- "-> $LAB/$1/" || return 1
   echo "$pid"
 }
 

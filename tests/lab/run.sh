@@ -56,11 +56,12 @@ for t in "${tests[@]}"; do
       { echo "FAIL $name: could not rebuild the lab"; failed=$((failed+1)); break; }
   fi
   t1=$(now); rc=0
-  if [ "${VERBOSE:-0}" = 1 ]; then
-    (cd "$HERE/../.." && timeout -k 10 "${TEST_TIMEOUT:-600}" "$t") </dev/null 2>&1 | tee "$log" || rc=$?
-  else
-    (cd "$HERE/../.." && timeout -k 10 "${TEST_TIMEOUT:-600}" "$t") </dev/null >"$log" 2>&1 || rc=$?
-  fi
+  # timeout(1) makes the test its own process group: whatever it leaves running is killed after
+  # it (samba -D restarted by a test is in its own session and survives). fd 9 (lab lock) closed.
+  (cd "$HERE/../.." && exec timeout -k 10 "${TEST_TIMEOUT:-600}" "$t") </dev/null >"$log" 2>&1 9>&- &
+  tp=$!; wait $tp || rc=$?
+  kill -TERM -- "-$tp" 2>/dev/null && echo "run.sh: killed processes $name left behind" >>"$log" || true
+  [ "${VERBOSE:-0}" = 1 ] && sed 's/^/    | /' "$log"
   case $rc in
     0)  passed=$((passed+1));   echo "PASS $name ($(since "$t1") s)" ;;
     77) skipped=$((skipped+1)); echo "SKIP $name ($(since "$t1") s): $(grep -m1 '^SKIP' "$log" || true)" ;;

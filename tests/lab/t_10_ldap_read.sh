@@ -107,12 +107,17 @@ cliK ldap -m kerberos "$A_DNSDOMAIN=$URIB"; r=$?; show
 check "a DC of the wrong domain is an error" sh -c "[ $r = 1 ] && grep -q 'default naming context' '$T/err'"
 
 # ---- 5. a server that never answers: each domain times out, concurrently ----
+# accepts and never answers; writes its own PID (ip netns exec may fork) and quits after 20 s
 nsx python3 -c '
-import socket, time
+import os, socket, sys, time
+open(sys.argv[1], "w").write(str(os.getpid()))
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", 38999)); s.listen(8); c = []
-while True: c.append(s.accept()[0])' & SINK=$!
-sleep 0.3
+s.bind(("127.0.0.1", 38999)); s.listen(8); s.settimeout(0.5); c = []; end = time.time() + 20
+while time.time() < end:
+    try: c.append(s.accept()[0])
+    except socket.timeout: pass' "$T/sink.pid" &
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T/sink.pid" ] && break; sleep 0.1; done
+SINK=$(cat "$T/sink.pid" 2>/dev/null)
 t=$(now)
 cli ldap -t 1500 "x.test=ldap://127.0.0.1:38999" "y.test=ldap://127.0.0.1:38999"; r=$?
 el=$(since "$t"); show
