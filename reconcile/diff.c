@@ -494,7 +494,8 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 	}
 	for (size_t i = 0; i < e.n_absent; i++)
 		add_domain(out, e.absent[i].domain);
-	qsort(out->domains, out->n_domains, sizeof(char *), cmp_str);
+	if (out->n_domains > 1)
+		qsort(out->domains, out->n_domains, sizeof(char *), cmp_str);
 	out->source_path = xstrdup(m->path ? m->path : "");
 	if (m->text != NULL)
 		out->desired_text = xstrdup(m->text);

@@ -8,9 +8,12 @@ NETNS=${NETNS:-adtrust-lab}             # network namespace holding both DCs
 # the environment (ADT_LAB_ADMINPASS), never via argv.
 ADT_LAB_ADMINPASS=${ADT_LAB_ADMINPASS:-'Lab-only.Adtrust-1'}
 
+# Fixed domain SIDs (provision --domain-sid), so examples/lab/*.yaml can name them.
+A_SID=S-1-5-21-3786509767-1364254546-2713417761
+B_SID=S-1-5-21-2611617361-1180431453-2953370917
 A_REALM=A.TEST A_DNSDOMAIN=a.test A_DOMAIN=A A_HOST=dca A_FQDN=dca.a.test A_IP=127.0.0.2 A_DN=DC=a,DC=test
 B_REALM=B.TEST B_DNSDOMAIN=b.test B_DOMAIN=B B_HOST=dcb B_FQDN=dcb.b.test B_IP=127.0.0.3 B_DN=DC=b,DC=test
-export LAB NETNS ADT_LAB_ADMINPASS \
+export LAB NETNS ADT_LAB_ADMINPASS A_SID B_SID \
   A_REALM A_DNSDOMAIN A_DOMAIN A_HOST A_FQDN A_IP A_DN B_REALM B_DNSDOMAIN B_DOMAIN B_HOST B_FQDN B_IP B_DN
 
 export KRB5_CONFIG=$LAB/krb5.conf       # MIT tools, libldap/SASL GSSAPI and Samba's Heimdal all honour it

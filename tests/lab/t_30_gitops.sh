@@ -12,7 +12,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-B=$(realpath "${1:-build}")
+B=$(realpath "${1:-$(dirname "${ADTRUST:-build/adtrust}")}")
 cd "$TOP"
 . "$HERE/env.sh"
 [ "$(id -u)" = 0 ] || { echo "t_30: needs root (lab netns) - skipped"; exit 77; }

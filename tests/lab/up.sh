@@ -73,6 +73,7 @@ provision() { # x REALM DOMAIN HOST IP [DNS-FORWARDER]
   mkdir -p "$d/run" "$d/log"
   if ! nsx samba-tool domain provision --targetdir="$d" \
         --realm="$2" --domain="$3" --host-name="$4" --host-ip="$5" \
+        --domain-sid="$(eval echo "\$${1^^}_SID")" \
         --server-role=dc --dns-backend=SAMBA_INTERNAL --adminpass="$ADT_LAB_ADMINPASS" \
         --option="interfaces = $5" --option="bind interfaces only = yes" \
         --option="disable netbios = yes" \
