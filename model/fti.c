@@ -57,6 +57,7 @@ left(const struct rd *r)
 static int
 rd_bytes(struct rd *r, const uint8_t **out, size_t n, const char *what)
 {
+	*out = NULL;
 	if (left(r) < n)
 		return bad(r, r->pos, "%s needs %zu bytes, %zu left", what, n,
 			   left(r));
