@@ -622,7 +622,7 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		}
 		free(obs);
 	}
-	/* ignore rules and protection, now that actions are known */
+	/* protection, now that actions are known */
 	for (size_t i = 0; i < out->n_items; i++) {
 		struct plan_item *it = &out->items[i];
 
@@ -630,25 +630,8 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		     it->action == PLAN_REPLACE) &&
 		    it->protect && !(opts != NULL && opts->allow_destroy))
 			it->blocked = true;
-		switch (it->action) {
-		case PLAN_CREATE:
-			out->n_create++;
-			break;
-		case PLAN_UPDATE:
-			out->n_update++;
-			break;
-		case PLAN_REPLACE:
-			out->n_replace++;
-			break;
-		case PLAN_DELETE:
-			out->n_delete++;
-			break;
-		default:
-			break;
-		}
-		if (it->blocked)
-			out->n_blocked++;
 	}
+	plan_count(out);
 	model_expected_release(&e);
 	return 0;
 fail:

@@ -78,3 +78,30 @@ plan_action_name(enum plan_action a)
 	}
 	return "unknown";
 }
+
+void
+plan_count(struct plan *p)
+{
+	p->n_create = p->n_update = p->n_replace = p->n_delete = 0;
+	p->n_blocked = 0;
+	for (size_t i = 0; i < p->n_items; i++) {
+		switch (p->items[i].action) {
+		case PLAN_CREATE:
+			p->n_create++;
+			break;
+		case PLAN_UPDATE:
+			p->n_update++;
+			break;
+		case PLAN_REPLACE:
+			p->n_replace++;
+			break;
+		case PLAN_DELETE:
+			p->n_delete++;
+			break;
+		case PLAN_NOOP:
+			break;
+		}
+		if (p->items[i].blocked)
+			p->n_blocked++;
+	}
+}

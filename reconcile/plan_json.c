@@ -288,25 +288,8 @@ plan_load_json(struct plan *out, const char *path, struct err *err)
 					   sizeof(*out->items));
 		it = &out->items[out->n_items++];
 		read_item(&r, it, e);
-		switch (it->action) {
-		case PLAN_CREATE:
-			out->n_create++;
-			break;
-		case PLAN_UPDATE:
-			out->n_update++;
-			break;
-		case PLAN_REPLACE:
-			out->n_replace++;
-			break;
-		case PLAN_DELETE:
-			out->n_delete++;
-			break;
-		default:
-			break;
-		}
-		if (it->blocked)
-			out->n_blocked++;
 	}
+	plan_count(out);
 	json_decref(root);
 	if (r.rc < 0)
 		plan_release(out);

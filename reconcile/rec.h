@@ -48,6 +48,8 @@ void rec_fti_resolve(struct fti *f, const struct fti *observed,
 
 void plan_init(struct plan *p);
 void plan_release(struct plan *p);
+/* Recounts the summary (n_create ... n_blocked) from the items. */
+void plan_count(struct plan *p);
 /* True if the plan changes nothing. */
 bool plan_is_noop(const struct plan *p);
 const char *plan_action_name(enum plan_action a);
