@@ -28,6 +28,6 @@ struct err;
 void cmd_error(const struct err *err);
 /* Prints a usage error and returns EXIT_USAGE. */
 int cmd_usage(const char *verb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -26,9 +26,11 @@ help(void)
 	       "--allow-destroy.\n"
 	       "With PLAN.json (from 'adtrust plan -o') it applies exactly "
 	       "that plan and refuses\nif anything it read has changed since.  "
-	       "Each domain is locked for the run\n(--lock-timeout SEC, default "
+	       "Each domain is locked for the run\n(--lock-timeout SEC, "
+	       "default "
 	       "60; locks and the record of what was applied live\nin "
-	       "--state-dir, default $ADTRUST_STATE_DIR or /var/lib/adtrust).\n");
+	       "--state-dir, default $ADTRUST_STATE_DIR or "
+	       "/var/lib/adtrust).\n");
 }
 
 static bool
@@ -53,20 +55,20 @@ int
 cmd_apply(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "file", required_argument, NULL, 'f' },
-		{ "auto-approve", no_argument, NULL, 'y' },
-		{ "allow-destroy", no_argument, NULL, 'a' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "lock-timeout", required_argument, NULL, 'l' },
-		{ "state-dir", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	        {"file", required_argument, NULL, 'f'},
+	        {"auto-approve", no_argument, NULL, 'y'},
+	        {"allow-destroy", no_argument, NULL, 'a'},
+	        {"timeout", required_argument, NULL, 't'},
+	        {"lock-timeout", required_argument, NULL, 'l'},
+	        {"state-dir", required_argument, NULL, 'S'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
-	struct cmd_source src = { .file = "trusts.yaml" };
-	struct rec_apply_opts ao = { .report = stdout, .timeout_ms = 60000 };
+	struct cmd_source src = {.file = "trusts.yaml"};
+	struct rec_apply_opts ao = {.report = stdout, .timeout_ms = 60000};
 	struct cmd_session s;
 	const char *saved = NULL, *sdir = NULL;
-	struct state_locks locks = { 0 };
+	struct state_locks locks = {0};
 	unsigned lock_timeout = 60;
 	bool auto_approve = false;
 	struct err err;
@@ -89,15 +91,16 @@ cmd_apply(int argc, char **argv)
 			t = strtol(optarg, &end, 10);
 			if (*end != '\0' || t <= 0 || t > 3600)
 				return cmd_usage("apply",
-						 "--timeout takes seconds "
-						 "(1..3600)");
+				                 "--timeout takes seconds "
+				                 "(1..3600)");
 			ao.timeout_ms = (unsigned)t * 1000u;
 			break;
 		case 'l':
 			t = strtol(optarg, &end, 10);
 			if (*end != '\0' || t < 0 || t > 86400)
-				return cmd_usage("apply",
-						 "--lock-timeout takes seconds");
+				return cmd_usage(
+				        "apply",
+				        "--lock-timeout takes seconds");
 			lock_timeout = (unsigned)t;
 			break;
 		case 'S':
@@ -116,16 +119,16 @@ cmd_apply(int argc, char **argv)
 		saved = argv[optind];
 	if (!auto_approve && !isatty(STDIN_FILENO))
 		return cmd_usage("apply",
-				 "no terminal to confirm on: pass "
-				 "--auto-approve to apply without asking");
+		                 "no terminal to confirm on: pass "
+		                 "--auto-approve to apply without asking");
 	err_init(&err);
 	rc = saved != NULL
-		     ? cmd_session_saved(&s, saved, src.allow_destroy, &err)
-		     : cmd_session_plan(&s, &src, &err);
+	             ? cmd_session_saved(&s, saved, src.allow_destroy, &err)
+	             : cmd_session_plan(&s, &src, &err);
 	if (rc < 0)
 		goto fail;
 	if ((rc = plan_render_text.render(stdout, &s.plan, cmd_g.colour,
-					  &err)) < 0)
+	                                  &err)) < 0)
 		goto fail;
 	if (plan_is_noop(&s.plan)) {
 		cmd_session_release(&s);
@@ -138,7 +141,7 @@ cmd_apply(int argc, char **argv)
 	}
 	printf("\n");
 	rc = state_locks_take(&locks, state_dir(sdir), s.plan.domains,
-			      s.plan.n_domains, lock_timeout, &err);
+	                      s.plan.n_domains, lock_timeout, &err);
 	if (rc < 0)
 		goto fail;
 	rc = rec_apply(&s.plan, s.model, &ao, &err);
@@ -149,10 +152,10 @@ cmd_apply(int argc, char **argv)
 		err_init(&rec);
 		if (cmd_record_applied(&s.plan, state_dir(sdir), &rec) < 0)
 			fprintf(stderr,
-				"adtrust: warning: the apply succeeded but "
-				"could not be recorded (drift will compare "
-				"with the desired state): %s\n",
-				rec.msg);
+			        "adtrust: warning: the apply succeeded but "
+			        "could not be recorded (drift will compare "
+			        "with the desired state): %s\n",
+			        rec.msg);
 	}
 	state_locks_release(&locks);
 	if (rc < 0)

@@ -48,7 +48,7 @@ add(struct finding **v, size_t *n, const struct plan_item *it,
 
 static bool
 has_change(const struct plan *p, const struct plan_item *it,
-	   const struct plan_change *ch)
+           const struct plan_change *ch)
 {
 	for (size_t i = 0; i < p->n_items; i++) {
 		const struct plan_item *x = &p->items[i];
@@ -69,7 +69,7 @@ has_change(const struct plan *p, const struct plan_item *it,
 /* Every change of a plan, one finding per field (or per item). */
 static void
 findings(struct finding **v, size_t *n, const struct plan *p,
-	 const struct plan *except)
+         const struct plan *except)
 {
 	for (size_t i = 0; i < p->n_items; i++) {
 		const struct plan_item *it = &p->items[i];
@@ -107,46 +107,46 @@ text(FILE *fp, const struct report *r, const struct plan *pd,
 {
 	if (applied == NULL)
 		fprintf(fp, "No apply of this file is recorded: comparing the "
-			    "live trusts with it.\n\n");
+		            "live trusts with it.\n\n");
 	if (r->n_drift == 0 && r->n_pending == 0)
 		fprintf(fp, "No drift: the live trusts match %s.\n",
-			applied != NULL ? "what was last applied"
-					: "the desired state");
+		        applied != NULL ? "what was last applied"
+		                        : "the desired state");
 	if (r->n_drift > 0) {
 		fprintf(fp, "Drift (the live trusts differ from %s):\n",
-			applied != NULL ? "what was last applied"
-					: "the desired state");
+		        applied != NULL ? "what was last applied"
+		                        : "the desired state");
 		for (size_t i = 0; i < r->n_drift; i++) {
 			const struct finding *f = &r->drift[i];
 
 			if (f->ch != NULL)
 				fprintf(fp, "  ~ %s %s: live %s, applied %s\n",
-					f->it->address, f->ch->field,
-					f->ch->before, f->ch->after);
+				        f->it->address, f->ch->field,
+				        f->ch->before, f->ch->after);
 			else
 				fprintf(fp, "  ! %s: the trust is %s\n",
-					f->it->address, what(f));
+				        f->it->address, what(f));
 		}
 	}
 	if (r->n_pending > 0) {
 		fprintf(fp, "Pending (the desired state changed since the last "
-			    "apply; not applied yet):\n");
+		            "apply; not applied yet):\n");
 		for (size_t i = 0; i < r->n_pending; i++) {
 			const struct finding *f = &r->pending[i];
 
 			if (f->ch != NULL)
 				fprintf(fp, "  ~ %s %s: %s -> %s\n",
-					f->it->address, f->ch->field,
-					f->ch->before, f->ch->after);
+				        f->it->address, f->ch->field,
+				        f->ch->before, f->ch->after);
 			else
 				fprintf(fp, "  + %s: %s\n", f->it->address,
-					plan_action_name(f->it->action));
+				        plan_action_name(f->it->action));
 		}
 	}
 	for (size_t i = 0; i < pd->n_items; i++)
 		for (size_t j = 0; j < pd->items[i].n_notes; j++)
 			fprintf(fp, "  # %s: %s\n", pd->items[i].address,
-				pd->items[i].notes[j]);
+			        pd->items[i].notes[j]);
 	for (size_t i = 0; i < pd->n_warnings; i++)
 		fprintf(fp, "  ! %s\n", pd->warnings[i]);
 }
@@ -159,17 +159,23 @@ json_findings(const struct finding *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "address", json_string(v[i].it->address));
+		json_object_set_new(o, "address",
+		                    json_string(v[i].it->address));
 		json_object_set_new(o, "domain", json_string(v[i].it->domain));
-		json_object_set_new(o, "partner", json_string(v[i].it->partner));
-		json_object_set_new(o, "action", json_string(plan_action_name(
-							 v[i].it->action)));
-		json_object_set_new(o, "field", v[i].ch ? json_string(v[i].ch->field)
-							: json_null());
-		json_object_set_new(o, "live", v[i].ch ? json_string(v[i].ch->before)
-						       : json_null());
-		json_object_set_new(o, "wanted", v[i].ch ? json_string(v[i].ch->after)
-							 : json_null());
+		json_object_set_new(o, "partner",
+		                    json_string(v[i].it->partner));
+		json_object_set_new(
+		        o, "action",
+		        json_string(plan_action_name(v[i].it->action)));
+		json_object_set_new(o, "field",
+		                    v[i].ch ? json_string(v[i].ch->field)
+		                            : json_null());
+		json_object_set_new(o, "live",
+		                    v[i].ch ? json_string(v[i].ch->before)
+		                            : json_null());
+		json_object_set_new(o, "wanted",
+		                    v[i].ch ? json_string(v[i].ch->after)
+		                            : json_null());
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -177,24 +183,25 @@ json_findings(const struct finding *v, size_t n)
 
 static void
 json_out(FILE *fp, const struct report *r, const struct plan *pd,
-	 const char *applied_sha)
+         const char *applied_sha)
 {
 	json_t *root = json_object(), *ign = json_array(), *exp = json_array();
 
 	json_object_set_new(root, "drift", json_boolean(r->n_drift > 0));
 	json_object_set_new(root, "pending", json_boolean(r->n_pending > 0));
 	json_object_set_new(root, "desired_sha256",
-			    json_string(pd->source_sha256));
+	                    json_string(pd->source_sha256));
 	json_object_set_new(root, "applied_sha256",
-			    applied_sha ? json_string(applied_sha) : json_null());
+	                    applied_sha ? json_string(applied_sha)
+	                                : json_null());
 	json_object_set_new(root, "drift_changes",
-			    json_findings(r->drift, r->n_drift));
+	                    json_findings(r->drift, r->n_drift));
 	json_object_set_new(root, "pending_changes",
-			    json_findings(r->pending, r->n_pending));
+	                    json_findings(r->pending, r->n_pending));
 	for (size_t i = 0; i < pd->n_items; i++)
 		for (size_t j = 0; j < pd->items[i].n_notes; j++)
-			json_array_append_new(ign,
-					      json_string(pd->items[i].notes[j]));
+			json_array_append_new(
+			        ign, json_string(pd->items[i].notes[j]));
 	json_object_set_new(root, "ignored", ign);
 	for (size_t i = 0; i < pd->n_warnings; i++)
 		json_array_append_new(exp, json_string(pd->warnings[i]));
@@ -215,8 +222,9 @@ last_success(const char *path)
 	if (fp == NULL)
 		return 0;
 	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line, "adtrust_drift_last_success_timestamp_seconds %lld",
-			   &t) == 1)
+		if (sscanf(line,
+		           "adtrust_drift_last_success_timestamp_seconds %lld",
+		           &t) == 1)
 			break;
 	fclose(fp);
 	return t;
@@ -224,7 +232,7 @@ last_success(const char *path)
 
 static int
 metrics(const char *path, const struct report *r, const struct plan *pd,
-	bool ok, struct err *err)
+        bool ok, struct err *err)
 {
 	struct sbuf sb;
 	long long now = (long long)time(NULL);
@@ -232,39 +240,43 @@ metrics(const char *path, const struct report *r, const struct plan *pd,
 
 	sbuf_init(&sb);
 	sbuf_adds(&sb, "# HELP adtrust_drift_fields Fields of a trust side "
-		       "that differ from what was last applied.\n"
-		       "# TYPE adtrust_drift_fields gauge\n");
+	               "that differ from what was last applied.\n"
+	               "# TYPE adtrust_drift_fields gauge\n");
 	if (ok)
 		for (size_t i = 0; i < pd->n_items; i++) {
 			size_t n = 0;
 
 			for (size_t j = 0; j < r->n_drift; j++)
 				n += strcasecmp(r->drift[j].it->address,
-						pd->items[i].address) == 0;
+				                pd->items[i].address) == 0;
 			sbuf_addf(&sb,
-				  "adtrust_drift_fields{domain=\"%s\",partner=\"%s\"} %zu\n",
-				  pd->items[i].domain, pd->items[i].partner, n);
+			          "adtrust_drift_fields{domain=\"%s\",partner="
+			          "\"%s\"} %zu\n",
+			          pd->items[i].domain, pd->items[i].partner, n);
 		}
 	sbuf_adds(&sb, "# HELP adtrust_pending_changes Changes of the desired "
-		       "state not applied yet.\n"
-		       "# TYPE adtrust_pending_changes gauge\n");
+	               "state not applied yet.\n"
+	               "# TYPE adtrust_pending_changes gauge\n");
 	sbuf_addf(&sb, "adtrust_pending_changes %zu\n", ok ? r->n_pending : 0);
-	sbuf_adds(&sb, "# HELP adtrust_expired_ignore_rules Ignore rules past "
-		       "their date.\n# TYPE adtrust_expired_ignore_rules gauge\n");
+	sbuf_adds(&sb,
+	          "# HELP adtrust_expired_ignore_rules Ignore rules past "
+	          "their date.\n# TYPE adtrust_expired_ignore_rules gauge\n");
 	sbuf_addf(&sb, "adtrust_expired_ignore_rules %zu\n",
-		  ok ? pd->n_warnings : 0);
+	          ok ? pd->n_warnings : 0);
 	sbuf_adds(&sb, "# HELP adtrust_drift_check_success 1 if the last check "
-		       "read every domain.\n"
-		       "# TYPE adtrust_drift_check_success gauge\n");
+	               "read every domain.\n"
+	               "# TYPE adtrust_drift_check_success gauge\n");
 	sbuf_addf(&sb, "adtrust_drift_check_success %d\n", ok ? 1 : 0);
 	sbuf_adds(&sb, "# HELP adtrust_drift_errors 1 if the last check "
-		       "failed.\n# TYPE adtrust_drift_errors gauge\n");
+	               "failed.\n# TYPE adtrust_drift_errors gauge\n");
 	sbuf_addf(&sb, "adtrust_drift_errors %d\n", ok ? 0 : 1);
-	sbuf_adds(&sb, "# HELP adtrust_drift_last_success_timestamp_seconds "
-		       "When a check last succeeded.\n"
-		       "# TYPE adtrust_drift_last_success_timestamp_seconds gauge\n");
+	sbuf_adds(
+	        &sb,
+	        "# HELP adtrust_drift_last_success_timestamp_seconds "
+	        "When a check last succeeded.\n"
+	        "# TYPE adtrust_drift_last_success_timestamp_seconds gauge\n");
 	sbuf_addf(&sb, "adtrust_drift_last_success_timestamp_seconds %lld\n",
-		  ok ? now : last_success(path));
+	          ok ? now : last_success(path));
 	rc = cmd_write_file(path, sb.buf, sb.len, 0644, err);
 	sbuf_release(&sb);
 	return rc;
@@ -272,9 +284,9 @@ metrics(const char *path, const struct report *r, const struct plan *pd,
 
 static int
 read_live(struct model_state *st, const struct model *conn,
-	  const struct model *also, const char *snapshot, struct err *err)
+          const struct model *also, const char *snapshot, struct err *err)
 {
-	struct prov_cfg cfg = { .model = conn, .snapshot_dir = snapshot };
+	struct prov_cfg cfg = {.model = conn, .snapshot_dir = snapshot};
 	char **a = NULL, **b = NULL, **all;
 	size_t na = 0, nb = 0, n = 0;
 	struct prov *p = NULL;
@@ -296,7 +308,7 @@ read_live(struct model_state *st, const struct model *conn,
 			all[n++] = b[i];
 	}
 	rc = prov_open(&p, snapshot ? &prov_snapshot_ops : &prov_ldap_ops, &cfg,
-		       err);
+	               err);
 	if (rc == 0)
 		rc = prov_read(p, (const char *const *)all, n, st, err);
 	prov_close(p);
@@ -311,23 +323,23 @@ int
 cmd_drift(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "file", required_argument, NULL, 'f' },
-		{ "snapshot", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "metrics", required_argument, NULL, 'm' },
-		{ "state-dir", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	        {"file", required_argument, NULL, 'f'},
+	        {"snapshot", required_argument, NULL, 's'},
+	        {"json", no_argument, NULL, 'j'},
+	        {"metrics", required_argument, NULL, 'm'},
+	        {"state-dir", required_argument, NULL, 'S'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *file = "trusts.yaml", *snapshot = NULL, *mfile = NULL,
-		   *sdir = NULL;
+	           *sdir = NULL;
 	struct model *d = NULL, *a = NULL;
 	struct model_state st;
 	struct plan pd, pa;
-	struct rec_opts ro = { 0 };
-	struct report r = { 0 };
+	struct rec_opts ro = {0};
+	struct report r = {0};
 	struct diags dg;
-	struct cmd_desired info = { 0 };
+	struct cmd_desired info = {0};
 	char *atext = NULL;
 	bool json = false;
 	struct err err;
@@ -351,7 +363,8 @@ cmd_drift(int argc, char **argv)
 			sdir = optarg;
 			break;
 		case 'h':
-			printf("usage: adtrust drift [-f FILE] [--snapshot DIR] "
+			printf("usage: adtrust drift [-f FILE] [--snapshot "
+			       "DIR] "
 			       "[--json] [--metrics FILE] [--state-dir DIR]\n"
 			       "Read-only.  Exit 0: no drift; 2: drift or "
 			       "pending changes; 1: error.\n");
@@ -362,7 +375,7 @@ cmd_drift(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage("drift", "unexpected argument '%s'",
-				 argv[optind]);
+		                 argv[optind]);
 	err_init(&err);
 	diags_init(&dg);
 	model_state_init(&st);
@@ -374,7 +387,7 @@ cmd_drift(int argc, char **argv)
 	if (rc == 0) {
 		diags_release(&dg);
 		rc = model_load_buf(&a, "the last applied state", atext,
-				    strlen(atext), &dg, &err);
+		                    strlen(atext), &dg, &err);
 		if (rc < 0)
 			goto fail;
 	} else if (rc != ERR_NOTFOUND) {

@@ -30,7 +30,7 @@ secret_yaml(struct sbuf *o, const struct model_secret *s)
 
 static void
 domain_yaml(struct sbuf *o, const char *name, const char *netbios,
-	    const char *sid, bool realm, const struct model_domain *conn)
+            const char *sid, bool realm, const struct model_domain *conn)
 {
 	sbuf_addf(o, "  - name: %s\n", name);
 	if (realm) {
@@ -51,7 +51,7 @@ domain_yaml(struct sbuf *o, const char *name, const char *netbios,
 		sbuf_addf(o, "    credentials: %s\n", conn->credentials);
 	if (conn->starttls != NULL)
 		sbuf_addf(o, "    starttls: %s\n",
-			  *conn->starttls ? "true" : "false");
+		          *conn->starttls ? "true" : "false");
 }
 
 static const char *
@@ -68,8 +68,8 @@ names(struct sbuf *o, const char *key, const struct fti *f, uint8_t type,
 
 	for (size_t i = 0; i < f->n; i++) {
 		const struct fti_record *r = &f->rec[i];
-		bool off = (r->flags &
-			    (FTI_TLN_DISABLED_ADMIN | FTI_TLN_DISABLED_NEW)) != 0;
+		bool off = (r->flags & (FTI_TLN_DISABLED_ADMIN |
+		                        FTI_TLN_DISABLED_NEW)) != 0;
 
 		if (r->type != type || (type == FTI_TLN && off != disabled))
 			continue;
@@ -81,69 +81,71 @@ names(struct sbuf *o, const char *key, const struct fti *f, uint8_t type,
 
 static void
 trust_yaml(struct sbuf *o, const struct model_domain_state *d,
-	   const struct model_tdo *t)
+           const struct model_tdo *t)
 {
 	bool out = (t->direction & TDO_DIR_OUTBOUND) != 0;
 	bool forest = (t->attributes & TA_FOREST_TRANSITIVE) != 0;
 	bool realm = t->type == TDO_TYPE_MIT;
-	const char *type = realm	? "realm"
-			   : forest	? "forest"
-			   : (t->attributes & TA_WITHIN_FOREST) ? "shortcut"
-						       : "external";
+	const char *type = realm                                ? "realm"
+	                   : forest                             ? "forest"
+	                   : (t->attributes & TA_WITHIN_FOREST) ? "shortcut"
+	                                                        : "external";
 	static const struct {
 		uint32_t bit;
 		const char *name;
-	} encs[] = { { ENC_DES_CBC_CRC, "des-cbc-crc" },
-		     { ENC_DES_CBC_MD5, "des-cbc-md5" },
-		     { ENC_RC4_HMAC, "rc4" },
-		     { ENC_AES128, "aes128" },
-		     { ENC_AES256, "aes256" },
-		     { ENC_AES256_SK, "aes256-sk" } };
+	} encs[] = {{ENC_DES_CBC_CRC, "des-cbc-crc"},
+	            {ENC_DES_CBC_MD5, "des-cbc-md5"},
+	            {ENC_RC4_HMAC, "rc4"},
+	            {ENC_AES128, "aes128"},
+	            {ENC_AES256, "aes256"},
+	            {ENC_AES256_SK, "aes256-sk"}};
 	bool first = true;
 
 	sbuf_addf(o, "  - trusting: %s\n    trusted: %s\n",
-		  out ? d->name : t->partner, out ? t->partner : d->name);
+	          out ? d->name : t->partner, out ? t->partner : d->name);
 	sbuf_addf(o, "    direction: %s\n",
-		  t->direction == TDO_DIR_BOTH ? "two-way" : "one-way");
+	          t->direction == TDO_DIR_BOTH ? "two-way" : "one-way");
 	sbuf_addf(o, "    type: %s\n    sides: %s\n", type,
-		  out ? "trusting" : "trusted");
-	sbuf_addf(o, "    password: { prompt: \"trust password for %s and "
-		     "%s\" }   # used only to create it again\n",
-		  d->name, t->partner);
+	          out ? "trusting" : "trusted");
+	sbuf_addf(o,
+	          "    password: { prompt: \"trust password for %s and "
+	          "%s\" }   # used only to create it again\n",
+	          d->name, t->partner);
 	if (realm)
 		sbuf_addf(o, "    transitive: %s\n",
-			  yn(t->attributes, TA_NON_TRANSITIVE, true));
+		          yn(t->attributes, TA_NON_TRANSITIVE, true));
 	if (out && !realm) {
 		sbuf_addf(o, "    selective_authentication: %s\n",
-			  yn(t->attributes, TA_CROSS_ORGANIZATION, false));
+		          yn(t->attributes, TA_CROSS_ORGANIZATION, false));
 		sbuf_addf(o, "    sid_filtering: %s\n",
-			  forest ? yn(t->attributes, TA_TREAT_AS_EXTERNAL, true)
-				 : yn(t->attributes, TA_QUARANTINED_DOMAIN,
-				      false));
+		          forest ? yn(t->attributes, TA_TREAT_AS_EXTERNAL, true)
+		                 : yn(t->attributes, TA_QUARANTINED_DOMAIN,
+		                      false));
 		if (t->attributes & (TA_CROSS_ORG_ENABLE_TGT_DELEGATION |
-				     TA_CROSS_ORG_NO_TGT_DELEGATION))
+		                     TA_CROSS_ORG_NO_TGT_DELEGATION))
 			sbuf_addf(o, "    tgt_delegation: %s\n",
-				  yn(t->attributes,
-				     TA_CROSS_ORG_ENABLE_TGT_DELEGATION, false));
+			          yn(t->attributes,
+			             TA_CROSS_ORG_ENABLE_TGT_DELEGATION,
+			             false));
 		sbuf_addf(o, "    auth_target_validation: %s\n",
-			  yn(t->attributes, TA_DISABLE_AUTH_TARGET_VALIDATION,
-			     true));
+		          yn(t->attributes, TA_DISABLE_AUTH_TARGET_VALIDATION,
+		             true));
 		if (forest)
 			sbuf_addf(o, "    pim: %s\n",
-				  yn(t->attributes, TA_PIM_TRUST, false));
+			          yn(t->attributes, TA_PIM_TRUST, false));
 	}
 	if (realm)
 		sbuf_addf(o, "    uses_rc4: %s\n",
-			  yn(t->attributes, TA_USES_RC4_ENCRYPTION, false));
+		          yn(t->attributes, TA_USES_RC4_ENCRYPTION, false));
 	sbuf_addf(o, "    uplevel_only: %s\n    uses_aes: %s\n",
-		  yn(t->attributes, TA_UPLEVEL_ONLY, false),
-		  yn(t->attributes, TA_USES_AES_KEYS, false));
+	          yn(t->attributes, TA_UPLEVEL_ONLY, false),
+	          yn(t->attributes, TA_USES_AES_KEYS, false));
 	if (t->has_enctypes) {
 		sbuf_adds(o, "    encryption: [");
 		for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++)
 			if (t->enctypes & encs[i].bit) {
 				sbuf_addf(o, "%s%s", first ? "" : ", ",
-					  encs[i].name);
+				          encs[i].name);
 				first = false;
 			}
 		sbuf_adds(o, "]\n");
@@ -163,16 +165,16 @@ int
 cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "domain", required_argument, NULL, 'd' },
-		{ "file", required_argument, NULL, 'f' },
-		{ "snapshot", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	        {"domain", required_argument, NULL, 'd'},
+	        {"file", required_argument, NULL, 'f'},
+	        {"snapshot", required_argument, NULL, 's'},
+	        {"out", required_argument, NULL, 'o'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *domain = NULL, *file = NULL, *out = NULL;
-	struct prov_cfg cfg = { 0 };
-	struct model empty = { .version = 1 };
+	struct prov_cfg cfg = {0};
+	struct model empty = {.version = 1};
 	struct model *m = NULL;
 	struct model_state st;
 	const struct model_domain_state *d;
@@ -210,8 +212,8 @@ cmd_export(int argc, char **argv)
 		return cmd_usage("export", "--domain NAME is required");
 	if (file == NULL && cfg.snapshot_dir == NULL)
 		return cmd_usage("export",
-				 "give -f FILE (how to reach the domain) or "
-				 "--snapshot DIR");
+		                 "give -f FILE (how to reach the domain) or "
+		                 "--snapshot DIR");
 	err_init(&err);
 	diags_init(&dg);
 	sbuf_init(&o);
@@ -224,7 +226,7 @@ cmd_export(int argc, char **argv)
 			goto fail;
 		if ((conn = model_domain_find(m, domain)) == NULL) {
 			err_set(&err, ERR_INVALID, "'%s' does not declare '%s'",
-				file, domain);
+			        file, domain);
 			goto fail;
 		}
 		if (conn->credentials != NULL)
@@ -232,23 +234,25 @@ cmd_export(int argc, char **argv)
 	}
 	cfg.model = m != NULL ? m : &empty;
 	rc = prov_open(&p,
-		       cfg.snapshot_dir ? &prov_snapshot_ops : &prov_ldap_ops,
-		       &cfg, &err);
+	               cfg.snapshot_dir ? &prov_snapshot_ops : &prov_ldap_ops,
+	               &cfg, &err);
 	if (rc < 0 || (rc = prov_read(p, &domain, 1, &st, &err)) < 0)
 		goto fail;
 	d = &st.domains[0];
-	sbuf_addf(&o, "# adtrust export --domain %s: the live trusts of %s\n"
-		      "version: 1\ndomains:\n", domain, d->name);
+	sbuf_addf(&o,
+	          "# adtrust export --domain %s: the live trusts of %s\n"
+	          "version: 1\ndomains:\n",
+	          domain, d->name);
 	domain_yaml(&o, d->name, d->netbios, d->sid, false, conn);
 	for (size_t i = 0; i < d->n_tdos; i++)
 		domain_yaml(&o, d->tdos[i].partner, d->tdos[i].flat_name,
-			    d->tdos[i].sid, d->tdos[i].type == TDO_TYPE_MIT,
-			    NULL);
+		            d->tdos[i].sid, d->tdos[i].type == TDO_TYPE_MIT,
+		            NULL);
 	if (cred != NULL) {
 		sbuf_addf(&o, "credentials:\n  - name: %s\n    method: %s\n",
-			  cred->name,
-			  cred->method == MODEL_CRED_PASSWORD ? "password"
-							      : "kerberos");
+		          cred->name,
+		          cred->method == MODEL_CRED_PASSWORD ? "password"
+		                                              : "kerberos");
 		if (cred->user != NULL)
 			sbuf_addf(&o, "    user: %s\n", cred->user);
 		if (cred->password != NULL) {

@@ -20,7 +20,8 @@ help(void)
 	       "Reads the live state of every domain FILE manages (over LDAP, "
 	       "or from the\nLDIF files in DIR) and shows what apply would "
 	       "change.\n\n"
-	       "  -f FILE              desired state (default trusts.yaml), or\n"
+	       "  -f FILE              desired state (default trusts.yaml), "
+	       "or\n"
 	       "                       git:REPO@REV:PATH (read at REV, no "
 	       "checkout needed)\n"
 	       "  --git-dir DIR --rev REV  the same: FILE at REV of DIR\n"
@@ -37,18 +38,18 @@ int
 cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "file", required_argument, NULL, 'f' },
-		{ "snapshot", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "detailed-exitcode", no_argument, NULL, 'd' },
-		{ "allow-destroy", no_argument, NULL, 'a' },
-		{ "git-dir", required_argument, NULL, 'g' },
-		{ "rev", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	        {"file", required_argument, NULL, 'f'},
+	        {"snapshot", required_argument, NULL, 's'},
+	        {"json", no_argument, NULL, 'j'},
+	        {"out", required_argument, NULL, 'o'},
+	        {"detailed-exitcode", no_argument, NULL, 'd'},
+	        {"allow-destroy", no_argument, NULL, 'a'},
+	        {"git-dir", required_argument, NULL, 'g'},
+	        {"rev", required_argument, NULL, 'r'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
-	struct cmd_source src = { .file = "trusts.yaml" };
+	struct cmd_source src = {.file = "trusts.yaml"};
 	struct cmd_session s;
 	const char *out = NULL, *gitdir = NULL, *rev = NULL;
 	char *spec = NULL;
@@ -91,10 +92,10 @@ cmd_plan(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage("plan", "unexpected argument '%s'",
-				 argv[optind]);
+		                 argv[optind]);
 	if (gitdir != NULL || rev != NULL) {
 		spec = xasprintf("git:%s@%s:%s", gitdir ? gitdir : ".",
-				 rev ? rev : "HEAD", src.file);
+		                 rev ? rev : "HEAD", src.file);
 		src.file = spec;
 	}
 	err_init(&err);
@@ -114,7 +115,7 @@ cmd_plan(int argc, char **argv)
 			goto fail;
 	}
 	rc = (json ? &plan_render_json : &plan_render_text)
-		     ->render(stdout, &s.plan, cmd_g.colour, &err);
+	             ->render(stdout, &s.plan, cmd_g.colour, &err);
 	if (rc < 0)
 		goto fail;
 	rc = detailed && !plan_is_noop(&s.plan) ? EXIT_CHANGES : 0;

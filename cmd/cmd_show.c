@@ -10,9 +10,9 @@ int
 cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	        {"json", no_argument, NULL, 'j'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct plan p;
 	struct err err;
@@ -27,7 +27,8 @@ cmd_show(int argc, char **argv)
 		case 'h':
 			printf("usage: adtrust show [--json] PLAN.json\n"
 			       "Renders a plan saved by 'adtrust plan -o'; the "
-			       "JSON's no_op says whether it changes anything.\n");
+			       "JSON's no_op says whether it changes "
+			       "anything.\n");
 			return 0;
 		default:
 			return cmd_usage("show", "unknown option");
@@ -41,7 +42,7 @@ cmd_show(int argc, char **argv)
 		return 1;
 	}
 	rc = (json ? &plan_render_json : &plan_render_text)
-		     ->render(stdout, &p, cmd_g.colour, &err);
+	             ->render(stdout, &p, cmd_g.colour, &err);
 	plan_release(&p);
 	if (rc < 0) {
 		cmd_error(&err);

@@ -13,9 +13,9 @@ int
 cmd_validate(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "file", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	        {"file", required_argument, NULL, 'f'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *file = "trusts.yaml";
 	struct cmd_desired info;
@@ -31,7 +31,8 @@ cmd_validate(int argc, char **argv)
 			break;
 		case 'h':
 			printf("usage: adtrust validate [-f FILE]\n"
-			       "Checks FILE (default trusts.yaml) and prints every "
+			       "Checks FILE (default trusts.yaml) and prints "
+			       "every "
 			       "problem as FILE:LINE:COL: message.\n");
 			return 0;
 		default:
@@ -40,7 +41,7 @@ cmd_validate(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage("validate", "unexpected argument '%s'",
-				 argv[optind]);
+		                 argv[optind]);
 	diags_init(&d);
 	err_init(&err);
 	rc = cmd_load_desired(&m, &info, file, &err);

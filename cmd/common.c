@@ -15,11 +15,11 @@
 
 int
 cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
-		 struct err *err)
+                 struct err *err)
 {
-	struct prov_cfg cfg = { 0 };
-	struct rec_opts ro = { 0 };
-	struct cmd_desired info = { 0 };
+	struct prov_cfg cfg = {0};
+	struct rec_opts ro = {0};
+	struct cmd_desired info = {0};
 	struct prov *p = NULL;
 	char **names = NULL;
 	size_t n = 0;
@@ -37,12 +37,12 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 	cfg.model = s->model;
 	cfg.snapshot_dir = src->snapshot_dir;
 	rc = prov_open(&p,
-		       src->snapshot_dir ? &prov_snapshot_ops : &prov_ldap_ops,
-		       &cfg, err);
+	               src->snapshot_dir ? &prov_snapshot_ops : &prov_ldap_ops,
+	               &cfg, err);
 	if (rc < 0)
 		goto out;
-	if ((rc = prov_read(p, (const char *const *)names, n, &s->state,
-			    err)) < 0)
+	if ((rc = prov_read(p, (const char *const *)names, n, &s->state, err)) <
+	    0)
 		goto out;
 	ro.allow_destroy = src->allow_destroy;
 	ro.today = getenv("ADTRUST_TODAY");
@@ -74,7 +74,7 @@ cmd_session_release(struct cmd_session *s)
 
 int
 cmd_write_file(const char *path, const char *data, size_t len, unsigned mode,
-	       struct err *err)
+               struct err *err)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int fd, rc = 0;
@@ -94,7 +94,7 @@ cmd_write_file(const char *path, const char *data, size_t len, unsigned mode,
 	close(fd);
 	if (rename(tmp, path) < 0) {
 		rc = err_set_errno(err, ERR_IO, "cannot rename '%s' to '%s'",
-				   tmp, path);
+		                   tmp, path);
 		unlink(tmp);
 	}
 out:
@@ -129,10 +129,10 @@ same_plan(const struct plan *a, const struct plan *b)
 
 int
 cmd_session_saved(struct cmd_session *s, const char *plan_path,
-		  bool allow_destroy, struct err *err)
+                  bool allow_destroy, struct err *err)
 {
-	struct prov_cfg cfg = { 0 };
-	struct rec_opts ro = { 0 };
+	struct prov_cfg cfg = {0};
+	struct rec_opts ro = {0};
 	struct plan saved;
 	struct prov *p = NULL;
 	struct diags d;
@@ -148,42 +148,42 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 		return rc;
 	if (saved.snapshot != NULL) {
 		rc = err_set(err, ERR_INVALID,
-			     "'%s' was planned against the snapshot '%s', not "
-			     "the live domains: it cannot be applied",
-			     plan_path, saved.snapshot);
+		             "'%s' was planned against the snapshot '%s', not "
+		             "the live domains: it cannot be applied",
+		             plan_path, saved.snapshot);
 		goto out;
 	}
 	if (saved.desired_text == NULL) {
 		rc = err_set(err, ERR_INVALID,
-			     "'%s' does not hold its desired state", plan_path);
+		             "'%s' does not hold its desired state", plan_path);
 		goto out;
 	}
 	rc = model_load_buf(&s->model, saved.source_path, saved.desired_text,
-			    strlen(saved.desired_text), &d, err);
+	                    strlen(saved.desired_text), &d, err);
 	for (size_t i = 0; i < d.n; i++)
 		err_print(&d.v[i], stderr);
 	if (rc < 0)
 		goto out;
 	if (strcmp(s->model->sha256, saved.source_sha256) != 0) {
 		rc = err_set(err, ERR_INVALID,
-			     "'%s': the desired state it holds does not match "
-			     "its sha256; the file was altered",
-			     plan_path);
+		             "'%s': the desired state it holds does not match "
+		             "its sha256; the file was altered",
+		             plan_path);
 		goto out;
 	}
 	cfg.model = s->model;
 	if ((rc = prov_open(&p, &prov_ldap_ops, &cfg, err)) < 0)
 		goto out;
 	if ((rc = prov_read(p, (const char *const *)saved.domains,
-			    saved.n_domains, &s->state, err)) < 0)
+	                    saved.n_domains, &s->state, err)) < 0)
 		goto out;
 	if ((n_moved = rec_prints_moved(&saved, &s->state, &moved)) > 0) {
 		for (size_t i = 0; i < n_moved; i++)
 			fprintf(stderr, "adtrust: moved: %s\n", moved[i]);
 		rc = err_set(err, ERR_CONFLICT,
-			     "'%s' is stale: %zu object%s changed since it was "
-			     "planned; nothing was applied (plan again)",
-			     plan_path, n_moved, n_moved == 1 ? "" : "s");
+		             "'%s' is stale: %zu object%s changed since it was "
+		             "planned; nothing was applied (plan again)",
+		             plan_path, n_moved, n_moved == 1 ? "" : "s");
 		goto out;
 	}
 	ro.allow_destroy = allow_destroy;
@@ -192,9 +192,9 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 		goto out;
 	if (!same_plan(&s->plan, &saved)) {
 		rc = err_set(err, ERR_CONFLICT,
-			     "'%s' no longer describes the live domains; "
-			     "nothing was applied (plan again)",
-			     plan_path);
+		             "'%s' no longer describes the live domains; "
+		             "nothing was applied (plan again)",
+		             plan_path);
 		goto out;
 	}
 	s->plan.git_commit = saved.git_commit;
@@ -221,9 +221,10 @@ cmd_record_applied(const struct plan *p, const char *dir, struct err *err)
 
 	if (p->git_repo != NULL && p->git_commit != NULL) {
 		prov_git_refname(ref, sizeof(ref), "refs/adtrust/applied/",
-				 p->git_path);
+		                 p->git_path);
 		msg = xasprintf("adtrust apply of %s", p->git_path);
-		rc = prov_git_ref_set(p->git_repo, ref, p->git_commit, msg, err);
+		rc = prov_git_ref_set(p->git_repo, ref, p->git_commit, msg,
+		                      err);
 		free(msg);
 		return rc;
 	}
@@ -233,10 +234,10 @@ cmd_record_applied(const struct plan *p, const char *dir, struct err *err)
 }
 
 int
-cmd_load_desired(struct model **out, struct cmd_desired *info,
-		 const char *spec, struct err *err)
+cmd_load_desired(struct model **out, struct cmd_desired *info, const char *spec,
+                 struct err *err)
 {
-	struct prov_git_src src = { 0 };
+	struct prov_git_src src = {0};
 	char *repo = NULL, *rev = NULL, *path = NULL, *buf = NULL;
 	size_t len = 0;
 	struct diags d;
@@ -265,7 +266,7 @@ out:
 		err_print(&d.v[i], stderr);
 	if (rc < 0 && d.n > 0)
 		err_set(err, ERR_INVALID, "'%s' has %zu problem%s", spec, d.n,
-			d.n == 1 ? "" : "s");
+		        d.n == 1 ? "" : "s");
 	diags_release(&d);
 	prov_git_src_release(&src);
 	free(repo);
@@ -285,9 +286,9 @@ cmd_desired_release(struct cmd_desired *info)
 
 int
 cmd_applied_text(char **out, const struct cmd_desired *info, const char *spec,
-		 const char *dir, struct err *err)
+                 const char *dir, struct err *err)
 {
-	struct prov_git_src src = { 0 };
+	struct prov_git_src src = {0};
 	char ref[512], commit[41];
 	size_t len;
 	int rc;
@@ -296,11 +297,11 @@ cmd_applied_text(char **out, const struct cmd_desired *info, const char *spec,
 	if (info->git_repo == NULL)
 		return state_applied_read(out, dir, spec, err);
 	prov_git_refname(ref, sizeof(ref), "refs/adtrust/applied/",
-			 info->git_path);
+	                 info->git_path);
 	if ((rc = prov_git_ref_get(commit, info->git_repo, ref, err)) < 0)
 		return rc;
 	rc = prov_git_read(out, &len, &src, info->git_repo, commit,
-			   info->git_path, err);
+	                   info->git_path, err);
 	prov_git_src_release(&src);
 	return rc;
 }

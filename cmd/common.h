@@ -12,7 +12,7 @@ struct err;
 
 /* Where a desired state came from (git or a plain file). */
 struct cmd_desired {
-	char *git_repo;   /* NULL: a plain file */
+	char *git_repo; /* NULL: a plain file */
 	char *git_path;
 	char git_commit[41];
 	bool git_dirty;
@@ -24,7 +24,7 @@ struct cmd_desired {
  * are printed to stderr.  *info is filled; cmd_desired_release frees it.
  */
 int cmd_load_desired(struct model **out, struct cmd_desired *info,
-		     const char *spec, struct err *err);
+                     const char *spec, struct err *err);
 void cmd_desired_release(struct cmd_desired *info);
 /*
  * The text of the desired state last applied for the same source: the
@@ -32,7 +32,7 @@ void cmd_desired_release(struct cmd_desired *info);
  * directory.  ERR_NOTFOUND when nothing was applied.
  */
 int cmd_applied_text(char **out, const struct cmd_desired *info,
-		     const char *spec, const char *state_dir, struct err *err);
+                     const char *spec, const char *state_dir, struct err *err);
 
 struct cmd_source {
 	const char *file;         /* -f */
@@ -54,7 +54,7 @@ struct cmd_session {
  * except for validation failures, already printed).
  */
 int cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
-		     struct err *err);
+                     struct err *err);
 void cmd_session_release(struct cmd_session *s);
 
 /*
@@ -65,7 +65,7 @@ void cmd_session_release(struct cmd_session *s);
  * equal the saved one.
  */
 int cmd_session_saved(struct cmd_session *s, const char *plan_path,
-		      bool allow_destroy, struct err *err);
+                      bool allow_destroy, struct err *err);
 
 /*
  * Records what was applied: a ref refs/adtrust/applied/<path> in the
@@ -73,10 +73,10 @@ int cmd_session_saved(struct cmd_session *s, const char *plan_path,
  * state directory.
  */
 int cmd_record_applied(const struct plan *p, const char *state_dir,
-		       struct err *err);
+                       struct err *err);
 
 /* Writes a file atomically (temp + rename) with the given mode. */
 int cmd_write_file(const char *path, const char *data, size_t len,
-		   unsigned mode, struct err *err);
+                   unsigned mode, struct err *err);
 
 #endif

@@ -22,24 +22,25 @@ struct cmd_spec {
 };
 
 static const struct cmd_spec cmds[] = {
-	{ "validate", cmd_validate, "check a desired-state file" },
-	{ "plan", cmd_plan, "show what apply would change" },
-	{ "apply", cmd_apply, "make the live trusts match the desired state" },
-	{ "show", cmd_show, "render a saved plan" },
-	{ "drift", cmd_drift, "report live changes and pending ones (read-only)" },
-	{ "export", cmd_export, "write a domain's live trusts as YAML" },
+        {"validate", cmd_validate, "check a desired-state file"},
+        {"plan", cmd_plan, "show what apply would change"},
+        {"apply", cmd_apply, "make the live trusts match the desired state"},
+        {"show", cmd_show, "render a saved plan"},
+        {"drift", cmd_drift,
+         "report live changes and pending ones (read-only)"},
+        {"export", cmd_export, "write a domain's live trusts as YAML"},
 };
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: adtrust [--no-color] [-q] <command> [options]\n\n"
-		    "commands:\n");
+	            "commands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(fp, "  %-9s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(fp, "\nexit codes: 0 ok/no changes, 1 error, 2 changes or "
-		    "drift pending, 64 usage\n"
-		    "'adtrust <command> --help' describes a command.\n");
+	            "drift pending, 64 usage\n"
+	            "'adtrust <command> --help' describes a command.\n");
 }
 
 void
@@ -66,10 +67,10 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "no-color", no_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	        {"no-color", no_argument, NULL, 'n'},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	const char *nc = getenv("NO_COLOR");
 	int c, rc = EXIT_USAGE;

@@ -34,8 +34,8 @@ ensure_dir(const char *dir, struct err *err)
 {
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return err_set_errno(err, ERR_IO,
-				     "cannot create the state directory '%s'",
-				     dir);
+		                     "cannot create the state directory '%s'",
+		                     dir);
 	return 0;
 }
 
@@ -63,7 +63,7 @@ applied_path(const char *dir, const char *path)
 
 int
 state_applied_write(const char *dir, const char *path, const char *text,
-		    struct err *err)
+                    struct err *err)
 {
 	char *f;
 	int rc;
@@ -78,7 +78,7 @@ state_applied_write(const char *dir, const char *path, const char *text,
 
 int
 state_applied_read(char **out, const char *dir, const char *path,
-		   struct err *err)
+                   struct err *err)
 {
 	char *f = applied_path(dir, path), *buf = NULL;
 	size_t len = 0, n;
@@ -89,10 +89,11 @@ state_applied_read(char **out, const char *dir, const char *path,
 	*out = NULL;
 	if ((fp = fopen(f, "r")) == NULL) {
 		rc = errno == ENOENT
-			     ? err_set(err, ERR_NOTFOUND,
-				       "no apply of '%s' is recorded in '%s'",
-				       path, dir)
-			     : err_set_errno(err, ERR_IO, "cannot open '%s'", f);
+		             ? err_set(err, ERR_NOTFOUND,
+		                       "no apply of '%s' is recorded in '%s'",
+		                       path, dir)
+		             : err_set_errno(err, ERR_IO, "cannot open '%s'",
+		                             f);
 		goto out;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
@@ -121,8 +122,8 @@ holder_line(char *buf, size_t len)
 	gethostname(host, sizeof(host) - 1);
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(buf, len, "host=%s pid=%ld started=%s\n", host,
-		 (long)getpid(), when);
+	snprintf(buf, len, "host=%s pid=%ld started=%s\n", host, (long)getpid(),
+	         when);
 }
 
 static void
@@ -144,13 +145,13 @@ stale(const char *holder)
 	if (sscanf(holder, "host=%255s pid=%ld", host, &pid) != 2)
 		return false;
 	gethostname(mine, sizeof(mine) - 1);
-	return strcmp(host, mine) == 0 && pid > 0 &&
-	       kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+	return strcmp(host, mine) == 0 && pid > 0 && kill((pid_t)pid, 0) < 0 &&
+	       errno == ESRCH;
 }
 
 int
 state_locks_take(struct state_locks *l, const char *dir, char *const *domains,
-		 size_t n, unsigned timeout_s, struct err *err)
+                 size_t n, unsigned timeout_s, struct err *err)
 {
 	char holder[512], line[512];
 	int rc;
@@ -161,7 +162,7 @@ state_locks_take(struct state_locks *l, const char *dir, char *const *domains,
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		char *f = xasprintf("%s/lock-%s", dir, domains[i]);
-		struct timespec nap = { 0, 200 * 1000 * 1000 };
+		struct timespec nap = {0, 200 * 1000 * 1000};
 		unsigned waited_ms = 0;
 		int fd = open(f, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
@@ -174,9 +175,9 @@ state_locks_take(struct state_locks *l, const char *dir, char *const *domains,
 			if (waited_ms >= timeout_s * 1000u) {
 				read_holder(fd, holder, sizeof(holder));
 				rc = err_set(err, ERR_CONFLICT,
-					     "domain '%s' is locked by another "
-					     "apply (%s); gave up after %u s",
-					     domains[i], holder, timeout_s);
+				             "domain '%s' is locked by another "
+				             "apply (%s); gave up after %u s",
+				             domains[i], holder, timeout_s);
 				close(fd);
 				free(f);
 				goto fail;
@@ -187,9 +188,9 @@ state_locks_take(struct state_locks *l, const char *dir, char *const *domains,
 		read_holder(fd, holder, sizeof(holder));
 		if (holder[0] != '\0' && stale(holder))
 			fprintf(stderr,
-				"adtrust: note: the lock of '%s' was left by a "
-				"process that is gone (%s); taking it over\n",
-				domains[i], holder);
+			        "adtrust: note: the lock of '%s' was left by a "
+			        "process that is gone (%s); taking it over\n",
+			        domains[i], holder);
 		holder_line(line, sizeof(line));
 		if (ftruncate(fd, 0) < 0 ||
 		    pwrite(fd, line, strlen(line), 0) < 0) {

@@ -20,10 +20,10 @@ void state_key(char out[17], const char *path);
 
 /* Records the applied desired-state text for path (atomic, mode 0600). */
 int state_applied_write(const char *dir, const char *path, const char *text,
-			struct err *err);
+                        struct err *err);
 /* Reads it back into *out (malloc'ed); ERR_NOTFOUND if never applied. */
 int state_applied_read(char **out, const char *dir, const char *path,
-		       struct err *err);
+                       struct err *err);
 
 /*
  * Per-domain apply locks (flock on DIR/lock-<domain>; released by the
@@ -37,8 +37,8 @@ struct state_locks {
 	size_t n;
 };
 int state_locks_take(struct state_locks *l, const char *dir,
-		     char *const *domains, size_t n, unsigned timeout_s,
-		     struct err *err);
+                     char *const *domains, size_t n, unsigned timeout_s,
+                     struct err *err);
 void state_locks_release(struct state_locks *l);
 
 #endif

@@ -58,7 +58,7 @@ override_for(const struct model_trust *t, const char *domain)
 
 static void
 policy_bits(struct model_tdo *x, const struct model_trust *t,
-	    const struct model_side_opts *o)
+            const struct model_side_opts *o)
 {
 	const bool *sel = PICK(t, o, selective_authentication);
 	const bool *filt = PICK(t, o, sid_filtering);
@@ -77,7 +77,7 @@ policy_bits(struct model_tdo *x, const struct model_trust *t,
 			set_bit(x, TA_PIM_TRUST, *t->pim, true);
 	} else if (t->type != MODEL_TYPE_REALM) {
 		set_bit(x, TA_QUARANTINED_DOMAIN, filt == NULL || *filt,
-			filt != NULL);
+		        filt != NULL);
 	}
 	if (deleg != NULL) {
 		set_bit(x, TA_CROSS_ORG_ENABLE_TGT_DELEGATION, *deleg, true);
@@ -125,8 +125,8 @@ side(struct model_expected *e, const struct model_trust *t, size_t ti,
 	set_bit(x, TA_WITHIN_FOREST, t->type == MODEL_TYPE_SHORTCUT, true);
 	if (t->type == MODEL_TYPE_REALM)
 		set_bit(x, TA_NON_TRANSITIVE,
-			t->transitive == NULL || !*t->transitive,
-			t->transitive != NULL);
+		        t->transitive == NULL || !*t->transitive,
+		        t->transitive != NULL);
 	if (x->direction & TDO_DIR_OUTBOUND)
 		policy_bits(x, t, o);
 	if (t->uplevel_only != NULL)
@@ -153,8 +153,8 @@ absent(struct model_expected *e, const struct model_trust *t, size_t ti,
 {
 	struct model_tdo *x;
 
-	e->absent = xreallocarray(e->absent, e->n_absent + 1,
-				  sizeof(*e->absent));
+	e->absent =
+	        xreallocarray(e->absent, e->n_absent + 1, sizeof(*e->absent));
 	x = &e->absent[e->n_absent++];
 	model_tdo_init(x);
 	x->domain = xstrdup(self->name);
@@ -173,8 +173,7 @@ cmp_tdo(const void *a, const void *b)
 }
 
 int
-model_expand(struct model_expected *out, const struct model *m,
-	     struct err *err)
+model_expand(struct model_expected *out, const struct model *m, struct err *err)
 {
 	memset(out, 0, sizeof(*out));
 	for (unsigned i = 0; i < m->n_trusts; i++) {
@@ -186,17 +185,17 @@ model_expand(struct model_expected *out, const struct model *m,
 		if (dt == NULL || dd == NULL) {
 			model_expected_release(out);
 			return err_set(err, ERR_INVALID,
-				       "trusts[%u]: unknown domain", i);
+			               "trusts[%u]: unknown domain", i);
 		}
 		/* MIT realm sides are kept by the kdc provider, not here. */
 		if (t->sides != MODEL_SIDES_TRUSTED &&
 		    dt->kind == MODEL_KIND_AD)
 			(t->ensure == MODEL_PRESENT ? side : absent)(out, t, i,
-								    dt, dd);
+			                                             dt, dd);
 		if (t->sides != MODEL_SIDES_TRUSTING &&
 		    dd->kind == MODEL_KIND_AD)
 			(t->ensure == MODEL_PRESENT ? side : absent)(out, t, i,
-								    dd, dt);
+			                                             dd, dt);
 	}
 	if (out->n_tdos > 1)
 		qsort(out->tdos, out->n_tdos, sizeof(*out->tdos), cmp_tdo);

@@ -45,7 +45,7 @@ bad(const struct rd *r, size_t off, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return err_set(r->err, ERR_INVALID, "record %zu at offset 0x%zx: %s",
-		       r->rec, off, msg);
+	               r->rec, off, msg);
 }
 
 static size_t
@@ -60,7 +60,7 @@ rd_bytes(struct rd *r, const uint8_t **out, size_t n, const char *what)
 	*out = NULL;
 	if (left(r) < n)
 		return bad(r, r->pos, "%s needs %zu bytes, %zu left", what, n,
-			   left(r));
+		           left(r));
 	*out = r->buf + r->pos;
 	r->pos += n;
 	return 0;
@@ -89,8 +89,8 @@ rd_counted(struct rd *r, const uint8_t **out, uint32_t *n, const char *what)
 		return rc;
 	if (*n > left(r))
 		return bad(r, at,
-			   "%s length %u exceeds record (%zu bytes left)", what,
-			   *n, left(r));
+		           "%s length %u exceeds record (%zu bytes left)", what,
+		           *n, left(r));
 	*out = r->buf + r->pos;
 	r->pos += *n;
 	return 0;
@@ -165,9 +165,9 @@ rd_scanner(struct rd *r, struct fti_record *rec)
 		return rc;
 	if (n != left(r))
 		return bad(r, start,
-			   "scanner data length %u does not match record "
-			   "(%zu bytes left)",
-			   n, left(r));
+		           "scanner data length %u does not match record "
+		           "(%zu bytes left)",
+		           n, left(r));
 	if ((rc = rd_bytes(r, &sub, 1, "scanner sub-record type")) < 0)
 		return rc;
 	if (*sub != SCANNER_SUB_DOMAIN) {
@@ -191,7 +191,7 @@ rd_record(struct rd *r, struct fti_record *rec)
 		return rc;
 	if (len < REC_MIN || len > left(r))
 		return bad(r, start, "record length %u out of range %u..%zu",
-			   len, REC_MIN, left(r));
+		           len, REC_MIN, left(r));
 	s = *r;
 	s.end = r->pos + len;
 	r->pos = s.end;
@@ -218,14 +218,14 @@ rd_record(struct rd *r, struct fti_record *rec)
 	}
 	if (rc == 0 && left(&s) != 0)
 		rc = bad(&s, s.pos, "%zu trailing bytes inside record",
-			 left(&s));
+		         left(&s));
 	return rc;
 }
 
 int
 fti_decode(struct fti *out, const uint8_t *buf, size_t len, struct err *err)
 {
-	struct rd r = { .buf = buf, .pos = 0, .end = len, .err = err };
+	struct rd r = {.buf = buf, .pos = 0, .end = len, .err = err};
 	struct fti f;
 	uint32_t ver, cnt;
 	int rc;
@@ -234,32 +234,32 @@ fti_decode(struct fti *out, const uint8_t *buf, size_t len, struct err *err)
 	fti_init(&f);
 	if (len < 8) {
 		rc = err_set(err, ERR_INVALID,
-			     "forest trust info of %zu bytes is too short",
-			     len);
+		             "forest trust info of %zu bytes is too short",
+		             len);
 		goto out;
 	}
 	ver = le32(buf);
 	cnt = le32(buf + 4);
 	if (ver != 1) {
 		rc = err_set(err, ERR_INVALID,
-			     "forest trust info at offset 0x0: version %u is "
-			     "not 1",
-			     ver);
+		             "forest trust info at offset 0x0: version %u is "
+		             "not 1",
+		             ver);
 		goto out;
 	}
 	if (cnt > FTI_MAX_RECORDS) {
 		rc = err_set(err, ERR_INVALID,
-			     "forest trust info at offset 0x4: record count %u "
-			     "exceeds %u",
-			     cnt, FTI_MAX_RECORDS);
+		             "forest trust info at offset 0x4: record count %u "
+		             "exceeds %u",
+		             cnt, FTI_MAX_RECORDS);
 		goto out;
 	}
 	/* bounds the allocation too: a record takes at least 17 bytes */
 	if (cnt > (len - 8) / (4 + REC_MIN)) {
 		rc = err_set(err, ERR_INVALID,
-			     "forest trust info at offset 0x4: %u records "
-			     "cannot fit in %zu bytes",
-			     cnt, len);
+		             "forest trust info at offset 0x4: %u records "
+		             "cannot fit in %zu bytes",
+		             cnt, len);
 		goto out;
 	}
 	r.pos = 8;
@@ -274,9 +274,9 @@ fti_decode(struct fti *out, const uint8_t *buf, size_t len, struct err *err)
 	}
 	if (left(&r) != 0) {
 		rc = err_set(err, ERR_INVALID,
-			     "forest trust info at offset 0x%zx: %zu trailing "
-			     "bytes after the last record",
-			     r.pos, left(&r));
+		             "forest trust info at offset 0x%zx: %zu trailing "
+		             "bytes after the last record",
+		             r.pos, left(&r));
 		goto out;
 	}
 	*out = f;
@@ -290,8 +290,8 @@ out:
 static void
 put_u32(struct sbuf *sb, size_t at, uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 24) };
+	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+	                (uint8_t)(v >> 24)};
 
 	if (at == sb->len)
 		sbuf_add(sb, b, 4);
@@ -307,7 +307,7 @@ patch_len(struct sbuf *sb, size_t at, size_t i, struct err *err)
 
 	if (n > UINT32_MAX)
 		return err_set(err, ERR_INVALID,
-			       "record %zu: %zu bytes is too long", i, n);
+		               "record %zu: %zu bytes is too long", i, n);
 	put_u32(sb, at, (uint32_t)n);
 	return 0;
 }
@@ -322,7 +322,7 @@ put_str(struct sbuf *sb, const char *s, size_t i, struct err *err)
 	n = strlen(s);
 	if (n > UINT32_MAX)
 		return err_set(err, ERR_INVALID, "record %zu: name too long",
-			       i);
+		               i);
 	put_u32(sb, sb->len, (uint32_t)n);
 	sbuf_add(sb, s, n);
 	return 0;
@@ -330,7 +330,7 @@ put_str(struct sbuf *sb, const char *s, size_t i, struct err *err)
 
 static int
 put_domain(struct sbuf *sb, const struct fti_record *r, size_t i,
-	   struct err *err)
+           struct err *err)
 {
 	uint8_t sid[SID_MAX_BINARY];
 	size_t sl = 0;
@@ -338,7 +338,7 @@ put_domain(struct sbuf *sb, const struct fti_record *r, size_t i,
 
 	if (r->sid == NULL && r->type == FTI_DOMAIN)
 		return err_set(err, ERR_INVALID,
-			       "record %zu: domain record without a SID", i);
+		               "record %zu: domain record without a SID", i);
 	if (r->sid != NULL && sid_from_string(sid, &sl, r->sid, err) < 0)
 		return err_prefix(err, "record %zu", i);
 	put_u32(sb, sb->len, (uint32_t)sl);
@@ -351,7 +351,7 @@ put_domain(struct sbuf *sb, const struct fti_record *r, size_t i,
 
 static int
 put_record(struct sbuf *sb, const struct fti_record *r, size_t i,
-	   struct err *err)
+           struct err *err)
 {
 	size_t at = sb->len, bl;
 	int rc;
@@ -384,7 +384,7 @@ put_record(struct sbuf *sb, const struct fti_record *r, size_t i,
 
 int
 fti_encode(uint8_t **out, size_t *out_len, const struct fti *in,
-	   struct err *err)
+           struct err *err)
 {
 	struct sbuf sb;
 	int rc = 0;
@@ -394,8 +394,8 @@ fti_encode(uint8_t **out, size_t *out_len, const struct fti *in,
 	sbuf_init(&sb);
 	if (in->n > FTI_MAX_RECORDS) {
 		rc = err_set(err, ERR_INVALID,
-			     "%zu records exceed the limit %u", in->n,
-			     FTI_MAX_RECORDS);
+		             "%zu records exceed the limit %u", in->n,
+		             FTI_MAX_RECORDS);
 		goto out;
 	}
 	put_u32(&sb, 0, 1);
@@ -483,19 +483,19 @@ fti_timestamp_now(uint8_t ts[8])
 	p "0", p "1", p "2", p "3", p "4", p "5", p "6", p "7", p "8", p "9"
 #define D100(p)                                                                \
 	D10(p "0"), D10(p "1"), D10(p "2"), D10(p "3"), D10(p "4"),            \
-		D10(p "5"), D10(p "6"), D10(p "7"), D10(p "8"), D10(p "9")
+	        D10(p "5"), D10(p "6"), D10(p "7"), D10(p "8"), D10(p "9")
 
 const char *
 fti_type_name(uint8_t type)
 {
 	/* "TYPE0".."TYPE255" in .rodata: no buffer, no global state */
 	static const char names[256][8] = {
-		D10("TYPE"),   D10("TYPE1"),  D10("TYPE2"),  D10("TYPE3"),
-		D10("TYPE4"),  D10("TYPE5"),  D10("TYPE6"),  D10("TYPE7"),
-		D10("TYPE8"),  D10("TYPE9"),  D100("TYPE1"), D10("TYPE20"),
-		D10("TYPE21"), D10("TYPE22"), D10("TYPE23"), D10("TYPE24"),
-		"TYPE250",     "TYPE251",     "TYPE252",     "TYPE253",
-		"TYPE254",     "TYPE255",
+	        D10("TYPE"),   D10("TYPE1"),  D10("TYPE2"),  D10("TYPE3"),
+	        D10("TYPE4"),  D10("TYPE5"),  D10("TYPE6"),  D10("TYPE7"),
+	        D10("TYPE8"),  D10("TYPE9"),  D100("TYPE1"), D10("TYPE20"),
+	        D10("TYPE21"), D10("TYPE22"), D10("TYPE23"), D10("TYPE24"),
+	        "TYPE250",     "TYPE251",     "TYPE252",     "TYPE253",
+	        "TYPE254",     "TYPE255",
 	};
 
 	switch (type) {

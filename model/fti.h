@@ -41,13 +41,13 @@ enum fti_type {
 #define FTI_MAX_RECORDS 4000u
 
 struct fti_record {
-	uint8_t type;     /* enum fti_type, or any other value (opaque) */
+	uint8_t type; /* enum fti_type, or any other value (opaque) */
 	uint32_t flags;
-	uint8_t ts[8];    /* raw timestamp bytes, never interpreted */
-	char *name;       /* TLN/TLN_EX: the name; DOMAIN/SCANNER: DNS name */
-	char *netbios;    /* DOMAIN/SCANNER, else NULL */
-	char *sid;        /* DOMAIN/SCANNER: "S-1-5-21-..." or NULL (scanner) */
-	uint8_t *raw;     /* other types: the data after RecordType */
+	uint8_t ts[8]; /* raw timestamp bytes, never interpreted */
+	char *name;    /* TLN/TLN_EX: the name; DOMAIN/SCANNER: DNS name */
+	char *netbios; /* DOMAIN/SCANNER, else NULL */
+	char *sid;     /* DOMAIN/SCANNER: "S-1-5-21-..." or NULL (scanner) */
+	uint8_t *raw;  /* other types: the data after RecordType */
 	size_t raw_len;
 };
 
@@ -62,7 +62,7 @@ struct fti {
  * any malformed input; *out is then empty.
  */
 int fti_decode(struct fti *out, const uint8_t *buf, size_t len,
-	       struct err *err);
+               struct err *err);
 
 /*
  * Encodes *in into a new buffer (*out, *out_len; free() it).  Fails with
@@ -70,7 +70,7 @@ int fti_decode(struct fti *out, const uint8_t *buf, size_t len,
  * records).
  */
 int fti_encode(uint8_t **out, size_t *out_len, const struct fti *in,
-	       struct err *err);
+               struct err *err);
 
 void fti_init(struct fti *f);
 void fti_release(struct fti *f);

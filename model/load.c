@@ -35,9 +35,8 @@ struct walk {
 	struct model_pos *pos;
 };
 
-static void
-report(struct walk *w, yaml_mark_t m, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void report(struct walk *w, yaml_mark_t m, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 static void
 report(struct walk *w, yaml_mark_t m, const char *fmt, ...)
@@ -94,12 +93,12 @@ distance(const char *a, const char *b)
 	for (size_t i = 1; i <= la; i++) {
 		cur[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] +
-				     (a[i - 1] == b[j - 1] ? 0 : 1);
+			size_t sub =
+			        prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
 			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
 
 			cur[j] = sub < del ? (sub < ins ? sub : ins)
-					   : (del < ins ? del : ins);
+			                   : (del < ins ? del : ins);
 		}
 		memcpy(prev, cur, sizeof(prev));
 	}
@@ -108,7 +107,7 @@ distance(const char *a, const char *b)
 
 static void
 suggest(char *buf, size_t len, const char *word, const char *const *cands,
-	size_t n)
+        size_t n)
 {
 	size_t best = 3;
 	const char *pick = NULL;
@@ -127,11 +126,11 @@ suggest(char *buf, size_t len, const char *word, const char *const *cands,
 }
 
 static void check(struct walk *w, const yaml_node_t *n,
-		  const cyaml_schema_value_t *s, const char *path);
+                  const cyaml_schema_value_t *s, const char *path);
 
 static void
 check_enum(struct walk *w, const yaml_node_t *n, const cyaml_schema_value_t *s,
-	   const char *path)
+           const char *path)
 {
 	const char *cands[32];
 	struct sbuf list;
@@ -153,16 +152,17 @@ check_enum(struct walk *w, const yaml_node_t *n, const cyaml_schema_value_t *s,
 	for (size_t i = 0; i < nc; i++)
 		sbuf_addf(&list, "%s%s", i ? ", " : "", cands[i]);
 	suggest(hint, sizeof(hint), sval(n), cands, nc);
-	report(w, n->start_mark, "invalid value '%s' for '%s'%s (expected one of: %s)",
-	       sval(n), path, hint, list.buf);
+	report(w, n->start_mark,
+	       "invalid value '%s' for '%s'%s (expected one of: %s)", sval(n),
+	       path, hint, list.buf);
 	sbuf_release(&list);
 }
 
 static bool
 is_bool(const char *v)
 {
-	static const char *const ok[] = { "true", "false", "yes",
-					  "no",   "on",    "off" };
+	static const char *const ok[] = {"true", "false", "yes",
+	                                 "no",   "on",    "off"};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (strcasecmp(v, ok[i]) == 0)
@@ -172,7 +172,7 @@ is_bool(const char *v)
 
 static void
 check_scalar(struct walk *w, const yaml_node_t *n,
-	     const cyaml_schema_value_t *s, const char *path)
+             const cyaml_schema_value_t *s, const char *path)
 {
 	const char *v;
 	size_t len;
@@ -221,12 +221,12 @@ check_scalar(struct walk *w, const yaml_node_t *n,
 
 static void
 check_mapping(struct walk *w, const yaml_node_t *n,
-	      const cyaml_schema_value_t *s, const char *path)
+              const cyaml_schema_value_t *s, const char *path)
 {
 	const cyaml_schema_field_t *f = s->mapping.fields;
 	const char *keys[48];
 	yaml_mark_t seen[48];
-	bool have[48] = { false };
+	bool have[48] = {false};
 	size_t nf = 0;
 
 	if (n->type != YAML_MAPPING_NODE) {
@@ -238,8 +238,9 @@ check_mapping(struct walk *w, const yaml_node_t *n,
 			       "{ prompt: TEXT }",
 			       path);
 		else
-			report(w, n->start_mark, "'%s' must be a mapping, got %s",
-			       show(path), kind(n));
+			report(w, n->start_mark,
+			       "'%s' must be a mapping, got %s", show(path),
+			       kind(n));
 		return;
 	}
 	while (f[nf].key != NULL && nf < 48) {
@@ -279,9 +280,9 @@ check_mapping(struct walk *w, const yaml_node_t *n,
 		have[i] = true;
 		seen[i] = k->start_mark;
 		snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "",
-			 keys[i]);
+		         keys[i]);
 		model_pos_add(w->pos, sub, (unsigned)k->start_mark.line + 1,
-			      (unsigned)k->start_mark.column + 1);
+		              (unsigned)k->start_mark.column + 1);
 		check(w, v, &f[i].value, sub);
 	}
 	for (size_t i = 0; i < nf; i++)
@@ -327,8 +328,8 @@ check(struct walk *w, const yaml_node_t *n, const cyaml_schema_value_t *s,
 				continue;
 			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
 			model_pos_add(w->pos, sub,
-				      (unsigned)e->start_mark.line + 1,
-				      (unsigned)e->start_mark.column + 1);
+			              (unsigned)e->start_mark.line + 1,
+			              (unsigned)e->start_mark.column + 1);
 			if (s->type == CYAML_FLAGS)
 				check_enum(w, e, s, sub);
 			else
@@ -391,21 +392,20 @@ cyaml_log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
 
 int
 model_load_buf(struct model **out, const char *name, const char *buf,
-	       size_t len, struct diags *diags, struct err *err)
+               size_t len, struct diags *diags, struct err *err)
 {
 	struct model_pos *pos = model_pos_new();
-	struct cyaml_log lg = { .msg = "", .line = 0, .col = 0 };
+	struct cyaml_log lg = {.msg = "", .line = 0, .col = 0};
 	cyaml_config_t cfg = {
-		.log_fn = cyaml_log_fn,
-		.log_ctx = &lg,
-		.mem_fn = cyaml_mem,
-		.log_level = CYAML_LOG_ERROR,
-		.flags = CYAML_CFG_DEFAULT,
+	        .log_fn = cyaml_log_fn,
+	        .log_ctx = &lg,
+	        .mem_fn = cyaml_mem,
+	        .log_level = CYAML_LOG_ERROR,
+	        .flags = CYAML_CFG_DEFAULT,
 	};
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	struct walk w = { .doc = &doc, .file = name, .diags = diags,
-			  .pos = pos };
+	struct walk w = {.doc = &doc, .file = name, .diags = diags, .pos = pos};
 	struct model *m = NULL;
 	size_t before = diags->n;
 	unsigned char digest[32];
@@ -425,7 +425,7 @@ model_load_buf(struct model **out, const char *name, const char *buf,
 	yaml_parser_delete(&parser);
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL) {
-		yaml_mark_t m0 = { 0, 0, 0 };
+		yaml_mark_t m0 = {0, 0, 0};
 
 		report(&w, m0, "empty document: expected 'version: 1'");
 	} else {
@@ -438,12 +438,12 @@ model_load_buf(struct model **out, const char *name, const char *buf,
 	}
 
 	cerr = cyaml_load_data((const uint8_t *)buf, len, &cfg,
-			       &model_schema_top, (cyaml_data_t **)&m, NULL);
+	                       &model_schema_top, (cyaml_data_t **)&m, NULL);
 	if (cerr != CYAML_OK || m == NULL) {
 		struct err *e = diags_add(diags);
 
 		err_set_at(e, ERR_INVALID, name, lg.line, lg.col, "%s",
-			   lg.msg[0] ? lg.msg : cyaml_strerror(cerr));
+		           lg.msg[0] ? lg.msg : cyaml_strerror(cerr));
 		rc = err_set(err, ERR_INVALID, "'%s' is not valid", name);
 		goto out;
 	}
@@ -472,7 +472,7 @@ out:
 
 int
 model_load_file(struct model **out, const char *path, struct diags *diags,
-		struct err *err)
+                struct err *err)
 {
 	struct sbuf sb;
 	char chunk[8192];
@@ -492,8 +492,8 @@ model_load_file(struct model **out, const char *path, struct diags *diags,
 		sbuf_add(&sb, chunk, n);
 		if (sb.len > MAX_FILE_SIZE) {
 			rc = err_set(err, ERR_INVALID,
-				     "'%s' is larger than %u bytes", path,
-				     MAX_FILE_SIZE);
+			             "'%s' is larger than %u bytes", path,
+			             MAX_FILE_SIZE);
 			goto out;
 		}
 	}
@@ -513,9 +513,9 @@ void
 model_free(struct model *m)
 {
 	cyaml_config_t cfg = {
-		.mem_fn = cyaml_mem,
-		.log_level = CYAML_LOG_ERROR,
-		.log_fn = NULL,
+	        .mem_fn = cyaml_mem,
+	        .log_level = CYAML_LOG_ERROR,
+	        .log_fn = NULL,
 	};
 
 	if (m == NULL)

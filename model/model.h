@@ -102,7 +102,7 @@ struct model_secret {
 struct model_credential {
 	char *name;
 	enum model_cred_method method;
-	char *user;   /* method password: user@REALM */
+	char *user; /* method password: user@REALM */
 	struct model_secret *password;
 	char *ccache; /* method kerberos: optional KRB5CCNAME */
 };
@@ -112,9 +112,9 @@ struct model_domain {
 	char *netbios; /* flatName of the domain */
 	char *sid;     /* domain SID; needed to create trusts on a partner */
 	enum model_domain_kind kind;
-	char *ldap;    /* read path, ldap:// or ldaps:// URI */
-	char *rpc;     /* LSA write path (DC host); default: the ldap host */
-	char *kadmin;  /* MIT realms: kadmin server */
+	char *ldap;   /* read path, ldap:// or ldaps:// URI */
+	char *rpc;    /* LSA write path (DC host); default: the ldap host */
+	char *kadmin; /* MIT realms: kadmin server */
 	char *credentials;
 	bool *starttls; /* NULL: StartTLS for ldap:// with a password bind */
 };
@@ -147,10 +147,10 @@ struct model_suffixes {
 };
 
 struct model_ignore {
-	char *field;  /* a plan field name, e.g. "encryption", "name_suffixes" */
-	char *until;  /* YYYY-MM-DD, last day the rule is in force */
+	char *field; /* a plan field name, e.g. "encryption", "name_suffixes" */
+	char *until; /* YYYY-MM-DD, last day the rule is in force */
 	char *reason;
-	char *side;   /* optional: only this domain's side */
+	char *side; /* optional: only this domain's side */
 };
 
 struct model_trust {
@@ -163,9 +163,9 @@ struct model_trust {
 	struct model_secret *password;
 	bool *transitive;
 	bool *pim;
-	bool *uplevel_only;  /* TA_UPLEVEL_ONLY */
-	bool *uses_rc4;      /* TA_USES_RC4_ENCRYPTION (realm trusts) */
-	bool *uses_aes;      /* TA_USES_AES_KEYS */
+	bool *uplevel_only; /* TA_UPLEVEL_ONLY */
+	bool *uses_rc4;     /* TA_USES_RC4_ENCRYPTION (realm trusts) */
+	bool *uses_aes;     /* TA_USES_AES_KEYS */
 	struct model_side_opts opts;
 	struct model_suffixes *name_suffixes;
 	struct model_override *override;
@@ -185,10 +185,10 @@ struct model {
 	unsigned n_trusts;
 
 	/* Not from YAML: filled by the loader. */
-	char *path;        /* as given */
-	char *text;        /* the file's bytes, NUL-terminated (no secrets:
-			      literal secrets are refused) */
-	char sha256[65];   /* of the file's bytes */
+	char *path;            /* as given */
+	char *text;            /* the file's bytes, NUL-terminated (no secrets:
+	                          literal secrets are refused) */
+	char sha256[65];       /* of the file's bytes */
 	struct model_pos *pos; /* YAML positions by path, for diagnostics */
 };
 
@@ -199,10 +199,10 @@ struct model {
  * the file cannot be read.  On success the caller owns *out (model_free).
  */
 int model_load_file(struct model **out, const char *path, struct diags *diags,
-		    struct err *err);
+                    struct err *err);
 /* The same from memory; name is used in messages. */
 int model_load_buf(struct model **out, const char *name, const char *buf,
-		   size_t len, struct diags *diags, struct err *err);
+                   size_t len, struct diags *diags, struct err *err);
 void model_free(struct model *m);
 
 /* Semantic checks (called by the loaders; exposed for tests). */
@@ -210,13 +210,13 @@ void model_validate(const struct model *m, struct diags *out);
 
 /* Looks up a domain by name (case-insensitive); borrowed or NULL. */
 const struct model_domain *model_domain_find(const struct model *m,
-					     const char *name);
+                                             const char *name);
 const struct model_credential *model_cred_find(const struct model *m,
-					       const char *name);
+                                               const char *name);
 
 /* Where a YAML path ("trusts[2].direction") starts; 0/0 when unknown. */
 void model_pos_lookup(const struct model *m, const char *path, unsigned *line,
-		      unsigned *col);
+                      unsigned *col);
 
 /* ---- TDOs: expected (from expansion) and observed (from providers) ---- */
 
@@ -232,17 +232,17 @@ enum model_tdo_fields {
 };
 
 struct model_tdo {
-	char *domain;   /* DNS name of the domain holding the TDO */
-	char *partner;  /* trustPartner */
+	char *domain;    /* DNS name of the domain holding the TDO */
+	char *partner;   /* trustPartner */
 	char *flat_name; /* flatName, may be NULL */
-	char *sid;      /* securityIdentifier as text, may be NULL */
+	char *sid;       /* securityIdentifier as text, may be NULL */
 	uint32_t direction;
 	uint32_t type;
 	uint32_t attributes;
 	uint32_t attr_mask; /* expected: managed bits; observed: all ones */
 	uint32_t enctypes;
-	bool has_enctypes;  /* msDS-SupportedEncryptionTypes present */
-	unsigned fields;    /* expected: enum model_tdo_fields */
+	bool has_enctypes; /* msDS-SupportedEncryptionTypes present */
+	unsigned fields;   /* expected: enum model_tdo_fields */
 
 	/* Expected only: */
 	const struct model_suffixes *suffixes; /* borrowed from the model */
@@ -252,16 +252,17 @@ struct model_tdo {
 	/* Observed only: */
 	bool has_fti;
 	struct fti fti;
-	uint8_t *fti_blob; /* raw msDS-TrustForestTrustInfo, kept for write-back */
+	uint8_t *fti_blob; /* raw msDS-TrustForestTrustInfo, kept for write-back
+	                    */
 	size_t fti_len;
-	char guid[40];     /* objectGUID as text, "" if unknown */
-	char digest[65];   /* sha256 of the attribute values read */
+	char guid[40];   /* objectGUID as text, "" if unknown */
+	char digest[65]; /* sha256 of the attribute values read */
 	char *dn;
-	char *source;      /* "file.ldif:12" or the LDAP URI */
+	char *source; /* "file.ldif:12" or the LDAP URI */
 };
 
 struct model_domain_state {
-	char *name;        /* DNS name, lower case */
+	char *name; /* DNS name, lower case */
 	char *netbios;
 	char *sid;
 	char *dn;          /* DC=a,DC=test */
@@ -270,7 +271,7 @@ struct model_domain_state {
 	int functional_level; /* domainFunctionality, -1 if unknown */
 	struct model_tdo *tdos;
 	size_t n_tdos;
-	char *source;      /* where it was read from */
+	char *source; /* where it was read from */
 };
 
 struct model_state {
@@ -289,7 +290,7 @@ struct model_domain_state *model_state_add(struct model_state *s);
 /* Appends an empty TDO to a domain and returns it. */
 struct model_tdo *model_domain_state_add_tdo(struct model_domain_state *d);
 const struct model_domain_state *model_state_find(const struct model_state *s,
-						  const char *name);
+                                                  const char *name);
 
 /*
  * Expands each present trust into the expected TDO on every managed side
@@ -298,14 +299,15 @@ const struct model_domain_state *model_state_find(const struct model_state *s,
  * The caller releases *out with model_expected_release.
  */
 struct model_expected {
-	struct model_tdo *tdos;   /* sides that must exist */
+	struct model_tdo *tdos; /* sides that must exist */
 	size_t n_tdos;
-	struct model_tdo *absent; /* sides that must not exist (domain, partner) */
+	struct model_tdo
+	        *absent; /* sides that must not exist (domain, partner) */
 	size_t n_absent;
 };
 
 int model_expand(struct model_expected *out, const struct model *m,
-		 struct err *err);
+                 struct err *err);
 void model_expected_release(struct model_expected *e);
 
 /*
@@ -325,7 +327,7 @@ bool model_field_known(const char *name);
  */
 struct model_attr_bit {
 	uint32_t bit;
-	const char *name; /* "QUARANTINED_DOMAIN" */
+	const char *name;  /* "QUARANTINED_DOMAIN" */
 	const char *field; /* the plan field that manages it, or NULL */
 };
 extern const struct model_attr_bit model_attr_bits[];

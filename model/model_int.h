@@ -6,6 +6,6 @@
 struct model_pos *model_pos_new(void);
 void model_pos_free(struct model_pos *p);
 void model_pos_add(struct model_pos *p, const char *path, unsigned line,
-		   unsigned col);
+                   unsigned col);
 
 #endif

@@ -5,23 +5,23 @@
 #include <string.h>
 
 const char *const model_field_names[] = {
-	"direction",
-	"type",
-	"flat_name",
-	"sid",
-	"encryption",
-	"name_suffixes",
-	"transitive",
-	"uplevel_only",
-	"sid_filtering",
-	"sid_history",
-	"selective_authentication",
-	"uses_rc4",
-	"uses_aes",
-	"tgt_delegation",
-	"pim",
-	"auth_target_validation",
-	NULL,
+        "direction",
+        "type",
+        "flat_name",
+        "sid",
+        "encryption",
+        "name_suffixes",
+        "transitive",
+        "uplevel_only",
+        "sid_filtering",
+        "sid_history",
+        "selective_authentication",
+        "uses_rc4",
+        "uses_aes",
+        "tgt_delegation",
+        "pim",
+        "auth_target_validation",
+        NULL,
 };
 
 bool
@@ -39,28 +39,28 @@ model_field_known(const char *name)
  * trust type; the TGT delegation pair by tgt_delegation.
  */
 const struct model_attr_bit model_attr_bits[] = {
-	{ TA_NON_TRANSITIVE, "NON_TRANSITIVE", "transitive" },
-	{ TA_UPLEVEL_ONLY, "UPLEVEL_ONLY", "uplevel_only" },
-	{ TA_QUARANTINED_DOMAIN, "QUARANTINED_DOMAIN", "sid_filtering" },
-	{ TA_FOREST_TRANSITIVE, "FOREST_TRANSITIVE", "type" },
-	{ TA_CROSS_ORGANIZATION, "CROSS_ORGANIZATION",
-	  "selective_authentication" },
-	{ TA_WITHIN_FOREST, "WITHIN_FOREST", "type" },
-	{ TA_TREAT_AS_EXTERNAL, "TREAT_AS_EXTERNAL", "sid_filtering" },
-	{ TA_USES_RC4_ENCRYPTION, "USES_RC4_ENCRYPTION", "uses_rc4" },
-	{ TA_USES_AES_KEYS, "USES_AES_KEYS", "uses_aes" },
-	{ TA_CROSS_ORG_NO_TGT_DELEGATION, "CROSS_ORGANIZATION_NO_TGT_DELEGATION",
-	  "tgt_delegation" },
-	{ TA_PIM_TRUST, "PIM_TRUST", "pim" },
-	{ TA_CROSS_ORG_ENABLE_TGT_DELEGATION,
-	  "CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION", "tgt_delegation" },
-	{ TA_DISABLE_AUTH_TARGET_VALIDATION, "DISABLE_AUTH_TARGET_VALIDATION",
-	  "auth_target_validation" },
-	{ 0x00400000u, "TREE_PARENT", NULL },
-	{ 0x00800000u, "TREE_ROOT", NULL },
+        {TA_NON_TRANSITIVE, "NON_TRANSITIVE", "transitive"},
+        {TA_UPLEVEL_ONLY, "UPLEVEL_ONLY", "uplevel_only"},
+        {TA_QUARANTINED_DOMAIN, "QUARANTINED_DOMAIN", "sid_filtering"},
+        {TA_FOREST_TRANSITIVE, "FOREST_TRANSITIVE", "type"},
+        {TA_CROSS_ORGANIZATION, "CROSS_ORGANIZATION",
+         "selective_authentication"},
+        {TA_WITHIN_FOREST, "WITHIN_FOREST", "type"},
+        {TA_TREAT_AS_EXTERNAL, "TREAT_AS_EXTERNAL", "sid_filtering"},
+        {TA_USES_RC4_ENCRYPTION, "USES_RC4_ENCRYPTION", "uses_rc4"},
+        {TA_USES_AES_KEYS, "USES_AES_KEYS", "uses_aes"},
+        {TA_CROSS_ORG_NO_TGT_DELEGATION, "CROSS_ORGANIZATION_NO_TGT_DELEGATION",
+         "tgt_delegation"},
+        {TA_PIM_TRUST, "PIM_TRUST", "pim"},
+        {TA_CROSS_ORG_ENABLE_TGT_DELEGATION,
+         "CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION", "tgt_delegation"},
+        {TA_DISABLE_AUTH_TARGET_VALIDATION, "DISABLE_AUTH_TARGET_VALIDATION",
+         "auth_target_validation"},
+        {0x00400000u, "TREE_PARENT", NULL},
+        {0x00800000u, "TREE_ROOT", NULL},
 };
 const size_t model_n_attr_bits =
-	sizeof(model_attr_bits) / sizeof(model_attr_bits[0]);
+        sizeof(model_attr_bits) / sizeof(model_attr_bits[0]);
 
 const char *
 model_dir_name(uint32_t direction)
@@ -103,9 +103,12 @@ model_enctypes_str(char *buf, size_t len, uint32_t enctypes)
 		uint32_t bit;
 		const char *name;
 	} names[] = {
-		{ ENC_DES_CBC_CRC, "des-cbc-crc" }, { ENC_DES_CBC_MD5, "des-cbc-md5" },
-		{ ENC_RC4_HMAC, "rc4" },	    { ENC_AES128, "aes128" },
-		{ ENC_AES256, "aes256" },	    { ENC_AES256_SK, "aes256-sk" },
+	        {ENC_DES_CBC_CRC, "des-cbc-crc"},
+	        {ENC_DES_CBC_MD5, "des-cbc-md5"},
+	        {ENC_RC4_HMAC, "rc4"},
+	        {ENC_AES128, "aes128"},
+	        {ENC_AES256, "aes256"},
+	        {ENC_AES256_SK, "aes256-sk"},
 	};
 	size_t off;
 	int first = 1;
@@ -116,7 +119,7 @@ model_enctypes_str(char *buf, size_t len, uint32_t enctypes)
 		if (!(enctypes & names[i].bit))
 			continue;
 		off += (size_t)snprintf(buf + off, len - off, "%s%s",
-					first ? "" : ", ", names[i].name);
+		                        first ? "" : ", ", names[i].name);
 		first = 0;
 	}
 	if (off < len)
@@ -136,13 +139,13 @@ model_attrs_str(char *buf, size_t len, uint32_t attrs)
 		if (!(attrs & model_attr_bits[i].bit))
 			continue;
 		off += (size_t)snprintf(buf + off, len - off, "%s%s",
-					first ? "" : "|",
-					model_attr_bits[i].name);
+		                        first ? "" : "|",
+		                        model_attr_bits[i].name);
 		first = 0;
 	}
 	if ((attrs & ~known) && off < len) {
 		off += (size_t)snprintf(buf + off, len - off, "%s0x%x",
-					first ? "" : "|", attrs & ~known);
+		                        first ? "" : "|", attrs & ~known);
 		first = 0;
 	}
 	if (off < len)

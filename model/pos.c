@@ -36,7 +36,7 @@ model_pos_free(struct model_pos *p)
 
 void
 model_pos_add(struct model_pos *p, const char *path, unsigned line,
-	      unsigned col)
+              unsigned col)
 {
 	if (p->n == p->cap) {
 		p->cap = p->cap ? 2 * p->cap : 64;
@@ -50,7 +50,7 @@ model_pos_add(struct model_pos *p, const char *path, unsigned line,
 
 void
 model_pos_lookup(const struct model *m, const char *path, unsigned *line,
-		 unsigned *col)
+                 unsigned *col)
 {
 	*line = *col = 0;
 	if (m == NULL || m->pos == NULL)

@@ -10,228 +10,228 @@
 #define ENUMF (CYAML_FLAG_STRICT | CYAML_FLAG_CASE_INSENSITIVE)
 
 static const cyaml_strval_t kind_strings[] = {
-	{ "ad", MODEL_KIND_AD },
-	{ "mit-realm", MODEL_KIND_MIT_REALM },
+        {"ad", MODEL_KIND_AD},
+        {"mit-realm", MODEL_KIND_MIT_REALM},
 };
 
 static const cyaml_strval_t method_strings[] = {
-	{ "kerberos", MODEL_CRED_KERBEROS },
-	{ "password", MODEL_CRED_PASSWORD },
+        {"kerberos", MODEL_CRED_KERBEROS},
+        {"password", MODEL_CRED_PASSWORD},
 };
 
 static const cyaml_strval_t direction_strings[] = {
-	{ "one-way", MODEL_DIR_ONE_WAY },
-	{ "two-way", MODEL_DIR_TWO_WAY },
+        {"one-way", MODEL_DIR_ONE_WAY},
+        {"two-way", MODEL_DIR_TWO_WAY},
 };
 
 static const cyaml_strval_t type_strings[] = {
-	{ "external", MODEL_TYPE_EXTERNAL },
-	{ "forest", MODEL_TYPE_FOREST },
-	{ "realm", MODEL_TYPE_REALM },
-	{ "shortcut", MODEL_TYPE_SHORTCUT },
+        {"external", MODEL_TYPE_EXTERNAL},
+        {"forest", MODEL_TYPE_FOREST},
+        {"realm", MODEL_TYPE_REALM},
+        {"shortcut", MODEL_TYPE_SHORTCUT},
 };
 
 static const cyaml_strval_t sides_strings[] = {
-	{ "both", MODEL_SIDES_BOTH },
-	{ "trusting", MODEL_SIDES_TRUSTING },
-	{ "trusted", MODEL_SIDES_TRUSTED },
+        {"both", MODEL_SIDES_BOTH},
+        {"trusting", MODEL_SIDES_TRUSTING},
+        {"trusted", MODEL_SIDES_TRUSTED},
 };
 
 static const cyaml_strval_t ensure_strings[] = {
-	{ "present", MODEL_PRESENT },
-	{ "absent", MODEL_ABSENT },
+        {"present", MODEL_PRESENT},
+        {"absent", MODEL_ABSENT},
 };
 
 static const cyaml_strval_t unlisted_strings[] = {
-	{ "keep", MODEL_UNLISTED_KEEP },
-	{ "disable", MODEL_UNLISTED_DISABLE },
+        {"keep", MODEL_UNLISTED_KEEP},
+        {"disable", MODEL_UNLISTED_DISABLE},
 };
 
 static const cyaml_strval_t enctype_strings[] = {
-	{ "des-cbc-crc", ENC_DES_CBC_CRC },
-	{ "des-cbc-md5", ENC_DES_CBC_MD5 },
-	{ "rc4", ENC_RC4_HMAC },
-	{ "aes128", ENC_AES128 },
-	{ "aes256", ENC_AES256 },
-	{ "aes256-sk", ENC_AES256_SK },
+        {"des-cbc-crc", ENC_DES_CBC_CRC},
+        {"des-cbc-md5", ENC_DES_CBC_MD5},
+        {"rc4", ENC_RC4_HMAC},
+        {"aes128", ENC_AES128},
+        {"aes256", ENC_AES256},
+        {"aes256-sk", ENC_AES256_SK},
 };
 
 const cyaml_schema_field_t model_schema_secret_fields[] = {
-	CYAML_FIELD_STRING_PTR("env", CYAML_FLAG_POINTER | OPT,
-			       struct model_secret, env, 1, 255),
-	CYAML_FIELD_STRING_PTR("file", CYAML_FLAG_POINTER | OPT,
-			       struct model_secret, file, 1, 4095),
-	CYAML_FIELD_STRING_PTR("prompt", CYAML_FLAG_POINTER | OPT,
-			       struct model_secret, prompt, 1, 255),
-	CYAML_FIELD_END,
+        CYAML_FIELD_STRING_PTR("env", CYAML_FLAG_POINTER | OPT,
+                               struct model_secret, env, 1, 255),
+        CYAML_FIELD_STRING_PTR("file", CYAML_FLAG_POINTER | OPT,
+                               struct model_secret, file, 1, 4095),
+        CYAML_FIELD_STRING_PTR("prompt", CYAML_FLAG_POINTER | OPT,
+                               struct model_secret, prompt, 1, 255),
+        CYAML_FIELD_END,
 };
 
 static const cyaml_schema_value_t string_entry = {
-	CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 1, 255),
+        CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 1, 255),
 };
 
 static const cyaml_schema_field_t domain_fields[] = {
-	CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_POINTER, struct model_domain,
-			       name, 1, 255),
-	CYAML_FIELD_STRING_PTR("netbios", CYAML_FLAG_POINTER | OPT,
-			       struct model_domain, netbios, 1, 15),
-	CYAML_FIELD_STRING_PTR("sid", CYAML_FLAG_POINTER | OPT,
-			       struct model_domain, sid, 1, 191),
-	CYAML_FIELD_ENUM("kind", ENUMF | OPT, struct model_domain, kind,
-			 kind_strings, CYAML_ARRAY_LEN(kind_strings)),
-	CYAML_FIELD_STRING_PTR("ldap", CYAML_FLAG_POINTER | OPT,
-			       struct model_domain, ldap, 1, 1024),
-	CYAML_FIELD_STRING_PTR("rpc", CYAML_FLAG_POINTER | OPT,
-			       struct model_domain, rpc, 1, 255),
-	CYAML_FIELD_STRING_PTR("kadmin", CYAML_FLAG_POINTER | OPT,
-			       struct model_domain, kadmin, 1, 255),
-	CYAML_FIELD_STRING_PTR("credentials", CYAML_FLAG_POINTER | OPT,
-			       struct model_domain, credentials, 1, 255),
-	CYAML_FIELD_BOOL_PTR("starttls", OPT, struct model_domain, starttls),
-	CYAML_FIELD_END,
+        CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_POINTER, struct model_domain,
+                               name, 1, 255),
+        CYAML_FIELD_STRING_PTR("netbios", CYAML_FLAG_POINTER | OPT,
+                               struct model_domain, netbios, 1, 15),
+        CYAML_FIELD_STRING_PTR("sid", CYAML_FLAG_POINTER | OPT,
+                               struct model_domain, sid, 1, 191),
+        CYAML_FIELD_ENUM("kind", ENUMF | OPT, struct model_domain, kind,
+                         kind_strings, CYAML_ARRAY_LEN(kind_strings)),
+        CYAML_FIELD_STRING_PTR("ldap", CYAML_FLAG_POINTER | OPT,
+                               struct model_domain, ldap, 1, 1024),
+        CYAML_FIELD_STRING_PTR("rpc", CYAML_FLAG_POINTER | OPT,
+                               struct model_domain, rpc, 1, 255),
+        CYAML_FIELD_STRING_PTR("kadmin", CYAML_FLAG_POINTER | OPT,
+                               struct model_domain, kadmin, 1, 255),
+        CYAML_FIELD_STRING_PTR("credentials", CYAML_FLAG_POINTER | OPT,
+                               struct model_domain, credentials, 1, 255),
+        CYAML_FIELD_BOOL_PTR("starttls", OPT, struct model_domain, starttls),
+        CYAML_FIELD_END,
 };
 
 static const cyaml_schema_value_t domain_entry = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct model_domain,
-			    domain_fields),
+        CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct model_domain,
+                            domain_fields),
 };
 
 static const cyaml_schema_field_t credential_fields[] = {
-	CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_POINTER,
-			       struct model_credential, name, 1, 255),
-	CYAML_FIELD_ENUM("method", ENUMF, struct model_credential, method,
-			 method_strings, CYAML_ARRAY_LEN(method_strings)),
-	CYAML_FIELD_STRING_PTR("user", CYAML_FLAG_POINTER | OPT,
-			       struct model_credential, user, 1, 255),
-	CYAML_FIELD_MAPPING_PTR("password", CYAML_FLAG_POINTER | OPT,
-				struct model_credential, password,
-				model_schema_secret_fields),
-	CYAML_FIELD_STRING_PTR("ccache", CYAML_FLAG_POINTER | OPT,
-			       struct model_credential, ccache, 1, 4095),
-	CYAML_FIELD_END,
+        CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_POINTER,
+                               struct model_credential, name, 1, 255),
+        CYAML_FIELD_ENUM("method", ENUMF, struct model_credential, method,
+                         method_strings, CYAML_ARRAY_LEN(method_strings)),
+        CYAML_FIELD_STRING_PTR("user", CYAML_FLAG_POINTER | OPT,
+                               struct model_credential, user, 1, 255),
+        CYAML_FIELD_MAPPING_PTR("password", CYAML_FLAG_POINTER | OPT,
+                                struct model_credential, password,
+                                model_schema_secret_fields),
+        CYAML_FIELD_STRING_PTR("ccache", CYAML_FLAG_POINTER | OPT,
+                               struct model_credential, ccache, 1, 4095),
+        CYAML_FIELD_END,
 };
 
 static const cyaml_schema_value_t credential_entry = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct model_credential,
-			    credential_fields),
+        CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct model_credential,
+                            credential_fields),
 };
 
 /* Per-side options appear both in a trust and in its overrides. */
 #define SIDE_OPT_FIELDS(S, M)                                                  \
 	CYAML_FIELD_BOOL_PTR("selective_authentication", OPT, S,               \
-			     M.selective_authentication),                      \
-		CYAML_FIELD_BOOL_PTR("sid_filtering", OPT, S,                  \
-				     M.sid_filtering),                         \
-		CYAML_FIELD_BOOL_PTR("sid_history", OPT, S, M.sid_history),    \
-		CYAML_FIELD_BOOL_PTR("tgt_delegation", OPT, S,                 \
-				     M.tgt_delegation),                        \
-		CYAML_FIELD_BOOL_PTR("auth_target_validation", OPT, S,         \
-				     M.auth_target_validation),                \
-		CYAML_FIELD_FLAGS_PTR("encryption", ENUMF | OPT, S,            \
-				      M.encryption, enctype_strings,           \
-				      CYAML_ARRAY_LEN(enctype_strings))
+	                     M.selective_authentication),                      \
+	        CYAML_FIELD_BOOL_PTR("sid_filtering", OPT, S,                  \
+	                             M.sid_filtering),                         \
+	        CYAML_FIELD_BOOL_PTR("sid_history", OPT, S, M.sid_history),    \
+	        CYAML_FIELD_BOOL_PTR("tgt_delegation", OPT, S,                 \
+	                             M.tgt_delegation),                        \
+	        CYAML_FIELD_BOOL_PTR("auth_target_validation", OPT, S,         \
+	                             M.auth_target_validation),                \
+	        CYAML_FIELD_FLAGS_PTR("encryption", ENUMF | OPT, S,            \
+	                              M.encryption, enctype_strings,           \
+	                              CYAML_ARRAY_LEN(enctype_strings))
 
 static const cyaml_schema_field_t override_fields[] = {
-	CYAML_FIELD_STRING_PTR("domain", CYAML_FLAG_POINTER,
-			       struct model_override, domain, 1, 255),
-	SIDE_OPT_FIELDS(struct model_override, opts),
-	CYAML_FIELD_END,
+        CYAML_FIELD_STRING_PTR("domain", CYAML_FLAG_POINTER,
+                               struct model_override, domain, 1, 255),
+        SIDE_OPT_FIELDS(struct model_override, opts),
+        CYAML_FIELD_END,
 };
 
 static const cyaml_schema_value_t override_entry = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct model_override,
-			    override_fields),
+        CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct model_override,
+                            override_fields),
 };
 
 static const cyaml_schema_field_t suffixes_fields[] = {
-	CYAML_FIELD_SEQUENCE_COUNT("enable", CYAML_FLAG_POINTER | OPT,
-				   struct model_suffixes, enable, n_enable,
-				   &string_entry, 0, CYAML_UNLIMITED),
-	CYAML_FIELD_SEQUENCE_COUNT("disable", CYAML_FLAG_POINTER | OPT,
-				   struct model_suffixes, disable, n_disable,
-				   &string_entry, 0, CYAML_UNLIMITED),
-	CYAML_FIELD_SEQUENCE_COUNT("exclude", CYAML_FLAG_POINTER | OPT,
-				   struct model_suffixes, exclude, n_exclude,
-				   &string_entry, 0, CYAML_UNLIMITED),
-	CYAML_FIELD_ENUM("unlisted", ENUMF | OPT, struct model_suffixes,
-			 unlisted, unlisted_strings,
-			 CYAML_ARRAY_LEN(unlisted_strings)),
-	CYAML_FIELD_END,
+        CYAML_FIELD_SEQUENCE_COUNT("enable", CYAML_FLAG_POINTER | OPT,
+                                   struct model_suffixes, enable, n_enable,
+                                   &string_entry, 0, CYAML_UNLIMITED),
+        CYAML_FIELD_SEQUENCE_COUNT("disable", CYAML_FLAG_POINTER | OPT,
+                                   struct model_suffixes, disable, n_disable,
+                                   &string_entry, 0, CYAML_UNLIMITED),
+        CYAML_FIELD_SEQUENCE_COUNT("exclude", CYAML_FLAG_POINTER | OPT,
+                                   struct model_suffixes, exclude, n_exclude,
+                                   &string_entry, 0, CYAML_UNLIMITED),
+        CYAML_FIELD_ENUM("unlisted", ENUMF | OPT, struct model_suffixes,
+                         unlisted, unlisted_strings,
+                         CYAML_ARRAY_LEN(unlisted_strings)),
+        CYAML_FIELD_END,
 };
 
 static const cyaml_schema_field_t ignore_fields[] = {
-	CYAML_FIELD_STRING_PTR("field", CYAML_FLAG_POINTER,
-			       struct model_ignore, field, 1, 64),
-	CYAML_FIELD_STRING_PTR("until", CYAML_FLAG_POINTER, struct model_ignore,
-			       until, 10, 10),
-	CYAML_FIELD_STRING_PTR("reason", CYAML_FLAG_POINTER,
-			       struct model_ignore, reason, 1, 1024),
-	CYAML_FIELD_STRING_PTR("side", CYAML_FLAG_POINTER | OPT,
-			       struct model_ignore, side, 1, 255),
-	CYAML_FIELD_END,
+        CYAML_FIELD_STRING_PTR("field", CYAML_FLAG_POINTER, struct model_ignore,
+                               field, 1, 64),
+        CYAML_FIELD_STRING_PTR("until", CYAML_FLAG_POINTER, struct model_ignore,
+                               until, 10, 10),
+        CYAML_FIELD_STRING_PTR("reason", CYAML_FLAG_POINTER,
+                               struct model_ignore, reason, 1, 1024),
+        CYAML_FIELD_STRING_PTR("side", CYAML_FLAG_POINTER | OPT,
+                               struct model_ignore, side, 1, 255),
+        CYAML_FIELD_END,
 };
 
 static const cyaml_schema_value_t ignore_entry = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct model_ignore,
-			    ignore_fields),
+        CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct model_ignore,
+                            ignore_fields),
 };
 
 static const cyaml_schema_field_t trust_fields[] = {
-	CYAML_FIELD_STRING_PTR("trusting", CYAML_FLAG_POINTER,
-			       struct model_trust, trusting, 1, 255),
-	CYAML_FIELD_STRING_PTR("trusted", CYAML_FLAG_POINTER,
-			       struct model_trust, trusted, 1, 255),
-	CYAML_FIELD_ENUM("ensure", ENUMF | OPT, struct model_trust, ensure,
-			 ensure_strings, CYAML_ARRAY_LEN(ensure_strings)),
-	CYAML_FIELD_ENUM("direction", ENUMF | OPT, struct model_trust,
-			 direction, direction_strings,
-			 CYAML_ARRAY_LEN(direction_strings)),
-	CYAML_FIELD_ENUM("type", ENUMF, struct model_trust, type, type_strings,
-			 CYAML_ARRAY_LEN(type_strings)),
-	CYAML_FIELD_ENUM("sides", ENUMF | OPT, struct model_trust, sides,
-			 sides_strings, CYAML_ARRAY_LEN(sides_strings)),
-	CYAML_FIELD_MAPPING_PTR("password", CYAML_FLAG_POINTER | OPT,
-				struct model_trust, password,
-				model_schema_secret_fields),
-	CYAML_FIELD_BOOL_PTR("transitive", OPT, struct model_trust, transitive),
-	CYAML_FIELD_BOOL_PTR("pim", OPT, struct model_trust, pim),
-	CYAML_FIELD_BOOL_PTR("uplevel_only", OPT, struct model_trust,
-			     uplevel_only),
-	CYAML_FIELD_BOOL_PTR("uses_rc4", OPT, struct model_trust, uses_rc4),
-	CYAML_FIELD_BOOL_PTR("uses_aes", OPT, struct model_trust, uses_aes),
-	SIDE_OPT_FIELDS(struct model_trust, opts),
-	CYAML_FIELD_MAPPING_PTR("name_suffixes", CYAML_FLAG_POINTER | OPT,
-				struct model_trust, name_suffixes,
-				suffixes_fields),
-	CYAML_FIELD_SEQUENCE_COUNT("override", CYAML_FLAG_POINTER | OPT,
-				   struct model_trust, override, n_override,
-				   &override_entry, 0, CYAML_UNLIMITED),
-	CYAML_FIELD_BOOL("protect", OPT, struct model_trust, protect),
-	CYAML_FIELD_SEQUENCE_COUNT("ignore", CYAML_FLAG_POINTER | OPT,
-				   struct model_trust, ignore, n_ignore,
-				   &ignore_entry, 0, CYAML_UNLIMITED),
-	CYAML_FIELD_END,
+        CYAML_FIELD_STRING_PTR("trusting", CYAML_FLAG_POINTER,
+                               struct model_trust, trusting, 1, 255),
+        CYAML_FIELD_STRING_PTR("trusted", CYAML_FLAG_POINTER,
+                               struct model_trust, trusted, 1, 255),
+        CYAML_FIELD_ENUM("ensure", ENUMF | OPT, struct model_trust, ensure,
+                         ensure_strings, CYAML_ARRAY_LEN(ensure_strings)),
+        CYAML_FIELD_ENUM("direction", ENUMF | OPT, struct model_trust,
+                         direction, direction_strings,
+                         CYAML_ARRAY_LEN(direction_strings)),
+        CYAML_FIELD_ENUM("type", ENUMF, struct model_trust, type, type_strings,
+                         CYAML_ARRAY_LEN(type_strings)),
+        CYAML_FIELD_ENUM("sides", ENUMF | OPT, struct model_trust, sides,
+                         sides_strings, CYAML_ARRAY_LEN(sides_strings)),
+        CYAML_FIELD_MAPPING_PTR("password", CYAML_FLAG_POINTER | OPT,
+                                struct model_trust, password,
+                                model_schema_secret_fields),
+        CYAML_FIELD_BOOL_PTR("transitive", OPT, struct model_trust, transitive),
+        CYAML_FIELD_BOOL_PTR("pim", OPT, struct model_trust, pim),
+        CYAML_FIELD_BOOL_PTR("uplevel_only", OPT, struct model_trust,
+                             uplevel_only),
+        CYAML_FIELD_BOOL_PTR("uses_rc4", OPT, struct model_trust, uses_rc4),
+        CYAML_FIELD_BOOL_PTR("uses_aes", OPT, struct model_trust, uses_aes),
+        SIDE_OPT_FIELDS(struct model_trust, opts),
+        CYAML_FIELD_MAPPING_PTR("name_suffixes", CYAML_FLAG_POINTER | OPT,
+                                struct model_trust, name_suffixes,
+                                suffixes_fields),
+        CYAML_FIELD_SEQUENCE_COUNT("override", CYAML_FLAG_POINTER | OPT,
+                                   struct model_trust, override, n_override,
+                                   &override_entry, 0, CYAML_UNLIMITED),
+        CYAML_FIELD_BOOL("protect", OPT, struct model_trust, protect),
+        CYAML_FIELD_SEQUENCE_COUNT("ignore", CYAML_FLAG_POINTER | OPT,
+                                   struct model_trust, ignore, n_ignore,
+                                   &ignore_entry, 0, CYAML_UNLIMITED),
+        CYAML_FIELD_END,
 };
 
 static const cyaml_schema_value_t trust_entry = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct model_trust,
-			    trust_fields),
+        CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct model_trust,
+                            trust_fields),
 };
 
 static const cyaml_schema_field_t top_fields[] = {
-	CYAML_FIELD_UINT("version", CYAML_FLAG_DEFAULT, struct model, version),
-	CYAML_FIELD_SEQUENCE_COUNT("domains", CYAML_FLAG_POINTER | OPT,
-				   struct model, domains, n_domains,
-				   &domain_entry, 0, CYAML_UNLIMITED),
-	CYAML_FIELD_SEQUENCE_COUNT("credentials", CYAML_FLAG_POINTER | OPT,
-				   struct model, credentials, n_credentials,
-				   &credential_entry, 0, CYAML_UNLIMITED),
-	CYAML_FIELD_SEQUENCE_COUNT("trusts", CYAML_FLAG_POINTER | OPT,
-				   struct model, trusts, n_trusts, &trust_entry,
-				   0, CYAML_UNLIMITED),
-	CYAML_FIELD_END,
+        CYAML_FIELD_UINT("version", CYAML_FLAG_DEFAULT, struct model, version),
+        CYAML_FIELD_SEQUENCE_COUNT("domains", CYAML_FLAG_POINTER | OPT,
+                                   struct model, domains, n_domains,
+                                   &domain_entry, 0, CYAML_UNLIMITED),
+        CYAML_FIELD_SEQUENCE_COUNT("credentials", CYAML_FLAG_POINTER | OPT,
+                                   struct model, credentials, n_credentials,
+                                   &credential_entry, 0, CYAML_UNLIMITED),
+        CYAML_FIELD_SEQUENCE_COUNT("trusts", CYAML_FLAG_POINTER | OPT,
+                                   struct model, trusts, n_trusts, &trust_entry,
+                                   0, CYAML_UNLIMITED),
+        CYAML_FIELD_END,
 };
 
 const cyaml_schema_value_t model_schema_top = {
-	CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct model, top_fields),
+        CYAML_VALUE_MAPPING(CYAML_FLAG_POINTER, struct model, top_fields),
 };

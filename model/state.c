@@ -91,7 +91,7 @@ model_state_add(struct model_state *s)
 	struct model_domain_state *d;
 
 	s->domains = xreallocarray(s->domains, s->n_domains + 1,
-				   sizeof(*s->domains));
+	                           sizeof(*s->domains));
 	d = &s->domains[s->n_domains++];
 	memset(d, 0, sizeof(*d));
 	d->functional_level = -1;

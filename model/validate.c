@@ -19,9 +19,8 @@ struct vctx {
 	struct diags *out;
 };
 
-static void
-problem(struct vctx *v, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void problem(struct vctx *v, const char *path, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 static void
 problem(struct vctx *v, const char *path, const char *fmt, ...)
@@ -34,8 +33,7 @@ problem(struct vctx *v, const char *path, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	e->code = ERR_INVALID;
-	snprintf(e->file, sizeof(e->file), "%s",
-		 v->m->path ? v->m->path : "");
+	snprintf(e->file, sizeof(e->file), "%s", v->m->path ? v->m->path : "");
 	model_pos_lookup(v->m, path, &e->line, &e->col);
 	snprintf(e->msg, sizeof(e->msg), "%s: %s", path, msg);
 }
@@ -87,32 +85,36 @@ check_domains(struct vctx *v)
 		for (unsigned j = 0; j < i; j++)
 			if (strcasecmp(m->domains[j].name, d->name) == 0)
 				problem(v, path,
-					"domain '%s' is declared twice "
-					"(first as domains[%u])",
-					d->name, j);
+				        "domain '%s' is declared twice "
+				        "(first as domains[%u])",
+				        d->name, j);
 		if (!dns_name_ok(d->name))
 			problem(v, path, "'%s' is not a DNS name", d->name);
 		if (d->sid != NULL && !sid_is_domain(d->sid)) {
 			snprintf(path, sizeof(path), "domains[%u].sid", i);
-			problem(v, path, "'%s' is not a domain SID (S-1-5-21-a-b-c)",
-				d->sid);
+			problem(v, path,
+			        "'%s' is not a domain SID (S-1-5-21-a-b-c)",
+			        d->sid);
 		}
 		if (d->credentials != NULL &&
 		    model_cred_find(m, d->credentials) == NULL) {
 			snprintf(path, sizeof(path), "domains[%u].credentials",
-				 i);
+			         i);
 			problem(v, path, "unknown credentials '%s'",
-				d->credentials);
+			        d->credentials);
 		}
 		if (d->kind == MODEL_KIND_AD && d->kadmin != NULL) {
 			snprintf(path, sizeof(path), "domains[%u].kadmin", i);
-			problem(v, path, "'kadmin' is only for kind: mit-realm");
+			problem(v, path,
+			        "'kadmin' is only for kind: mit-realm");
 		}
-		if (d->ldap != NULL && strncasecmp(d->ldap, "ldap://", 7) != 0 &&
+		if (d->ldap != NULL &&
+		    strncasecmp(d->ldap, "ldap://", 7) != 0 &&
 		    strncasecmp(d->ldap, "ldaps://", 8) != 0) {
 			snprintf(path, sizeof(path), "domains[%u].ldap", i);
-			problem(v, path, "'%s' must be an ldap:// or ldaps:// URI",
-				d->ldap);
+			problem(v, path,
+			        "'%s' must be an ldap:// or ldaps:// URI",
+			        d->ldap);
 		}
 	}
 }
@@ -130,22 +132,23 @@ check_credentials(struct vctx *v)
 		for (unsigned j = 0; j < i; j++)
 			if (strcmp(m->credentials[j].name, c->name) == 0)
 				problem(v, path,
-					"credentials '%s' are declared twice",
-					c->name);
+				        "credentials '%s' are declared twice",
+				        c->name);
 		if (c->method == MODEL_CRED_PASSWORD &&
 		    (c->user == NULL || c->password == NULL))
 			problem(v, path,
-				"method 'password' needs 'user' and 'password'");
+			        "method 'password' needs 'user' and "
+			        "'password'");
 		if (c->method == MODEL_CRED_KERBEROS && c->password != NULL)
 			problem(v, path,
-				"method 'kerberos' uses the credential cache; "
-				"remove 'password' or use method 'password'");
+			        "method 'kerberos' uses the credential cache; "
+			        "remove 'password' or use method 'password'");
 	}
 }
 
 static void
 check_opts(struct vctx *v, const char *path, const struct model_trust *t,
-	   const struct model_side_opts *o)
+           const struct model_side_opts *o)
 {
 	char sub[128];
 
@@ -157,18 +160,18 @@ check_opts(struct vctx *v, const char *path, const struct model_trust *t,
 	    *o->sid_history == *o->sid_filtering) {
 		snprintf(sub, sizeof(sub), "%s.sid_history", path);
 		problem(v, sub,
-			"'sid_history: %s' contradicts 'sid_filtering: %s' "
-			"(on a forest trust both are TREAT_AS_EXTERNAL)",
-			*o->sid_history ? "true" : "false",
-			*o->sid_filtering ? "true" : "false");
+		        "'sid_history: %s' contradicts 'sid_filtering: %s' "
+		        "(on a forest trust both are TREAT_AS_EXTERNAL)",
+		        *o->sid_history ? "true" : "false",
+		        *o->sid_filtering ? "true" : "false");
 	}
 	if (t->type == MODEL_TYPE_REALM &&
 	    (o->sid_filtering != NULL || o->selective_authentication != NULL ||
 	     o->sid_history != NULL || o->tgt_delegation != NULL)) {
 		snprintf(sub, sizeof(sub), "%s", path);
 		problem(v, sub,
-			"SID filtering, selective authentication and TGT "
-			"delegation do not apply to a realm trust");
+		        "SID filtering, selective authentication and TGT "
+		        "delegation do not apply to a realm trust");
 	}
 }
 
@@ -189,9 +192,9 @@ check_suffixes(struct vctx *v, unsigned ti, const struct model_suffixes *s)
 		unsigned n;
 		const char *name;
 	} lists[] = {
-		{ s->enable, s->n_enable, "enable" },
-		{ s->disable, s->n_disable, "disable" },
-		{ s->exclude, s->n_exclude, "exclude" },
+	        {s->enable, s->n_enable, "enable"},
+	        {s->disable, s->n_disable, "disable"},
+	        {s->exclude, s->n_exclude, "exclude"},
 	};
 	char path[128];
 
@@ -200,20 +203,21 @@ check_suffixes(struct vctx *v, unsigned ti, const struct model_suffixes *s)
 			const char *name = lists[l].list[i];
 
 			snprintf(path, sizeof(path),
-				 "trusts[%u].name_suffixes.%s[%u]", ti,
-				 lists[l].name, i);
+			         "trusts[%u].name_suffixes.%s[%u]", ti,
+			         lists[l].name, i);
 			if (!dns_name_ok(name[0] == '*' && name[1] == '.'
-						 ? name + 2
-						 : name))
-				problem(v, path, "'%s' is not a DNS name", name);
+			                         ? name + 2
+			                         : name))
+				problem(v, path, "'%s' is not a DNS name",
+				        name);
 			if (l == 0 && in_list(s->disable, s->n_disable, name))
 				problem(v, path,
-					"'%s' is both enabled and disabled",
-					name);
+				        "'%s' is both enabled and disabled",
+				        name);
 			if (l == 0 && in_list(s->exclude, s->n_exclude, name))
 				problem(v, path,
-					"'%s' is both enabled and excluded",
-					name);
+				        "'%s' is both enabled and excluded",
+				        name);
 		}
 	}
 }
@@ -224,8 +228,9 @@ ref(struct vctx *v, const char *path, const char *name)
 	const struct model_domain *d = model_domain_find(v->m, name);
 
 	if (d == NULL)
-		problem(v, path, "unknown domain '%s' (declare it under 'domains')",
-			name);
+		problem(v, path,
+		        "unknown domain '%s' (declare it under 'domains')",
+		        name);
 	return d;
 }
 
@@ -233,9 +238,9 @@ static bool
 same_pair(const struct model_trust *a, const struct model_trust *b)
 {
 	return (strcasecmp(a->trusting, b->trusting) == 0 &&
-		strcasecmp(a->trusted, b->trusted) == 0) ||
+	        strcasecmp(a->trusted, b->trusted) == 0) ||
 	       (strcasecmp(a->trusting, b->trusted) == 0 &&
-		strcasecmp(a->trusted, b->trusting) == 0);
+	        strcasecmp(a->trusted, b->trusting) == 0);
 }
 
 static void
@@ -253,24 +258,26 @@ check_trust(struct vctx *v, unsigned i)
 	dd = ref(v, sub, t->trusted);
 	if (strcasecmp(t->trusting, t->trusted) == 0)
 		problem(v, path, "a domain cannot trust itself ('%s')",
-			t->trusting);
+		        t->trusting);
 	for (unsigned j = 0; j < i; j++)
 		if (same_pair(&v->m->trusts[j], t))
 			problem(v, path,
-				"the trust between '%s' and '%s' is declared "
-				"twice (first as trusts[%u]; use direction: "
-				"two-way for both directions)",
-				t->trusting, t->trusted, j);
+			        "the trust between '%s' and '%s' is declared "
+			        "twice (first as trusts[%u]; use direction: "
+			        "two-way for both directions)",
+			        t->trusting, t->trusted, j);
 	if (dt != NULL && dd != NULL) {
 		bool mit = dt->kind == MODEL_KIND_MIT_REALM ||
-			   dd->kind == MODEL_KIND_MIT_REALM;
+		           dd->kind == MODEL_KIND_MIT_REALM;
 
 		if (realm && !mit)
 			problem(v, path,
-				"type 'realm' needs one side of kind mit-realm");
+			        "type 'realm' needs one side of kind "
+			        "mit-realm");
 		if (!realm && mit)
 			problem(v, path,
-				"a trust with an MIT realm must have type 'realm'");
+			        "a trust with an MIT realm must have type "
+			        "'realm'");
 		if (dt->kind == MODEL_KIND_MIT_REALM &&
 		    dd->kind == MODEL_KIND_MIT_REALM)
 			problem(v, path, "both sides are MIT realms");
@@ -280,19 +287,20 @@ check_trust(struct vctx *v, unsigned i)
 	if (t->sides != MODEL_SIDES_BOTH && t->password == NULL) {
 		snprintf(sub, sizeof(sub), "%s.sides", path);
 		problem(v, sub,
-			"sides: %s creates one side only and needs "
-			"'password' (the trust password both sides share)",
-			t->sides == MODEL_SIDES_TRUSTING ? "trusting"
-							 : "trusted");
+		        "sides: %s creates one side only and needs "
+		        "'password' (the trust password both sides share)",
+		        t->sides == MODEL_SIDES_TRUSTING ? "trusting"
+		                                         : "trusted");
 	}
 	if (realm && t->password == NULL)
 		problem(v, path,
-			"a realm trust needs 'password' (netdom /passwordt)");
+		        "a realm trust needs 'password' (netdom /passwordt)");
 	if (t->name_suffixes != NULL) {
 		snprintf(sub, sizeof(sub), "%s.name_suffixes", path);
 		if (t->type != MODEL_TYPE_FOREST)
 			problem(v, sub,
-				"'name_suffixes' applies to forest trusts only");
+			        "'name_suffixes' applies to forest trusts "
+			        "only");
 		check_suffixes(v, i, t->name_suffixes);
 	}
 	if (t->pim != NULL && *t->pim && t->type != MODEL_TYPE_FOREST) {
@@ -302,8 +310,8 @@ check_trust(struct vctx *v, unsigned i)
 	if (t->transitive != NULL && !realm) {
 		snprintf(sub, sizeof(sub), "%s.transitive", path);
 		problem(v, sub,
-			"'transitive' applies to realm trusts only (external "
-			"trusts are never transitive, forest trusts always)");
+		        "'transitive' applies to realm trusts only (external "
+		        "trusts are never transitive, forest trusts always)");
 	}
 	if (t->uses_rc4 != NULL && !realm) {
 		snprintf(sub, sizeof(sub), "%s.uses_rc4", path);
@@ -317,8 +325,9 @@ check_trust(struct vctx *v, unsigned i)
 		if (strcasecmp(o->domain, t->trusting) != 0 &&
 		    strcasecmp(o->domain, t->trusted) != 0)
 			problem(v, sub,
-				"'%s' is not a side of this trust ('%s' or '%s')",
-				o->domain, t->trusting, t->trusted);
+			        "'%s' is not a side of this trust ('%s' or "
+			        "'%s')",
+			        o->domain, t->trusting, t->trusted);
 		check_opts(v, sub, t, &o->opts);
 	}
 	for (unsigned j = 0; j < t->n_ignore; j++) {
@@ -327,25 +336,27 @@ check_trust(struct vctx *v, unsigned i)
 		snprintf(sub, sizeof(sub), "%s.ignore[%u]", path, j);
 		if (!model_field_known(g->field))
 			problem(v, sub, "unknown field '%s' to ignore",
-				g->field);
+			        g->field);
 		if (!date_ok(g->until))
-			problem(v, sub, "'until' must be a date YYYY-MM-DD, got '%s'",
-				g->until);
+			problem(v, sub,
+			        "'until' must be a date YYYY-MM-DD, got '%s'",
+			        g->until);
 		if (g->side != NULL && strcasecmp(g->side, t->trusting) != 0 &&
 		    strcasecmp(g->side, t->trusted) != 0)
 			problem(v, sub, "'%s' is not a side of this trust",
-				g->side);
+			        g->side);
 	}
 }
 
 void
 model_validate(const struct model *m, struct diags *out)
 {
-	struct vctx v = { .m = m, .out = out };
+	struct vctx v = {.m = m, .out = out};
 
 	if (m->version != 1)
-		problem(&v, "version", "unsupported version %u (this adtrust reads version 1)",
-			m->version);
+		problem(&v, "version",
+		        "unsupported version %u (this adtrust reads version 1)",
+		        m->version);
 	check_domains(&v);
 	check_credentials(&v);
 	for (unsigned i = 0; i < m->n_trusts; i++)

@@ -22,10 +22,10 @@ differs(const char *a, const char *b)
 
 const char *
 prov_replace_reason(const char *vendor, const struct model_tdo *before,
-		    const struct model_tdo *after)
+                    const struct model_tdo *after)
 {
-	uint32_t changed = (before->attributes ^ after->attributes) &
-			   after->attr_mask;
+	uint32_t changed =
+	        (before->attributes ^ after->attributes) & after->attr_mask;
 
 	if (before->type != after->type)
 		return "trustType cannot be changed in place";

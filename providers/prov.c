@@ -5,7 +5,7 @@
 
 int
 prov_open(struct prov **out, const struct prov_ops *ops,
-	  const struct prov_cfg *cfg, struct err *err)
+          const struct prov_cfg *cfg, struct err *err)
 {
 	assert(ops != NULL && ops->open != NULL);
 	return ops->open(out, cfg, err);
@@ -13,7 +13,7 @@ prov_open(struct prov **out, const struct prov_ops *ops,
 
 int
 prov_read(struct prov *p, const char *const *domains, size_t n,
-	  struct model_state *out, struct err *err)
+          struct model_state *out, struct err *err)
 {
 	assert(p != NULL && (p->ops->caps & PROV_CAN_READ));
 	return p->ops->read(p, domains, n, out, err);

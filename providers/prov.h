@@ -38,14 +38,14 @@ struct prov_ops {
 	unsigned caps;
 	/* Opens a provider; the caller owns *out (close). */
 	int (*open)(struct prov **out, const struct prov_cfg *cfg,
-		    struct err *err);
+	            struct err *err);
 	/*
 	 * Reads the identity and every trustedDomain object of each named
 	 * domain into *out (appended, in the order given).  A domain that
 	 * cannot be read fails the whole read with an error naming it.
 	 */
 	int (*read)(struct prov *p, const char *const *domains, size_t n,
-		    struct model_state *out, struct err *err);
+	            struct model_state *out, struct err *err);
 	void (*close)(struct prov *p); /* NULL-safe */
 };
 
@@ -64,8 +64,8 @@ extern const struct prov_ops prov_ldap_ops;
  */
 struct model_tdo;
 const char *prov_replace_reason(const char *vendor,
-				const struct model_tdo *before,
-				const struct model_tdo *after);
+                                const struct model_tdo *before,
+                                const struct model_tdo *after);
 bool prov_vendor_is_samba(const char *vendor);
 
 /*
@@ -75,14 +75,14 @@ bool prov_vendor_is_samba(const char *vendor);
  */
 struct model_secret;
 int prov_secret_resolve(char **out, const struct model_secret *ref,
-			const char *what, struct err *err);
+                        const char *what, struct err *err);
 void prov_secret_free(char *s);
 
 /* Convenience wrappers over the ops table. */
 int prov_open(struct prov **out, const struct prov_ops *ops,
-	      const struct prov_cfg *cfg, struct err *err);
+              const struct prov_cfg *cfg, struct err *err);
 int prov_read(struct prov *p, const char *const *domains, size_t n,
-	      struct model_state *out, struct err *err);
+              struct model_state *out, struct err *err);
 void prov_close(struct prov *p);
 
 #endif

@@ -33,7 +33,7 @@ read_line(char **out, int fd, const char *what, struct err *err)
 		explicit_bzero(buf, SECRET_MAX + 1);
 		free(buf);
 		return err_set(err, ERR_INVALID, "%s is longer than %d bytes",
-			       what, SECRET_MAX);
+		               what, SECRET_MAX);
 	}
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
@@ -54,9 +54,9 @@ prompt(char **out, const char *text, const char *what, struct err *err)
 
 	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)
 		return err_set(err, ERR_DENIED,
-			       "cannot prompt for %s: no terminal (use "
-			       "{ env: NAME } or { file: PATH } in automation)",
-			       what);
+		               "cannot prompt for %s: no terminal (use "
+		               "{ env: NAME } or { file: PATH } in automation)",
+		               what);
 	if (tcgetattr(fd, &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
@@ -76,30 +76,30 @@ prompt(char **out, const char *text, const char *what, struct err *err)
 
 int
 prov_secret_resolve(char **out, const struct model_secret *ref,
-		    const char *what, struct err *err)
+                    const char *what, struct err *err)
 {
 	int fd, rc;
 
 	*out = NULL;
 	if (ref == NULL)
 		return err_set(err, ERR_INVALID, "no secret is given for %s",
-			       what);
+		               what);
 	if (ref->env != NULL) {
 		const char *v = getenv(ref->env);
 
 		if (v == NULL || *v == '\0')
 			return err_set(err, ERR_NOTFOUND,
-				       "%s: environment variable '%s' is not "
-				       "set",
-				       what, ref->env);
+			               "%s: environment variable '%s' is not "
+			               "set",
+			               what, ref->env);
 		*out = xstrdup(v);
 		return 0;
 	}
 	if (ref->file != NULL) {
 		if ((fd = open(ref->file, O_RDONLY | O_CLOEXEC)) < 0)
 			return err_set_errno(err, ERR_IO,
-					     "%s: cannot open '%s'", what,
-					     ref->file);
+			                     "%s: cannot open '%s'", what,
+			                     ref->file);
 		rc = read_line(out, fd, what, err);
 		close(fd);
 		return rc;

@@ -37,8 +37,8 @@ say(struct run *r, const char *what, const struct plan_item *it,
     const char *extra)
 {
 	fprintf(r->o->report, "%-9s %-7s %s%s%s\n", what,
-		plan_action_name(it->action), it->address, extra ? ": " : "",
-		extra ? extra : "");
+	        plan_action_name(it->action), it->address, extra ? ": " : "",
+	        extra ? extra : "");
 	fflush(r->o->report);
 }
 
@@ -60,11 +60,11 @@ dc_host(const struct model_domain *d)
 
 static int
 session(struct lsa_session **out, struct run *r, const char *domain,
-	struct err *err)
+        struct err *err)
 {
 	const struct model_domain *d = model_domain_find(r->m, domain);
 	const struct model_credential *c = NULL;
-	struct lsa_login l = { 0 };
+	struct lsa_login l = {0};
 	char *host = NULL, *pw = NULL, *realm = NULL;
 	int rc;
 
@@ -76,8 +76,8 @@ session(struct lsa_session **out, struct run *r, const char *domain,
 	*out = NULL;
 	if (d == NULL || (host = dc_host(d)) == NULL)
 		return err_set(err, ERR_INVALID,
-			       "domain '%s' has no 'rpc' or 'ldap' to write to",
-			       domain);
+		               "domain '%s' has no 'rpc' or 'ldap' to write to",
+		               domain);
 	if (d->credentials != NULL)
 		c = model_cred_find(r->m, d->credentials);
 	realm = xstrdup(domain);
@@ -118,7 +118,7 @@ static char *
 gen_password(void)
 {
 	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-				  "qrstuvwxyz0123456789-_";
+	                          "qrstuvwxyz0123456789-_";
 	unsigned char raw[32];
 	char *pw = xmalloc(sizeof(raw) + 1);
 
@@ -142,7 +142,7 @@ trust_password(char **out, const struct model_trust *t, struct err *err)
 		return 0;
 	}
 	snprintf(what, sizeof(what), "the trust password of %s -> %s",
-		 t->trusting, t->trusted);
+	         t->trusting, t->trusted);
 	return prov_secret_resolve(out, t->password, what, err);
 }
 
@@ -152,7 +152,7 @@ verify(struct lsa_session *s, const struct plan_item *it, bool want_absent,
        struct err *err)
 {
 	const struct model_tdo *a = &it->after;
-	struct lsa_tdo t = { 0 };
+	struct lsa_tdo t = {0};
 	int rc = lsa_query_tdo(s, it->partner, &t, err);
 
 	if (want_absent) {
@@ -160,10 +160,10 @@ verify(struct lsa_session *s, const struct plan_item *it, bool want_absent,
 			return 0;
 		lsa_tdo_release(&t);
 		return rc < 0 ? rc
-			      : err_set(err, ERR_BACKEND,
-					"'%s': the server said the trust was "
-					"deleted, but it is still there",
-					it->address);
+		              : err_set(err, ERR_BACKEND,
+		                        "'%s': the server said the trust was "
+		                        "deleted, but it is still there",
+		                        it->address);
 	}
 	if (rc < 0)
 		return err_prefix(err, "reading back '%s'", it->address);
@@ -171,13 +171,13 @@ verify(struct lsa_session *s, const struct plan_item *it, bool want_absent,
 	    ((t.attributes ^ a->attributes) & a->attr_mask) != 0 ||
 	    (a->has_enctypes && t.enctypes != a->enctypes))
 		rc = err_set(err, ERR_BACKEND,
-			     "'%s': the server said OK but the trust reads "
-			     "back as direction %s, attributes 0x%x, "
-			     "encryption 0x%x (wanted %s, 0x%x, 0x%x)",
-			     it->address, model_dir_name(t.direction),
-			     t.attributes, t.enctypes,
-			     model_dir_name(a->direction), a->attributes,
-			     a->enctypes);
+		             "'%s': the server said OK but the trust reads "
+		             "back as direction %s, attributes 0x%x, "
+		             "encryption 0x%x (wanted %s, 0x%x, 0x%x)",
+		             it->address, model_dir_name(t.direction),
+		             t.attributes, t.enctypes,
+		             model_dir_name(a->direction), a->attributes,
+		             a->enctypes);
 	lsa_tdo_release(&t);
 	return rc;
 }
@@ -199,7 +199,7 @@ fti_same_tlns(const struct fti *x, const struct fti *y)
 			      strcasecmp(y->rec[j].name, r->name) == 0 &&
 			      ((y->rec[j].flags ^ r->flags) &
 			       (FTI_TLN_DISABLED_ADMIN |
-				FTI_TLN_DISABLED_NEW)) == 0;
+			        FTI_TLN_DISABLED_NEW)) == 0;
 		if (!hit)
 			return false;
 	}
@@ -218,7 +218,7 @@ static int
 write_fti(struct lsa_session *s, const struct plan_item *it, struct err *err)
 {
 	struct fti cur, want, back;
-	struct lsa_collisions col = { 0 };
+	struct lsa_collisions col = {0};
 	int rc;
 
 	fti_init(&cur);
@@ -232,10 +232,10 @@ write_fti(struct lsa_session *s, const struct plan_item *it, struct err *err)
 		goto out;
 	if (col.n > 0) {
 		rc = err_set(err, ERR_CONFLICT,
-			     "'%s': name suffix '%s' collides with another "
-			     "trust or the local forest (collision type %u)",
-			     it->address, col.v[0].name ? col.v[0].name : "?",
-			     (unsigned)col.v[0].type);
+		             "'%s': name suffix '%s' collides with another "
+		             "trust or the local forest (collision type %u)",
+		             it->address, col.v[0].name ? col.v[0].name : "?",
+		             (unsigned)col.v[0].type);
 		goto out;
 	}
 	if ((rc = lsa_set_fti(s, it->partner, &want, false, NULL, err)) < 0)
@@ -244,9 +244,9 @@ write_fti(struct lsa_session *s, const struct plan_item *it, struct err *err)
 		goto out;
 	if (!fti_same_tlns(&want, &back))
 		rc = err_set(err, ERR_BACKEND,
-			     "'%s': the server said OK but the name suffixes "
-			     "read back differently",
-			     it->address);
+		             "'%s': the server said OK but the name suffixes "
+		             "read back differently",
+		             it->address);
 out:
 	lsa_collisions_release(&col);
 	fti_release(&cur);
@@ -257,18 +257,18 @@ out:
 
 static int
 do_create(struct run *r, const struct plan_item *it, const char *pw,
-	  struct err *err)
+          struct err *err)
 {
 	const struct model_tdo *a = &it->after;
 	struct lsa_create c = {
-		.name = a->partner,
-		.netbios = a->flat_name,
-		.sid = a->sid,
-		.direction = a->direction,
-		.type = a->type,
-		.attributes = a->attributes,
-		.enctypes = a->has_enctypes ? a->enctypes : 0,
-		.password = pw,
+	        .name = a->partner,
+	        .netbios = a->flat_name,
+	        .sid = a->sid,
+	        .direction = a->direction,
+	        .type = a->type,
+	        .attributes = a->attributes,
+	        .enctypes = a->has_enctypes ? a->enctypes : 0,
+	        .password = pw,
 	};
 	struct lsa_session *s;
 	int rc;
@@ -277,9 +277,9 @@ do_create(struct run *r, const struct plan_item *it, const char *pw,
 		return rc;
 	if (a->sid == NULL || a->flat_name == NULL)
 		return err_set(err, ERR_INVALID,
-			       "'%s': creating a trust needs the partner's "
-			       "'netbios' and 'sid' in its domain entry",
-			       it->address);
+		               "'%s': creating a trust needs the partner's "
+		               "'netbios' and 'sid' in its domain entry",
+		               it->address);
 	if ((rc = lsa_create_tdo(s, &c, err)) < 0)
 		return rc;
 	if ((rc = verify(s, it, false, err)) < 0)
@@ -312,7 +312,7 @@ do_update(struct run *r, const struct plan_item *it, struct err *err)
 		return rc;
 	if (a->direction != b->direction || a->attributes != b->attributes) {
 		rc = lsa_set_info_ex(s, it->partner, a->direction, a->type,
-				     a->attributes, err);
+		                     a->attributes, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -334,7 +334,7 @@ apply_trust(struct run *r, long ti, struct err *err)
 {
 	const struct plan *p = r->p;
 	const struct model_trust *t = ti >= 0 ? &r->m->trusts[ti] : NULL;
-	const struct plan_item *created[2] = { NULL, NULL };
+	const struct plan_item *created[2] = {NULL, NULL};
 	size_t n_created = 0;
 	char *pw = NULL;
 	int rc = 0;
@@ -346,7 +346,7 @@ apply_trust(struct run *r, long ti, struct err *err)
 			bool del = it->action == PLAN_DELETE,
 			     upd = it->action == PLAN_UPDATE,
 			     cre = it->action == PLAN_CREATE ||
-				   it->action == PLAN_REPLACE;
+			           it->action == PLAN_REPLACE;
 
 			if (it->trust_index != ti ||
 			    !((pass == 1 && del) || (pass == 2 && upd) ||
@@ -364,7 +364,7 @@ apply_trust(struct run *r, long ti, struct err *err)
 			else if (upd)
 				rc = do_update(r, it, err);
 			else if ((rc = do_create(r, it, pw, err)) == 0 &&
-				 n_created < 2)
+			         n_created < 2)
 				created[n_created++] = it;
 			if (rc == 0) {
 				r->done[it - p->items] = true;
@@ -406,19 +406,19 @@ apply_trust(struct run *r, long ti, struct err *err)
 
 int
 rec_apply(const struct plan *p, const struct model *m,
-	  const struct rec_apply_opts *o, struct err *err)
+          const struct rec_apply_opts *o, struct err *err)
 {
-	struct run r = { .p = p, .m = m, .o = o };
+	struct run r = {.p = p, .m = m, .o = o};
 	long last = -2;
 	int rc = 0;
 
 	for (size_t i = 0; i < p->n_items; i++)
 		if (p->items[i].blocked)
 			return err_set(err, ERR_DENIED,
-				       "'%s' is protected: its %s needs "
-				       "--allow-destroy; nothing was applied",
-				       p->items[i].address,
-				       plan_action_name(p->items[i].action));
+			               "'%s' is protected: its %s needs "
+			               "--allow-destroy; nothing was applied",
+			               p->items[i].address,
+			               plan_action_name(p->items[i].action));
 	r.done = xcalloc(p->n_items ? p->n_items : 1, sizeof(*r.done));
 	if (o->helper_path != NULL)
 		r.helper = xstrdup(o->helper_path);

@@ -52,12 +52,12 @@ kind_of(const struct model_tdo *t)
 
 static void
 add_change(struct plan_item *it, const char *field, const char *before,
-	   const char *after)
+           const char *after)
 {
 	struct plan_change *c;
 
 	it->changes = xreallocarray(it->changes, it->n_changes + 1,
-				    sizeof(*it->changes));
+	                            sizeof(*it->changes));
 	c = &it->changes[it->n_changes++];
 	c->field = xstrdup(field);
 	c->before = xstrdup(before);
@@ -81,23 +81,22 @@ struct bit_field {
 
 static void
 diff_bits(struct plan_item *it, const struct model_tdo *b,
-	  const struct model_tdo *a)
+          const struct model_tdo *a)
 {
 	const bool forest = (a->attributes & TA_FOREST_TRANSITIVE) != 0;
 	const struct bit_field fields[] = {
-		{ "transitive", TA_NON_TRANSITIVE, true },
-		{ "uplevel_only", TA_UPLEVEL_ONLY, false },
-		{ "sid_filtering",
-		  forest ? TA_TREAT_AS_EXTERNAL : TA_QUARANTINED_DOMAIN,
-		  forest },
-		{ "selective_authentication", TA_CROSS_ORGANIZATION, false },
-		{ "uses_rc4", TA_USES_RC4_ENCRYPTION, false },
-		{ "uses_aes", TA_USES_AES_KEYS, false },
-		{ "tgt_delegation", TA_CROSS_ORG_ENABLE_TGT_DELEGATION, false },
-		{ "tgt_delegation", TA_CROSS_ORG_NO_TGT_DELEGATION, true },
-		{ "pim", TA_PIM_TRUST, false },
-		{ "auth_target_validation", TA_DISABLE_AUTH_TARGET_VALIDATION,
-		  true },
+	        {"transitive", TA_NON_TRANSITIVE, true},
+	        {"uplevel_only", TA_UPLEVEL_ONLY, false},
+	        {"sid_filtering",
+	         forest ? TA_TREAT_AS_EXTERNAL : TA_QUARANTINED_DOMAIN, forest},
+	        {"selective_authentication", TA_CROSS_ORGANIZATION, false},
+	        {"uses_rc4", TA_USES_RC4_ENCRYPTION, false},
+	        {"uses_aes", TA_USES_AES_KEYS, false},
+	        {"tgt_delegation", TA_CROSS_ORG_ENABLE_TGT_DELEGATION, false},
+	        {"tgt_delegation", TA_CROSS_ORG_NO_TGT_DELEGATION, true},
+	        {"pim", TA_PIM_TRUST, false},
+	        {"auth_target_validation", TA_DISABLE_AUTH_TARGET_VALIDATION,
+	         true},
 	};
 	const char *last = "";
 
@@ -118,17 +117,16 @@ diff_bits(struct plan_item *it, const struct model_tdo *b,
 			was = (b->attributes &
 			       TA_CROSS_ORG_ENABLE_TGT_DELEGATION) != 0;
 			will = (a->attributes &
-				TA_CROSS_ORG_ENABLE_TGT_DELEGATION) != 0;
+			        TA_CROSS_ORG_ENABLE_TGT_DELEGATION) != 0;
 			if (was == will)
 				add_change(it, f->field,
-					   "default (no delegation bit)",
-					   bool_str(will));
+				           "default (no delegation bit)",
+				           bool_str(will));
 			else
 				add_change(it, f->field, bool_str(was),
-					   bool_str(will));
+				           bool_str(will));
 		} else {
-			add_change(it, f->field, bool_str(was),
-				   bool_str(will));
+			add_change(it, f->field, bool_str(was), bool_str(will));
 		}
 		last = f->field;
 	}
@@ -197,7 +195,7 @@ tln_set(struct fti *f, char *name, uint32_t flags)
  */
 void
 rec_fti_resolve(struct fti *f, const struct fti *observed,
-		const struct model_suffixes *s)
+                const struct model_suffixes *s)
 {
 	fti_release(f);
 	if (observed != NULL)
@@ -208,8 +206,8 @@ rec_fti_resolve(struct fti *f, const struct fti *observed,
 	for (size_t i = 0; i < f->n; i++) {
 		struct fti_record *r = &f->rec[i];
 
-		if (r->type != FTI_TLN ||
-		    (r->flags & (FTI_TLN_DISABLED_NEW | FTI_TLN_DISABLED_ADMIN)))
+		if (r->type != FTI_TLN || (r->flags & (FTI_TLN_DISABLED_NEW |
+		                                       FTI_TLN_DISABLED_ADMIN)))
 			continue;
 		if (listed(s->disable, s->n_disable, r->name) ||
 		    (s->unlisted == MODEL_UNLISTED_DISABLE &&
@@ -226,7 +224,7 @@ rec_fti_resolve(struct fti *f, const struct fti *observed,
 		free(f->rec[i].sid);
 		free(f->rec[i].raw);
 		memmove(&f->rec[i], &f->rec[i + 1],
-			(f->n - i - 1) * sizeof(f->rec[0]));
+		        (f->n - i - 1) * sizeof(f->rec[0]));
 		f->n--;
 	}
 	for (unsigned i = 0; i < s->n_exclude; i++) {
@@ -244,7 +242,7 @@ rec_fti_resolve(struct fti *f, const struct fti *observed,
 
 static void
 diff_suffixes(struct plan_item *it, const struct model_tdo *b,
-	      struct model_tdo *a)
+              struct model_tdo *a)
 {
 	struct fti *f = &a->fti;
 	char field[300];
@@ -263,8 +261,7 @@ diff_suffixes(struct plan_item *it, const struct model_tdo *b,
 			before = b->fti;
 			o = find_rec(&before, r->type, r->name);
 		}
-		if (o != NULL &&
-		    strcmp(tln_state(o), tln_state(r)) == 0)
+		if (o != NULL && strcmp(tln_state(o), tln_state(r)) == 0)
 			continue;
 		snprintf(field, sizeof(field), "name_suffixes[%s]", r->name);
 		add_change(it, field, tln_state(o), tln_state(r));
@@ -277,7 +274,7 @@ diff_suffixes(struct plan_item *it, const struct model_tdo *b,
 			    find_rec(f, FTI_TLN_EX, o->name) != NULL)
 				continue;
 			snprintf(field, sizeof(field), "name_suffixes[%s]",
-				 o->name);
+			         o->name);
 			add_change(it, field, "excluded", "absent");
 		}
 }
@@ -286,7 +283,7 @@ diff_suffixes(struct plan_item *it, const struct model_tdo *b,
 
 static bool
 rule_matches(const struct model_ignore *g, const struct plan_item *it,
-	     const char *field)
+             const char *field)
 {
 	size_t n = strlen(g->field);
 
@@ -298,7 +295,7 @@ rule_matches(const struct model_ignore *g, const struct plan_item *it,
 
 static void
 apply_ignores(struct plan_item *it, const struct model_trust *t,
-	      const char *today)
+              const char *today)
 {
 	for (size_t i = 0; i < it->n_changes;) {
 		const struct model_ignore *hit = NULL;
@@ -306,7 +303,7 @@ apply_ignores(struct plan_item *it, const struct model_trust *t,
 		for (unsigned j = 0; j < t->n_ignore && hit == NULL; j++)
 			if (strcmp(t->ignore[j].until, today) >= 0 &&
 			    rule_matches(&t->ignore[j], it,
-					 it->changes[i].field))
+			                 it->changes[i].field))
 				hit = &t->ignore[j];
 		if (hit == NULL) {
 			i++;
@@ -314,9 +311,9 @@ apply_ignores(struct plan_item *it, const struct model_trust *t,
 		}
 		{
 			char *note = xasprintf(
-				"ignored %s: %s -> %s (until %s: %s)",
-				it->changes[i].field, it->changes[i].before,
-				it->changes[i].after, hit->until, hit->reason);
+			        "ignored %s: %s -> %s (until %s: %s)",
+			        it->changes[i].field, it->changes[i].before,
+			        it->changes[i].after, hit->until, hit->reason);
 
 			add_note(&it->notes, &it->n_notes, note);
 			free(note);
@@ -325,7 +322,7 @@ apply_ignores(struct plan_item *it, const struct model_trust *t,
 		free(it->changes[i].before);
 		free(it->changes[i].after);
 		memmove(&it->changes[i], &it->changes[i + 1],
-			(it->n_changes - i - 1) * sizeof(it->changes[0]));
+		        (it->n_changes - i - 1) * sizeof(it->changes[0]));
 		it->n_changes--;
 	}
 }
@@ -334,7 +331,7 @@ apply_ignores(struct plan_item *it, const struct model_trust *t,
 
 static struct plan_item *
 new_item(struct plan *p, const char *domain, const char *partner,
-	 const struct model_trust *t, long ti)
+         const struct model_trust *t, long ti)
 {
 	struct plan_item *it;
 
@@ -370,7 +367,7 @@ rules_for(const struct model_trust *t, const struct rec_opts *o)
 
 static void
 compare(struct plan_item *it, const struct model_domain_state *ds,
-	const char *today, const struct rec_opts *o)
+        const char *today, const struct rec_opts *o)
 {
 	const struct model_tdo *b = &it->before;
 	struct model_tdo *a = &it->after;
@@ -379,10 +376,10 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 
 	/* The expected value of unmanaged bits is whatever is there. */
 	a->attributes = (a->attributes & a->attr_mask) |
-			(b->attributes & ~a->attr_mask);
+	                (b->attributes & ~a->attr_mask);
 	if (b->direction != a->direction)
 		add_change(it, "direction", model_dir_name(b->direction),
-			   model_dir_name(a->direction));
+		           model_dir_name(a->direction));
 	diff_bits(it, b, a);
 	if (a->fields & TDO_F_ENCTYPES) {
 		if (!b->has_enctypes || b->enctypes != a->enctypes) {
@@ -470,7 +467,7 @@ today_str(char out[11], const struct rec_opts *o)
 
 int
 rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
-	 const struct rec_opts *opts, struct err *err)
+         const struct rec_opts *opts, struct err *err)
 {
 	struct model_expected e;
 	char today[11];
@@ -483,7 +480,7 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 	for (size_t i = 0; i < e.n_tdos; i++) {
 		struct model_tdo *x = &e.tdos[i];
 		const struct model_domain_state *pd =
-			model_state_find(s, x->partner);
+		        model_state_find(s, x->partner);
 
 		add_domain(out, x->domain);
 		/* a partner that was read tells its own SID and NetBIOS name */
@@ -502,7 +499,8 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 	memcpy(out->date, today, sizeof(out->date));
 	memcpy(out->source_sha256, m->sha256, sizeof(out->source_sha256));
 
-	const struct model *rm = opts != NULL && opts->ignores ? opts->ignores : m;
+	const struct model *rm =
+	        opts != NULL && opts->ignores ? opts->ignores : m;
 
 	for (unsigned i = 0; i < rm->n_trusts; i++)
 		for (unsigned j = 0; j < rm->trusts[i].n_ignore; j++) {
@@ -512,24 +510,24 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 			if (strcmp(g->until, today) >= 0)
 				continue;
 			w = xasprintf("trusts[%u] (%s -> %s): ignore rule for "
-				      "'%s' expired on %s (%s)",
-				      i, rm->trusts[i].trusting,
-				      rm->trusts[i].trusted, g->field, g->until,
-				      g->reason);
+			              "'%s' expired on %s (%s)",
+			              i, rm->trusts[i].trusting,
+			              rm->trusts[i].trusted, g->field, g->until,
+			              g->reason);
 			add_note(&out->warnings, &out->n_warnings, w);
 			free(w);
 		}
 
 	for (size_t d = 0; d < out->n_domains; d++) {
 		const struct model_domain_state *ds =
-			model_state_find(s, out->domains[d]);
+		        model_state_find(s, out->domains[d]);
 		struct model_tdo *obs;
 		size_t no, ie = 0, ia = 0, io = 0;
 
 		if (ds == NULL) {
 			rc = err_set(err, ERR_INVALID,
-				     "no live state was read for domain '%s'",
-				     out->domains[d]);
+			             "no live state was read for domain '%s'",
+			             out->domains[d]);
 			goto fail;
 		}
 		no = ds->n_tdos;
@@ -541,9 +539,9 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		for (size_t k = 0; k < no; k++) {
 			struct plan_print *pp;
 
-			out->prints = xreallocarray(out->prints,
-						    out->n_prints + 1,
-						    sizeof(*out->prints));
+			out->prints =
+			        xreallocarray(out->prints, out->n_prints + 1,
+			                      sizeof(*out->prints));
 			pp = &out->prints[out->n_prints++];
 			pp->domain = xstrdup(ds->name);
 			pp->partner = xstrdup(obs[k].partner);
@@ -595,14 +593,14 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 
 			if (x != NULL) {
 				it = new_item(out, ds->name, x->partner,
-					      x->trust, (long)x->trust_index);
+				              x->trust, (long)x->trust_index);
 				model_tdo_copy(&it->after, x);
 				it->has_after = true;
 				if (o == NULL) {
 					it->action = PLAN_CREATE;
 					if (x->fields & TDO_F_SUFFIXES)
 						diff_suffixes(it, NULL,
-							      &it->after);
+						              &it->after);
 					continue;
 				}
 				model_tdo_copy(&it->before, o);
@@ -612,12 +610,12 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 					continue;
 			} else if (ab != NULL && o != NULL) {
 				it = new_item(out, ds->name, o->partner,
-					      ab->trust, (long)ab->trust_index);
+				              ab->trust, (long)ab->trust_index);
 				model_tdo_copy(&it->before, o);
 				it->has_before = true;
 				it->action = PLAN_DELETE;
 				it->reason = xstrdup("the trust is declared "
-						     "'ensure: absent'");
+				                     "'ensure: absent'");
 			}
 		}
 		free(obs);
@@ -626,8 +624,7 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 	for (size_t i = 0; i < out->n_items; i++) {
 		struct plan_item *it = &out->items[i];
 
-		if ((it->action == PLAN_DELETE ||
-		     it->action == PLAN_REPLACE) &&
+		if ((it->action == PLAN_DELETE || it->action == PLAN_REPLACE) &&
 		    it->protect && !(opts != NULL && opts->allow_destroy))
 			it->blocked = true;
 	}
@@ -642,7 +639,7 @@ fail:
 
 int
 rec_managed_domains(char ***out, size_t *n, const struct model *m,
-		    struct err *err)
+                    struct err *err)
 {
 	struct model_expected e;
 	struct plan p;

@@ -12,7 +12,8 @@ enum plan_action {
 	PLAN_NOOP = 0,
 	PLAN_CREATE,
 	PLAN_UPDATE,
-	PLAN_REPLACE, /* delete + create: the server cannot change it in place */
+	PLAN_REPLACE, /* delete + create: the server cannot change it in place
+	               */
 	PLAN_DELETE,
 };
 
@@ -28,13 +29,13 @@ struct plan_item {
 	char *domain;
 	char *partner;
 	enum plan_action action;
-	char *reason;  /* why replace/delete/create; NULL for update/no-op */
-	bool protect;  /* the trust has protect: true */
-	bool blocked;  /* protected delete/replace without --allow-destroy */
+	char *reason;     /* why replace/delete/create; NULL for update/no-op */
+	bool protect;     /* the trust has protect: true */
+	bool blocked;     /* protected delete/replace without --allow-destroy */
 	long trust_index; /* index in model->trusts, -1 if none */
 	struct plan_change *changes;
 	size_t n_changes;
-	char **notes;  /* ignore rules applied to this item */
+	char **notes; /* ignore rules applied to this item */
 	size_t n_notes;
 	bool has_before, has_after;
 	struct model_tdo before; /* observed (copy) */
@@ -56,17 +57,17 @@ struct plan {
 	size_t n_warnings;
 	struct plan_print *prints; /* every TDO read on managed domains */
 	size_t n_prints;
-	char **domains;  /* the managed domains, sorted */
+	char **domains; /* the managed domains, sorted */
 	size_t n_domains;
 	char *source_path;
 	char source_sha256[65];
 	char *git_commit; /* NULL when not from git */
 	bool git_dirty;
-	char *git_repo;   /* the repository, when from git */
-	char *git_path;   /* the file's path in the tree, when from git */
+	char *git_repo;     /* the repository, when from git */
+	char *git_path;     /* the file's path in the tree, when from git */
 	char *desired_text; /* the desired-state file (never holds a secret) */
-	char *snapshot;   /* the snapshot dir read, or NULL for live DCs */
-	char date[11];    /* YYYY-MM-DD the plan was made (ignore rules) */
+	char *snapshot;     /* the snapshot dir read, or NULL for live DCs */
+	char date[11];      /* YYYY-MM-DD the plan was made (ignore rules) */
 	size_t n_create, n_update, n_replace, n_delete, n_blocked;
 };
 

@@ -24,8 +24,8 @@ bad(struct rd *r, const char *what)
 {
 	if (r->rc == 0)
 		r->rc = err_set(r->err, ERR_INVALID,
-				"'%s' is not an adtrust plan: %s", r->file,
-				what);
+		                "'%s' is not an adtrust plan: %s", r->file,
+		                what);
 }
 
 static char *
@@ -118,7 +118,8 @@ read_tdo(struct rd *r, struct model_tdo *t, json_t *o, const char *domain)
 		json_t *e;
 
 		t->has_fti = true;
-		json_array_foreach(fti, i, e) {
+		json_array_foreach(fti, i, e)
+		{
 			struct fti_record rec;
 			char *type = get_str(r, e, "type", false);
 
@@ -145,9 +146,8 @@ read_tdo(struct rd *r, struct model_tdo *t, json_t *o, const char *domain)
 static void
 read_item(struct rd *r, struct plan_item *it, json_t *o)
 {
-	static const enum plan_action acts[] = { PLAN_NOOP, PLAN_CREATE,
-						 PLAN_UPDATE, PLAN_REPLACE,
-						 PLAN_DELETE };
+	static const enum plan_action acts[] = {
+	        PLAN_NOOP, PLAN_CREATE, PLAN_UPDATE, PLAN_REPLACE, PLAN_DELETE};
 	json_t *v, *e;
 	char *a;
 	size_t i;
@@ -172,11 +172,12 @@ read_item(struct rd *r, struct plan_item *it, json_t *o)
 	v = json_object_get(o, "fields");
 	if (!json_is_array(v))
 		bad(r, "fields");
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		struct plan_change *c;
 
 		it->changes = xreallocarray(it->changes, it->n_changes + 1,
-					    sizeof(*it->changes));
+		                            sizeof(*it->changes));
 		c = &it->changes[it->n_changes++];
 		c->field = get_str(r, e, "field", false);
 		c->before = get_str(r, e, "before", false);
@@ -184,11 +185,12 @@ read_item(struct rd *r, struct plan_item *it, json_t *o)
 		c->in_place = get_bool(r, e, "in_place");
 	}
 	v = json_object_get(o, "notes");
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		if (!json_is_string(e))
 			continue;
 		it->notes = xreallocarray(it->notes, it->n_notes + 1,
-					  sizeof(char *));
+		                          sizeof(char *));
 		it->notes[it->n_notes++] = xstrdup(json_string_value(e));
 	}
 	if (it->domain == NULL)
@@ -206,7 +208,7 @@ read_item(struct rd *r, struct plan_item *it, json_t *o)
 int
 plan_load_json(struct plan *out, const char *path, struct err *err)
 {
-	struct rd r = { .file = path, .err = err, .rc = 0 };
+	struct rd r = {.file = path, .err = err, .rc = 0};
 	json_error_t je;
 	json_t *root, *v, *e, *src;
 	char *s;
@@ -216,12 +218,12 @@ plan_load_json(struct plan *out, const char *path, struct err *err)
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL)
 		return err_set_at(err, ERR_INVALID, path, (unsigned)je.line,
-				  (unsigned)je.column, "%s", je.text);
+		                  (unsigned)je.column, "%s", je.text);
 	s = get_str(&r, root, "format_version", false);
 	if (s != NULL && strcmp(s, "1") != 0)
 		r.rc = err_set(err, ERR_INVALID,
-			       "'%s': plan format_version %s is not supported",
-			       path, s);
+		               "'%s': plan format_version %s is not supported",
+		               path, s);
 	free(s);
 	if ((s = get_str(&r, root, "date", false)) != NULL) {
 		snprintf(out->date, sizeof(out->date), "%s", s);
@@ -233,7 +235,7 @@ plan_load_json(struct plan *out, const char *path, struct err *err)
 	out->source_path = get_str(&r, src, "path", false);
 	if ((s = get_str(&r, src, "sha256", false)) != NULL) {
 		snprintf(out->source_sha256, sizeof(out->source_sha256), "%s",
-			 s);
+		         s);
 		free(s);
 	}
 	out->git_commit = get_str(&r, src, "git_commit", true);
@@ -243,20 +245,22 @@ plan_load_json(struct plan *out, const char *path, struct err *err)
 	out->snapshot = get_str(&r, src, "snapshot", true);
 	out->desired_text = get_str(&r, src, "text", true);
 	v = json_object_get(root, "domains");
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		if (!json_is_string(e))
 			continue;
 		out->domains = xreallocarray(out->domains, out->n_domains + 1,
-					     sizeof(char *));
+		                             sizeof(char *));
 		out->domains[out->n_domains++] = xstrdup(json_string_value(e));
 	}
 	v = json_object_get(root, "observed");
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		struct plan_print *pp;
 		char *g, *d;
 
 		out->prints = xreallocarray(out->prints, out->n_prints + 1,
-					    sizeof(*out->prints));
+		                            sizeof(*out->prints));
 		pp = &out->prints[out->n_prints++];
 		memset(pp, 0, sizeof(*pp));
 		pp->domain = get_str(&r, e, "domain", false);
@@ -269,23 +273,24 @@ plan_load_json(struct plan *out, const char *path, struct err *err)
 		free(d);
 	}
 	v = json_object_get(root, "warnings");
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		if (!json_is_string(e))
 			continue;
-		out->warnings = xreallocarray(out->warnings,
-					      out->n_warnings + 1,
-					      sizeof(char *));
+		out->warnings = xreallocarray(
+		        out->warnings, out->n_warnings + 1, sizeof(char *));
 		out->warnings[out->n_warnings++] =
-			xstrdup(json_string_value(e));
+		        xstrdup(json_string_value(e));
 	}
 	v = json_object_get(root, "changes");
 	if (!json_is_array(v))
 		bad(&r, "changes");
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		struct plan_item *it;
 
 		out->items = xreallocarray(out->items, out->n_items + 1,
-					   sizeof(*out->items));
+		                           sizeof(*out->items));
 		it = &out->items[out->n_items++];
 		read_item(&r, it, e);
 	}

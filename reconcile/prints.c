@@ -31,14 +31,14 @@ find_print(const struct plan *p, const char *domain, const char *partner)
 
 size_t
 rec_prints_moved(const struct plan *saved, const struct model_state *s,
-		 char ***moved)
+                 char ***moved)
 {
 	size_t n = 0;
 
 	*moved = NULL;
 	for (size_t d = 0; d < saved->n_domains; d++) {
 		const struct model_domain_state *ds =
-			model_state_find(s, saved->domains[d]);
+		        model_state_find(s, saved->domains[d]);
 
 		if (ds == NULL) {
 			add(moved, &n,
@@ -48,22 +48,22 @@ rec_prints_moved(const struct plan *saved, const struct model_state *s,
 		for (size_t i = 0; i < ds->n_tdos; i++) {
 			const struct model_tdo *t = &ds->tdos[i];
 			const struct plan_print *pp =
-				find_print(saved, ds->name, t->partner);
+			        find_print(saved, ds->name, t->partner);
 
 			if (pp == NULL)
 				add(moved, &n,
 				    xasprintf("%s/%s: appeared since the plan",
-					      ds->name, t->partner));
+				              ds->name, t->partner));
 			else if (strcmp(pp->guid, t->guid) != 0)
 				add(moved, &n,
 				    xasprintf("%s/%s: is another object now "
-					      "(objectGUID %s, was %s)",
-					      ds->name, t->partner, t->guid,
-					      pp->guid));
+				              "(objectGUID %s, was %s)",
+				              ds->name, t->partner, t->guid,
+				              pp->guid));
 			else if (strcmp(pp->digest, t->digest) != 0)
 				add(moved, &n,
 				    xasprintf("%s/%s: changed since the plan",
-					      ds->name, t->partner));
+				              ds->name, t->partner));
 		}
 		for (size_t i = 0; i < saved->n_prints; i++) {
 			const struct plan_print *pp = &saved->prints[i];
@@ -73,11 +73,12 @@ rec_prints_moved(const struct plan *saved, const struct model_state *s,
 				continue;
 			for (size_t j = 0; j < ds->n_tdos && !there; j++)
 				there = strcasecmp(ds->tdos[j].partner,
-						   pp->partner) == 0;
+				                   pp->partner) == 0;
 			if (!there)
 				add(moved, &n,
-				    xasprintf("%s/%s: was deleted since the plan",
-					      pp->domain, pp->partner));
+				    xasprintf(
+				            "%s/%s: was deleted since the plan",
+				            pp->domain, pp->partner));
 		}
 	}
 	return n;

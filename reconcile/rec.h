@@ -25,8 +25,8 @@ struct rec_opts {
  * managed domain.
  */
 int rec_diff(struct plan *out, const struct model *m,
-	     const struct model_state *s, const struct rec_opts *opts,
-	     struct err *err);
+             const struct model_state *s, const struct rec_opts *opts,
+             struct err *err);
 
 /*
  * The AD domains whose TDOs the model manages (the sides model_expand
@@ -34,7 +34,7 @@ int rec_diff(struct plan *out, const struct model *m,
  * frees with rec_names_free.
  */
 int rec_managed_domains(char ***out, size_t *n, const struct model *m,
-			struct err *err);
+                        struct err *err);
 void rec_names_free(char **v);
 
 /*
@@ -44,7 +44,7 @@ void rec_names_free(char **v);
  * DOMAIN records are kept.  *f is released first.
  */
 void rec_fti_resolve(struct fti *f, const struct fti *observed,
-		     const struct model_suffixes *s);
+                     const struct model_suffixes *s);
 
 void plan_init(struct plan *p);
 void plan_release(struct plan *p);
@@ -61,7 +61,7 @@ const char *plan_action_name(enum plan_action a);
 struct plan_renderer {
 	const char *name;
 	int (*render)(FILE *fp, const struct plan *p, bool colour,
-		      struct err *err);
+	              struct err *err);
 };
 
 extern const struct plan_renderer plan_render_text;
@@ -84,7 +84,7 @@ struct rec_apply_opts {
 	unsigned timeout_ms;
 };
 int rec_apply(const struct plan *p, const struct model *m,
-	      const struct rec_apply_opts *o, struct err *err);
+              const struct rec_apply_opts *o, struct err *err);
 
 /*
  * Compares the fingerprints a saved plan recorded (per TDO: objectGUID and
@@ -93,7 +93,7 @@ int rec_apply(const struct plan *p, const struct model *m,
  * to *moved ("a.test/b.test changed since the plan"); returns how many.
  */
 size_t rec_prints_moved(const struct plan *saved, const struct model_state *s,
-			char ***moved);
+                        char ***moved);
 
 /* Reads a plan written by plan_render_json (a saved plan). */
 int plan_load_json(struct plan *out, const char *path, struct err *err);

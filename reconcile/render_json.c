@@ -24,35 +24,36 @@ tdo_json(const struct model_tdo *t)
 	json_object_set_new(o, "flat_name", str_or_null(t->flat_name));
 	json_object_set_new(o, "sid", str_or_null(t->sid));
 	json_object_set_new(o, "direction",
-			    json_string(model_dir_name(t->direction)));
+	                    json_string(model_dir_name(t->direction)));
 	json_object_set_new(o, "trust_type",
-			    json_string(model_type_name(t->type)));
+	                    json_string(model_type_name(t->type)));
 	json_object_set_new(o, "trust_attributes", json_integer(t->attributes));
 	for (size_t i = 0; i < model_n_attr_bits; i++)
 		if (t->attributes & model_attr_bits[i].bit)
 			json_array_append_new(
-				names, json_string(model_attr_bits[i].name));
+			        names, json_string(model_attr_bits[i].name));
 	json_object_set_new(o, "trust_attribute_names", names);
 	json_object_set_new(o, "supported_encryption_types",
-			    t->has_enctypes ? json_integer(t->enctypes)
-					    : json_null());
+	                    t->has_enctypes ? json_integer(t->enctypes)
+	                                    : json_null());
 	for (size_t i = 0; i < t->fti.n; i++) {
 		const struct fti_record *r = &t->fti.rec[i];
 		json_t *j = json_object();
 
 		json_object_set_new(j, "type",
-				    json_string(fti_type_name(r->type)));
+		                    json_string(fti_type_name(r->type)));
 		json_object_set_new(j, "flags", json_integer(r->flags));
 		json_object_set_new(j, "name", str_or_null(r->name));
 		if (r->type == FTI_DOMAIN || r->type == FTI_SCANNER) {
 			json_object_set_new(j, "netbios",
-					    str_or_null(r->netbios));
+			                    str_or_null(r->netbios));
 			json_object_set_new(j, "sid", str_or_null(r->sid));
 		}
 		json_array_append_new(ftis, j);
 	}
 	json_object_set_new(o, "forest_trust_info",
-			    t->has_fti ? ftis : (json_decref(ftis), json_null()));
+	                    t->has_fti ? ftis
+	                               : (json_decref(ftis), json_null()));
 	if (t->guid[0] != '\0')
 		json_object_set_new(o, "object_guid", json_string(t->guid));
 	return o;
@@ -61,19 +62,20 @@ tdo_json(const struct model_tdo *t)
 static json_t *
 item_json(const struct plan_item *it)
 {
-	json_t *o = json_object(), *fields = json_array(), *notes = json_array();
+	json_t *o = json_object(), *fields = json_array(),
+	       *notes = json_array();
 
 	json_object_set_new(o, "address", json_string(it->address));
 	json_object_set_new(o, "domain", json_string(it->domain));
 	json_object_set_new(o, "partner", json_string(it->partner));
 	json_object_set_new(o, "action",
-			    json_string(plan_action_name(it->action)));
+	                    json_string(plan_action_name(it->action)));
 	json_object_set_new(o, "reason", str_or_null(it->reason));
 	json_object_set_new(o, "protected", json_boolean(it->protect));
 	json_object_set_new(o, "blocked", json_boolean(it->blocked));
 	json_object_set_new(o, "trust_index",
-			    it->trust_index >= 0 ? json_integer(it->trust_index)
-						 : json_null());
+	                    it->trust_index >= 0 ? json_integer(it->trust_index)
+	                                         : json_null());
 	for (size_t i = 0; i < it->n_changes; i++) {
 		const struct plan_change *c = &it->changes[i];
 		json_t *j = json_object();
@@ -89,17 +91,20 @@ item_json(const struct plan_item *it)
 		json_array_append_new(notes, json_string(it->notes[i]));
 	json_object_set_new(o, "notes", notes);
 	json_object_set_new(o, "before",
-			    it->has_before ? tdo_json(&it->before) : json_null());
+	                    it->has_before ? tdo_json(&it->before)
+	                                   : json_null());
 	json_object_set_new(o, "after",
-			    it->has_after ? tdo_json(&it->after) : json_null());
+	                    it->has_after ? tdo_json(&it->after) : json_null());
 	return o;
 }
 
 static int
 render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 {
-	json_t *root = json_object(), *src = json_object(), *sum = json_object();
-	json_t *changes = json_array(), *warn = json_array(), *obs = json_array();
+	json_t *root = json_object(), *src = json_object(),
+	       *sum = json_object();
+	json_t *changes = json_array(), *warn = json_array(),
+	       *obs = json_array();
 	json_t *doms = json_array();
 	int rc = 0;
 
@@ -116,11 +121,16 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 	json_object_set_new(src, "text", str_or_null(p->desired_text));
 	json_object_set_new(root, "desired", src);
 	json_object_set_new(root, "no_op", json_boolean(plan_is_noop(p)));
-	json_object_set_new(sum, "create", json_integer((json_int_t)p->n_create));
-	json_object_set_new(sum, "update", json_integer((json_int_t)p->n_update));
-	json_object_set_new(sum, "replace", json_integer((json_int_t)p->n_replace));
-	json_object_set_new(sum, "delete", json_integer((json_int_t)p->n_delete));
-	json_object_set_new(sum, "blocked", json_integer((json_int_t)p->n_blocked));
+	json_object_set_new(sum, "create",
+	                    json_integer((json_int_t)p->n_create));
+	json_object_set_new(sum, "update",
+	                    json_integer((json_int_t)p->n_update));
+	json_object_set_new(sum, "replace",
+	                    json_integer((json_int_t)p->n_replace));
+	json_object_set_new(sum, "delete",
+	                    json_integer((json_int_t)p->n_delete));
+	json_object_set_new(sum, "blocked",
+	                    json_integer((json_int_t)p->n_blocked));
 	json_object_set_new(root, "summary", sum);
 	for (size_t i = 0; i < p->n_domains; i++)
 		json_array_append_new(doms, json_string(p->domains[i]));
@@ -128,13 +138,14 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 	for (size_t i = 0; i < p->n_prints; i++) {
 		json_t *j = json_object();
 
-		json_object_set_new(j, "domain", json_string(p->prints[i].domain));
+		json_object_set_new(j, "domain",
+		                    json_string(p->prints[i].domain));
 		json_object_set_new(j, "partner",
-				    json_string(p->prints[i].partner));
+		                    json_string(p->prints[i].partner));
 		json_object_set_new(j, "object_guid",
-				    json_string(p->prints[i].guid));
+		                    json_string(p->prints[i].guid));
 		json_object_set_new(j, "digest",
-				    json_string(p->prints[i].digest));
+		                    json_string(p->prints[i].digest));
 		json_array_append_new(obs, j);
 	}
 	json_object_set_new(root, "observed", obs);
@@ -144,14 +155,14 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 	for (size_t i = 0; i < p->n_items; i++)
 		json_array_append_new(changes, item_json(&p->items[i]));
 	json_object_set_new(root, "changes", changes);
-	if (json_dumpf(root, fp, JSON_INDENT(2)) != 0 || fputc('\n', fp) == EOF ||
-	    ferror(fp))
+	if (json_dumpf(root, fp, JSON_INDENT(2)) != 0 ||
+	    fputc('\n', fp) == EOF || ferror(fp))
 		rc = err_set(err, ERR_IO, "cannot write the JSON plan");
 	json_decref(root);
 	return rc;
 }
 
 const struct plan_renderer plan_render_json = {
-	.name = "json",
-	.render = render,
+        .name = "json",
+        .render = render,
 };

@@ -35,13 +35,13 @@ tdo_lines(const struct out *o, const struct model_tdo *t, const char *mark)
 		fprintf(o->fp, " %s", t->sid);
 	fputc('\n', o->fp);
 	fprintf(o->fp, "      %s direction:  %s\n", mark,
-		model_dir_name(t->direction));
+	        model_dir_name(t->direction));
 	fprintf(o->fp, "      %s type:       %s (trustType %s)\n", mark,
-		t->type == TDO_TYPE_MIT ? "realm"
-		: (t->attributes & TA_FOREST_TRANSITIVE) ? "forest"
-		: (t->attributes & TA_WITHIN_FOREST)	 ? "shortcut"
-							 : "external",
-		model_type_name(t->type));
+	        t->type == TDO_TYPE_MIT                  ? "realm"
+	        : (t->attributes & TA_FOREST_TRANSITIVE) ? "forest"
+	        : (t->attributes & TA_WITHIN_FOREST)     ? "shortcut"
+	                                                 : "external",
+	        model_type_name(t->type));
 	model_attrs_str(buf, sizeof(buf), t->attributes);
 	fprintf(o->fp, "      %s attributes: %s\n", mark, buf);
 	if (t->has_enctypes) {
@@ -54,10 +54,10 @@ tdo_lines(const struct out *o, const struct model_tdo *t, const char *mark)
 		if (r->type != FTI_TLN && r->type != FTI_TLN_EX)
 			continue;
 		fprintf(o->fp, "      %s name suffix %s%s%s\n", mark, r->name,
-			r->type == FTI_TLN_EX ? " (excluded)" : "",
-			r->type == FTI_TLN && (r->flags & FTI_DISABLED_REASONS)
-				? " (disabled)"
-				: "");
+		        r->type == FTI_TLN_EX ? " (excluded)" : "",
+		        r->type == FTI_TLN && (r->flags & FTI_DISABLED_REASONS)
+		                ? " (disabled)"
+		                : "");
 	}
 }
 
@@ -89,8 +89,8 @@ item(const struct out *o, const struct plan_item *it)
 		break;
 	}
 	fprintf(o->fp, "  %s%s %s%s %s%s%s", col(o, c), sym,
-		plan_action_name(it->action), col(o, C_RESET), col(o, C_BOLD),
-		it->address, col(o, C_RESET));
+	        plan_action_name(it->action), col(o, C_RESET), col(o, C_BOLD),
+	        it->address, col(o, C_RESET));
 	if (it->trust_index >= 0)
 		fprintf(o->fp, "  (trusts[%ld])", it->trust_index);
 	fputc('\n', o->fp);
@@ -98,9 +98,9 @@ item(const struct out *o, const struct plan_item *it)
 		fprintf(o->fp, "      # %s\n", it->reason);
 	if (it->blocked)
 		fprintf(o->fp,
-			"      %s! blocked: the trust is protected; "
-			"--allow-destroy lets apply do this%s\n",
-			col(o, C_RED), col(o, C_RESET));
+		        "      %s! blocked: the trust is protected; "
+		        "--allow-destroy lets apply do this%s\n",
+		        col(o, C_RED), col(o, C_RESET));
 	if (it->action == PLAN_CREATE)
 		tdo_lines(o, &it->after, "+");
 	else if (it->action == PLAN_DELETE)
@@ -111,7 +111,7 @@ item(const struct out *o, const struct plan_item *it)
 		if (it->action == PLAN_CREATE)
 			continue;
 		fprintf(o->fp, "      ~ %s: %s -> %s\n", ch->field, ch->before,
-			ch->after);
+		        ch->after);
 	}
 	for (size_t i = 0; i < it->n_notes; i++)
 		fprintf(o->fp, "      # %s\n", it->notes[i]);
@@ -121,18 +121,21 @@ item(const struct out *o, const struct plan_item *it)
 static int
 render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 {
-	struct out o = { .fp = fp, .colour = colour };
+	struct out o = {.fp = fp, .colour = colour};
 
 	if (plan_is_noop(p)) {
-		fprintf(fp, "No changes. The live trusts of %zu domain%s match '%s'.\n",
-			p->n_domains, p->n_domains == 1 ? "" : "s",
-			p->source_path);
+		fprintf(fp,
+		        "No changes. The live trusts of %zu domain%s match "
+		        "'%s'.\n",
+		        p->n_domains, p->n_domains == 1 ? "" : "s",
+		        p->source_path);
 	} else {
-		fprintf(fp, "adtrust will make these changes (desired state: %s",
-			p->source_path);
+		fprintf(fp,
+		        "adtrust will make these changes (desired state: %s",
+		        p->source_path);
 		if (p->git_commit != NULL)
 			fprintf(fp, " at commit %.12s%s", p->git_commit,
-				p->git_dirty ? ", working tree differs" : "");
+			        p->git_dirty ? ", working tree differs" : "");
 		fprintf(fp, "):\n\n");
 	}
 	for (size_t i = 0; i < p->n_items; i++)
@@ -149,9 +152,9 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 	}
 	if (!plan_is_noop(p)) {
 		fprintf(fp,
-			"Plan: %zu to create, %zu to update, %zu to replace, "
-			"%zu to delete",
-			p->n_create, p->n_update, p->n_replace, p->n_delete);
+		        "Plan: %zu to create, %zu to update, %zu to replace, "
+		        "%zu to delete",
+		        p->n_create, p->n_update, p->n_replace, p->n_delete);
 		if (p->n_blocked > 0)
 			fprintf(fp, " (%zu blocked by protect)", p->n_blocked);
 		fprintf(fp, ".\n");
@@ -162,6 +165,6 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 }
 
 const struct plan_renderer plan_render_text = {
-	.name = "text",
-	.render = render,
+        .name = "text",
+        .render = render,
 };

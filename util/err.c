@@ -35,8 +35,8 @@ err_set(struct err *err, enum err_code code, const char *fmt, ...)
 }
 
 int
-err_set_at(struct err *err, enum err_code code, const char *file,
-	   unsigned line, unsigned col, const char *fmt, ...)
+err_set_at(struct err *err, enum err_code code, const char *file, unsigned line,
+           unsigned col, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -65,7 +65,7 @@ err_set_errno(struct err *err, enum err_code code, const char *fmt, ...)
 	err->sys = saved;
 	len = strlen(err->msg);
 	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s",
-		 strerror(saved));
+	         strerror(saved));
 	return code;
 }
 

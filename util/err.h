@@ -34,16 +34,16 @@ struct err {
 void err_init(struct err *err);
 
 int err_set(struct err *err, enum err_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 int err_set_at(struct err *err, enum err_code code, const char *file,
-	       unsigned line, unsigned col, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+               unsigned line, unsigned col, const char *fmt, ...)
+        __attribute__((format(printf, 6, 7)));
 /* Like err_set, appends ": strerror(errno)" and keeps errno in sys. */
 int err_set_errno(struct err *err, enum err_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 /* Prepends "context: " to the message; returns err->code. */
 int err_prefix(struct err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 /* Writes "file:line:col: msg\n" (the parts that are known). */
 void err_print(const struct err *err, FILE *fp);
 

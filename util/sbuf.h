@@ -17,7 +17,7 @@ void sbuf_add(struct sbuf *sb, const void *p, size_t n);
 void sbuf_adds(struct sbuf *sb, const char *s);
 void sbuf_addch(struct sbuf *sb, char c);
 void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 /* Hands the buffer to the caller (free()), leaves sb empty. */
 char *sbuf_detach(struct sbuf *sb, size_t *len);
 

@@ -10,7 +10,7 @@
 
 int
 sid_to_string(char out[SID_MAX_STRING], const uint8_t *bin, size_t len,
-	      struct err *err)
+              struct err *err)
 {
 	uint64_t auth = 0;
 	size_t n, pos;
@@ -18,33 +18,33 @@ sid_to_string(char out[SID_MAX_STRING], const uint8_t *bin, size_t len,
 	out[0] = '\0';
 	if (len < 8)
 		return err_set(err, ERR_INVALID,
-			       "SID of %zu bytes is too short", len);
+		               "SID of %zu bytes is too short", len);
 	if (bin[0] != 1)
 		return err_set(err, ERR_INVALID, "SID revision %u is not 1",
-			       (unsigned)bin[0]);
+		               (unsigned)bin[0]);
 	n = bin[1];
 	if (n > SID_MAX_SUBAUTH || len != 8 + 4 * n)
 		return err_set(err, ERR_INVALID,
-			       "SID length %zu does not match %zu "
-			       "sub-authorities",
-			       len, n);
+		               "SID length %zu does not match %zu "
+		               "sub-authorities",
+		               len, n);
 	for (size_t i = 2; i < 8; i++)
 		auth = auth << 8 | bin[i];
 	/* MS-DTYP 2.4.2.1: decimal below 2^32, else 12 hex digits (Windows) */
 	if (auth <= UINT32_MAX)
 		pos = (size_t)snprintf(out, SID_MAX_STRING, "S-1-%" PRIu64,
-				       auth);
+		                       auth);
 	else
 		pos = (size_t)snprintf(out, SID_MAX_STRING, "S-1-0x%012" PRIx64,
-				       auth);
+		                       auth);
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *p = bin + 8 + 4 * i;
 		uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-			     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		             (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 
 		/* at most 4 + 15 + 15 * 11 bytes: always fits */
 		pos += (size_t)snprintf(out + pos, SID_MAX_STRING - pos,
-					"-%" PRIu32, v);
+		                        "-%" PRIu32, v);
 	}
 	return 0;
 }
@@ -95,7 +95,7 @@ parse_num(uint64_t *out, const char **sp, uint64_t max, int hex)
 
 int
 sid_from_string(uint8_t out[SID_MAX_BINARY], size_t *out_len, const char *s,
-		struct err *err)
+                struct err *err)
 {
 	const char *p = s;
 	uint64_t auth, v;
@@ -104,8 +104,8 @@ sid_from_string(uint8_t out[SID_MAX_BINARY], size_t *out_len, const char *s,
 	*out_len = 0;
 	if (strncmp(p, "S-1-", 4) != 0) {
 		return err_set(err, ERR_INVALID,
-			       "invalid SID '%.64s': must start with 'S-1-'",
-			       s);
+		               "invalid SID '%.64s': must start with 'S-1-'",
+		               s);
 	}
 	p += 4;
 	if (parse_num(&auth, &p, SID_MAX_AUTH, 1) < 0)
@@ -114,9 +114,9 @@ sid_from_string(uint8_t out[SID_MAX_BINARY], size_t *out_len, const char *s,
 		p++;
 		if (n == SID_MAX_SUBAUTH) {
 			return err_set(err, ERR_INVALID,
-				       "invalid SID '%.64s': more than %d "
-				       "sub-authorities",
-				       s, SID_MAX_SUBAUTH);
+			               "invalid SID '%.64s': more than %d "
+			               "sub-authorities",
+			               s, SID_MAX_SUBAUTH);
 		}
 		if (parse_num(&v, &p, UINT32_MAX, 0) < 0)
 			goto bad;
@@ -134,14 +134,14 @@ sid_from_string(uint8_t out[SID_MAX_BINARY], size_t *out_len, const char *s,
 	return 0;
 bad:
 	return err_set(err, ERR_INVALID, "invalid SID '%.64s' at character %zu",
-		       s, (size_t)(p - s) + 1);
+	               s, (size_t)(p - s) + 1);
 }
 
 int
 sid_is_domain(const char *s)
 {
 	uint8_t bin[SID_MAX_BINARY];
-	static const uint8_t prefix[] = { 1, 4, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0 };
+	static const uint8_t prefix[] = {1, 4, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0};
 	struct err err;
 	size_t len;
 

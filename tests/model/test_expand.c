@@ -13,21 +13,21 @@
 #include "util/err.h"
 
 static const char *const head =
-	"version: 1\n"
-	"domains:\n"
-	"  - { name: a.test, netbios: A, sid: S-1-5-21-1-1-1 }\n"
-	"  - { name: b.test, netbios: B, sid: S-1-5-21-2-2-2 }\n"
-	"  - { name: R.TEST, kind: mit-realm }\n"
-	"trusts:\n"
-	"  - trusting: a.test\n";
+        "version: 1\n"
+        "domains:\n"
+        "  - { name: a.test, netbios: A, sid: S-1-5-21-1-1-1 }\n"
+        "  - { name: b.test, netbios: B, sid: S-1-5-21-2-2-2 }\n"
+        "  - { name: R.TEST, kind: mit-realm }\n"
+        "trusts:\n"
+        "  - trusting: a.test\n";
 
 struct xcase {
 	const char *what;  /* the netdom switch or bit */
 	const char *trust; /* YAML lines after "trusting: a.test" */
 	const char *side;  /* the domain whose TDO is checked */
 	uint32_t dir, type, attrs, mask, enc;
-	unsigned fields;   /* required bits of tdo.fields */
-	size_t n_sides;    /* how many TDOs the trust expands to */
+	unsigned fields; /* required bits of tdo.fields */
+	size_t n_sides;  /* how many TDOs the trust expands to */
 };
 
 #define EXT "    trusted: b.test\n    type: external\n"
@@ -37,98 +37,102 @@ struct xcase {
 #define DEF_ENC (ENC_AES128 | ENC_AES256)
 
 static const struct xcase cases[] = {
-	/* netdom rows */
-	{ "/add (one-way, trusting side)", EXT, "a.test", TDO_DIR_OUTBOUND,
-	  TDO_TYPE_UPLEVEL, TA_QUARANTINED_DOMAIN, BASEMASK, DEF_ENC,
-	  TDO_F_DIRECTION | TDO_F_SID | TDO_F_FLATNAME, 2 },
-	{ "/add (one-way, trusted side)", EXT, "b.test", TDO_DIR_INBOUND,
-	  TDO_TYPE_UPLEVEL, 0, BASEMASK, DEF_ENC, TDO_F_DIRECTION, 2 },
-	{ "/twoway", EXT "    direction: two-way\n", "b.test", TDO_DIR_BOTH,
-	  TDO_TYPE_UPLEVEL, TA_QUARANTINED_DOMAIN, BASEMASK, DEF_ENC, 0, 2 },
-	{ "/oneside:trusting", EXT "    sides: trusting\n    password: { env: P }\n",
-	  "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL, TA_QUARANTINED_DOMAIN,
-	  BASEMASK, DEF_ENC, 0, 1 },
-	{ "/oneside:trusted", EXT "    sides: trusted\n    password: { env: P }\n",
-	  "b.test", TDO_DIR_INBOUND, TDO_TYPE_UPLEVEL, 0, BASEMASK, DEF_ENC, 0,
-	  1 },
-	{ "/realm", REALM, "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_MIT,
-	  TA_NON_TRANSITIVE, BASEMASK, DEF_ENC, 0, 1 },
-	{ "/realm /transitive:yes", REALM "    transitive: true\n", "a.test",
-	  TDO_DIR_OUTBOUND, TDO_TYPE_MIT, 0, BASEMASK | TA_NON_TRANSITIVE,
-	  DEF_ENC, 0, 1 },
-	{ "/realm /transitive:no", REALM "    transitive: false\n", "a.test",
-	  TDO_DIR_OUTBOUND, TDO_TYPE_MIT, TA_NON_TRANSITIVE,
-	  BASEMASK | TA_NON_TRANSITIVE, DEF_ENC, 0, 1 },
-	{ "/quarantine:yes", EXT "    sid_filtering: true\n", "a.test",
-	  TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL, TA_QUARANTINED_DOMAIN,
-	  BASEMASK | TA_QUARANTINED_DOMAIN, DEF_ENC, 0, 2 },
-	{ "/quarantine:no", EXT "    sid_filtering: false\n", "a.test",
-	  TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL, 0,
-	  BASEMASK | TA_QUARANTINED_DOMAIN, DEF_ENC, 0, 2 },
-	{ "/enablesidhistory:yes", FOR "    sid_history: true\n", "a.test",
-	  TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
-	  TA_FOREST_TRANSITIVE | TA_TREAT_AS_EXTERNAL,
-	  BASEMASK | TA_TREAT_AS_EXTERNAL, DEF_ENC, 0, 2 },
-	{ "forest sid_filtering: true", FOR "    sid_filtering: true\n",
-	  "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL, TA_FOREST_TRANSITIVE,
-	  BASEMASK | TA_TREAT_AS_EXTERNAL, DEF_ENC, 0, 2 },
-	{ "/foresttransitive", FOR, "b.test", TDO_DIR_INBOUND,
-	  TDO_TYPE_UPLEVEL, TA_FOREST_TRANSITIVE, BASEMASK, DEF_ENC, 0, 2 },
-	{ "/selectiveauth:yes", EXT "    selective_authentication: true\n",
-	  "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
-	  TA_QUARANTINED_DOMAIN | TA_CROSS_ORGANIZATION,
-	  BASEMASK | TA_CROSS_ORGANIZATION, DEF_ENC, 0, 2 },
-	{ "selective auth is not on the inbound side",
-	  EXT "    selective_authentication: true\n", "b.test",
-	  TDO_DIR_INBOUND, TDO_TYPE_UPLEVEL, 0, BASEMASK, DEF_ENC, 0, 2 },
-	{ "/namesuffixes", FOR "    name_suffixes: { enable: [b.test] }\n",
-	  "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL, TA_FOREST_TRANSITIVE,
-	  BASEMASK, DEF_ENC, TDO_F_SUFFIXES, 2 },
-	{ "/enabletgtdelegation:yes", EXT "    tgt_delegation: true\n",
-	  "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
-	  TA_QUARANTINED_DOMAIN | TA_CROSS_ORG_ENABLE_TGT_DELEGATION,
-	  BASEMASK | TA_CROSS_ORG_ENABLE_TGT_DELEGATION |
-		  TA_CROSS_ORG_NO_TGT_DELEGATION,
-	  DEF_ENC, 0, 2 },
-	{ "/enabletgtdelegation:no", EXT "    tgt_delegation: false\n",
-	  "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
-	  TA_QUARANTINED_DOMAIN | TA_CROSS_ORG_NO_TGT_DELEGATION,
-	  BASEMASK | TA_CROSS_ORG_ENABLE_TGT_DELEGATION |
-		  TA_CROSS_ORG_NO_TGT_DELEGATION,
-	  DEF_ENC, 0, 2 },
-	{ "/enablepimtrust:yes", FOR "    pim: true\n", "a.test",
-	  TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
-	  TA_FOREST_TRANSITIVE | TA_PIM_TRUST, BASEMASK | TA_PIM_TRUST,
-	  DEF_ENC, 0, 2 },
-	{ "/authtargetvalidation:no", FOR "    auth_target_validation: false\n",
-	  "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
-	  TA_FOREST_TRANSITIVE | TA_DISABLE_AUTH_TARGET_VALIDATION,
-	  BASEMASK | TA_DISABLE_AUTH_TARGET_VALIDATION, DEF_ENC, 0, 2 },
-	{ "/authtargetvalidation:yes", FOR "    auth_target_validation: true\n",
-	  "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL, TA_FOREST_TRANSITIVE,
-	  BASEMASK | TA_DISABLE_AUTH_TARGET_VALIDATION, DEF_ENC, 0, 2 },
-	/* the remaining bits */
-	{ "UPLEVEL_ONLY", EXT "    uplevel_only: true\n", "b.test",
-	  TDO_DIR_INBOUND, TDO_TYPE_UPLEVEL, TA_UPLEVEL_ONLY,
-	  BASEMASK | TA_UPLEVEL_ONLY, DEF_ENC, 0, 2 },
-	{ "WITHIN_FOREST (shortcut)", "    trusted: b.test\n    type: shortcut\n",
-	  "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
-	  TA_WITHIN_FOREST | TA_QUARANTINED_DOMAIN, BASEMASK, DEF_ENC, 0, 2 },
-	{ "USES_RC4_ENCRYPTION", REALM "    uses_rc4: true\n", "a.test",
-	  TDO_DIR_OUTBOUND, TDO_TYPE_MIT, TA_NON_TRANSITIVE | TA_USES_RC4_ENCRYPTION,
-	  BASEMASK | TA_USES_RC4_ENCRYPTION, DEF_ENC, 0, 1 },
-	{ "USES_AES_KEYS", EXT "    uses_aes: true\n", "a.test",
-	  TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
-	  TA_QUARANTINED_DOMAIN | TA_USES_AES_KEYS,
-	  BASEMASK | TA_USES_AES_KEYS, DEF_ENC, 0, 2 },
-	{ "encryption", EXT "    encryption: [rc4, aes256]\n", "b.test",
-	  TDO_DIR_INBOUND, TDO_TYPE_UPLEVEL, 0, BASEMASK,
-	  ENC_RC4_HMAC | ENC_AES256, TDO_F_ENCTYPES, 2 },
-	{ "override per side",
-	  EXT "    direction: two-way\n    selective_authentication: true\n"
-	      "    override:\n      - { domain: b.test, selective_authentication: false }\n",
-	  "b.test", TDO_DIR_BOTH, TDO_TYPE_UPLEVEL, TA_QUARANTINED_DOMAIN,
-	  BASEMASK | TA_CROSS_ORGANIZATION, DEF_ENC, 0, 2 },
+        /* netdom rows */
+        {"/add (one-way, trusting side)", EXT, "a.test", TDO_DIR_OUTBOUND,
+         TDO_TYPE_UPLEVEL, TA_QUARANTINED_DOMAIN, BASEMASK, DEF_ENC,
+         TDO_F_DIRECTION | TDO_F_SID | TDO_F_FLATNAME, 2},
+        {"/add (one-way, trusted side)", EXT, "b.test", TDO_DIR_INBOUND,
+         TDO_TYPE_UPLEVEL, 0, BASEMASK, DEF_ENC, TDO_F_DIRECTION, 2},
+        {"/twoway", EXT "    direction: two-way\n", "b.test", TDO_DIR_BOTH,
+         TDO_TYPE_UPLEVEL, TA_QUARANTINED_DOMAIN, BASEMASK, DEF_ENC, 0, 2},
+        {"/oneside:trusting",
+         EXT "    sides: trusting\n    password: { env: P }\n", "a.test",
+         TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL, TA_QUARANTINED_DOMAIN, BASEMASK,
+         DEF_ENC, 0, 1},
+        {"/oneside:trusted",
+         EXT "    sides: trusted\n    password: { env: P }\n", "b.test",
+         TDO_DIR_INBOUND, TDO_TYPE_UPLEVEL, 0, BASEMASK, DEF_ENC, 0, 1},
+        {"/realm", REALM, "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_MIT,
+         TA_NON_TRANSITIVE, BASEMASK, DEF_ENC, 0, 1},
+        {"/realm /transitive:yes", REALM "    transitive: true\n", "a.test",
+         TDO_DIR_OUTBOUND, TDO_TYPE_MIT, 0, BASEMASK | TA_NON_TRANSITIVE,
+         DEF_ENC, 0, 1},
+        {"/realm /transitive:no", REALM "    transitive: false\n", "a.test",
+         TDO_DIR_OUTBOUND, TDO_TYPE_MIT, TA_NON_TRANSITIVE,
+         BASEMASK | TA_NON_TRANSITIVE, DEF_ENC, 0, 1},
+        {"/quarantine:yes", EXT "    sid_filtering: true\n", "a.test",
+         TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL, TA_QUARANTINED_DOMAIN,
+         BASEMASK | TA_QUARANTINED_DOMAIN, DEF_ENC, 0, 2},
+        {"/quarantine:no", EXT "    sid_filtering: false\n", "a.test",
+         TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL, 0,
+         BASEMASK | TA_QUARANTINED_DOMAIN, DEF_ENC, 0, 2},
+        {"/enablesidhistory:yes", FOR "    sid_history: true\n", "a.test",
+         TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
+         TA_FOREST_TRANSITIVE | TA_TREAT_AS_EXTERNAL,
+         BASEMASK | TA_TREAT_AS_EXTERNAL, DEF_ENC, 0, 2},
+        {"forest sid_filtering: true", FOR "    sid_filtering: true\n",
+         "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL, TA_FOREST_TRANSITIVE,
+         BASEMASK | TA_TREAT_AS_EXTERNAL, DEF_ENC, 0, 2},
+        {"/foresttransitive", FOR, "b.test", TDO_DIR_INBOUND, TDO_TYPE_UPLEVEL,
+         TA_FOREST_TRANSITIVE, BASEMASK, DEF_ENC, 0, 2},
+        {"/selectiveauth:yes", EXT "    selective_authentication: true\n",
+         "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
+         TA_QUARANTINED_DOMAIN | TA_CROSS_ORGANIZATION,
+         BASEMASK | TA_CROSS_ORGANIZATION, DEF_ENC, 0, 2},
+        {"selective auth is not on the inbound side",
+         EXT "    selective_authentication: true\n", "b.test", TDO_DIR_INBOUND,
+         TDO_TYPE_UPLEVEL, 0, BASEMASK, DEF_ENC, 0, 2},
+        {"/namesuffixes", FOR "    name_suffixes: { enable: [b.test] }\n",
+         "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL, TA_FOREST_TRANSITIVE,
+         BASEMASK, DEF_ENC, TDO_F_SUFFIXES, 2},
+        {"/enabletgtdelegation:yes", EXT "    tgt_delegation: true\n", "a.test",
+         TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
+         TA_QUARANTINED_DOMAIN | TA_CROSS_ORG_ENABLE_TGT_DELEGATION,
+         BASEMASK | TA_CROSS_ORG_ENABLE_TGT_DELEGATION |
+                 TA_CROSS_ORG_NO_TGT_DELEGATION,
+         DEF_ENC, 0, 2},
+        {"/enabletgtdelegation:no", EXT "    tgt_delegation: false\n", "a.test",
+         TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
+         TA_QUARANTINED_DOMAIN | TA_CROSS_ORG_NO_TGT_DELEGATION,
+         BASEMASK | TA_CROSS_ORG_ENABLE_TGT_DELEGATION |
+                 TA_CROSS_ORG_NO_TGT_DELEGATION,
+         DEF_ENC, 0, 2},
+        {"/enablepimtrust:yes", FOR "    pim: true\n", "a.test",
+         TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
+         TA_FOREST_TRANSITIVE | TA_PIM_TRUST, BASEMASK | TA_PIM_TRUST, DEF_ENC,
+         0, 2},
+        {"/authtargetvalidation:no", FOR "    auth_target_validation: false\n",
+         "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
+         TA_FOREST_TRANSITIVE | TA_DISABLE_AUTH_TARGET_VALIDATION,
+         BASEMASK | TA_DISABLE_AUTH_TARGET_VALIDATION, DEF_ENC, 0, 2},
+        {"/authtargetvalidation:yes", FOR "    auth_target_validation: true\n",
+         "a.test", TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL, TA_FOREST_TRANSITIVE,
+         BASEMASK | TA_DISABLE_AUTH_TARGET_VALIDATION, DEF_ENC, 0, 2},
+        /* the remaining bits */
+        {"UPLEVEL_ONLY", EXT "    uplevel_only: true\n", "b.test",
+         TDO_DIR_INBOUND, TDO_TYPE_UPLEVEL, TA_UPLEVEL_ONLY,
+         BASEMASK | TA_UPLEVEL_ONLY, DEF_ENC, 0, 2},
+        {"WITHIN_FOREST (shortcut)",
+         "    trusted: b.test\n    type: shortcut\n", "a.test",
+         TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
+         TA_WITHIN_FOREST | TA_QUARANTINED_DOMAIN, BASEMASK, DEF_ENC, 0, 2},
+        {"USES_RC4_ENCRYPTION", REALM "    uses_rc4: true\n", "a.test",
+         TDO_DIR_OUTBOUND, TDO_TYPE_MIT,
+         TA_NON_TRANSITIVE | TA_USES_RC4_ENCRYPTION,
+         BASEMASK | TA_USES_RC4_ENCRYPTION, DEF_ENC, 0, 1},
+        {"USES_AES_KEYS", EXT "    uses_aes: true\n", "a.test",
+         TDO_DIR_OUTBOUND, TDO_TYPE_UPLEVEL,
+         TA_QUARANTINED_DOMAIN | TA_USES_AES_KEYS, BASEMASK | TA_USES_AES_KEYS,
+         DEF_ENC, 0, 2},
+        {"encryption", EXT "    encryption: [rc4, aes256]\n", "b.test",
+         TDO_DIR_INBOUND, TDO_TYPE_UPLEVEL, 0, BASEMASK,
+         ENC_RC4_HMAC | ENC_AES256, TDO_F_ENCTYPES, 2},
+        {"override per side",
+         EXT "    direction: two-way\n    selective_authentication: true\n"
+             "    override:\n      - { domain: b.test, "
+             "selective_authentication: false }\n",
+         "b.test", TDO_DIR_BOTH, TDO_TYPE_UPLEVEL, TA_QUARANTINED_DOMAIN,
+         BASEMASK | TA_CROSS_ORGANIZATION, DEF_ENC, 0, 2},
 };
 
 /*
@@ -158,7 +162,7 @@ ParameterizedTest(size_t *ci, model_expand, netdom_rows_and_bits)
 	diags_init(&d);
 	err_init(&err);
 	cr_assert_eq(model_load_buf(&m, "x.yaml", yaml, strlen(yaml), &d, &err),
-		     0, "%s: %s", c->what, d.n ? d.v[0].msg : err.msg);
+	             0, "%s: %s", c->what, d.n ? d.v[0].msg : err.msg);
 	cr_assert_eq(model_expand(&e, m, &err), 0);
 	cr_assert_eq(e.n_tdos, c->n_sides, "%s: %zu sides", c->what, e.n_tdos);
 	for (size_t i = 0; i < e.n_tdos; i++)
@@ -166,16 +170,16 @@ ParameterizedTest(size_t *ci, model_expand, netdom_rows_and_bits)
 			t = &e.tdos[i];
 	cr_assert_not_null(t, "%s: no TDO on %s", c->what, c->side);
 	cr_expect_eq(t->direction, c->dir, "%s: direction %u", c->what,
-		     t->direction);
+	             t->direction);
 	cr_expect_eq(t->type, c->type, "%s: type %u", c->what, t->type);
 	cr_expect_eq(t->attributes, c->attrs, "%s: attributes 0x%x want 0x%x",
-		     c->what, t->attributes, c->attrs);
+	             c->what, t->attributes, c->attrs);
 	cr_expect_eq(t->attr_mask, c->mask, "%s: mask 0x%x want 0x%x", c->what,
-		     t->attr_mask, c->mask);
+	             t->attr_mask, c->mask);
 	cr_expect_eq(t->enctypes, c->enc, "%s: enctypes 0x%x", c->what,
-		     t->enctypes);
+	             t->enctypes);
 	cr_expect_eq(t->fields & c->fields, c->fields, "%s: fields 0x%x",
-		     c->what, t->fields);
+	             c->what, t->fields);
 	model_expected_release(&e);
 	model_free(m);
 	diags_release(&d);
@@ -183,9 +187,10 @@ ParameterizedTest(size_t *ci, model_expand, netdom_rows_and_bits)
 
 Test(model_expand, absent_trust_expands_to_absent_sides)
 {
-	const char *y = "version: 1\ndomains: [ { name: a.test }, { name: b.test } ]\n"
-			"trusts:\n  - { trusting: a.test, trusted: b.test, "
-			"type: external, ensure: absent }\n";
+	const char *y =
+	        "version: 1\ndomains: [ { name: a.test }, { name: b.test } ]\n"
+	        "trusts:\n  - { trusting: a.test, trusted: b.test, "
+	        "type: external, ensure: absent }\n";
 	struct model *m = NULL;
 	struct model_expected e;
 	struct diags d;

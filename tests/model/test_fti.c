@@ -9,45 +9,44 @@
 
 /* Spec section 3.8 test vectors, as hex. */
 static const char v1_hex[] =
-	"010000000200000018000000000000003ecaca0100afd59b000700000066322e7465"
-	"73743a000000000000003ecaca0100afd59b0218000000010400000000000515000000"
-	"684a6428ac88a274173e2d8f0700000066322e74657374020000004632";
+        "010000000200000018000000000000003ecaca0100afd59b000700000066322e7465"
+        "73743a000000000000003ecaca0100afd59b0218000000010400000000000515000000"
+        "684a6428ac88a274173e2d8f0700000066322e74657374020000004632";
 static const char v2_hex[] =
-	"01000000050000001f00000000000000ba4cdb013fd480ab000e000000773465646f"
-	"6d2d6c342e626173654800000000000000ba4cdb013fd480ab02180000000104000000"
-	"0000051500000055939210f4b0a6ca964797560e000000773465646f6d2d6c342e6261"
-	"736509000000573445444f4d2d4c342200000001000000bb4cdb015b468c5600110000"
-	"00773465646f6d2d6c342e707269766174652100000001000000bb4cdb015b468c5600"
-	"10000000773465646f6d2d6c342e7075626c69633500000000000000ba4cdb01fdc471"
-	"cf042400000004000000000e000000773465646f6d2d6c342e62617365090000005734"
-	"45444f4d2d4c34";
+        "01000000050000001f00000000000000ba4cdb013fd480ab000e000000773465646f"
+        "6d2d6c342e626173654800000000000000ba4cdb013fd480ab02180000000104000000"
+        "0000051500000055939210f4b0a6ca964797560e000000773465646f6d2d6c342e6261"
+        "736509000000573445444f4d2d4c342200000001000000bb4cdb015b468c5600110000"
+        "00773465646f6d2d6c342e707269766174652100000001000000bb4cdb015b468c5600"
+        "10000000773465646f6d2d6c342e7075626c69633500000000000000ba4cdb01fdc471"
+        "cf042400000004000000000e000000773465646f6d2d6c342e62617365090000005734"
+        "45444f4d2d4c34";
 /* dirkjanm/forest-trust-tools ftinfo.py (copied from ADUC) */
 static const char v3_hex[] =
-	"01000000040000001b00000000000000c272d5014ed912f5000a000000646f6d642e6c"
-	"6f63616c48000000000000004776d501bfeca677021800000001040000000000051500"
-	"00009ad833b78cfd3e25ea6812191100000073756274776f2e646f6d642e6c6f63616c"
-	"0600000053554254574f4200000000000000d272d501bf518d5a021800000001040000"
-	"000000051500000035e34133e464f757720879060e0000007375622e646f6d642e6c6f"
-	"63616c030000005355423f00000000000000c272d5014ed912f5021800000001040000"
-	"00000005150000005058047a06b4a75c1d9968a20a000000646f6d642e6c6f63616c04"
-	"000000646f6d64";
+        "01000000040000001b00000000000000c272d5014ed912f5000a000000646f6d642e6c"
+        "6f63616c48000000000000004776d501bfeca677021800000001040000000000051500"
+        "00009ad833b78cfd3e25ea6812191100000073756274776f2e646f6d642e6c6f63616c"
+        "0600000053554254574f4200000000000000d272d501bf518d5a021800000001040000"
+        "000000051500000035e34133e464f757720879060e0000007375622e646f6d642e6c6f"
+        "63616c030000005355423f00000000000000c272d5014ed912f5021800000001040000"
+        "00000005150000005058047a06b4a75c1d9968a20a000000646f6d642e6c6f63616c04"
+        "000000646f6d64";
 static const char v4_hex[] =
-	"01000000050000001c00000000000000ba4cdb013fd480ab000b000000636f6e746f73"
-	"6f2e636f6d2300000000000000ba4cdb013fd480ab01120000006c65676163792e636f"
-	"6e746f736f2e636f6d4300000000000000ba4cdb013fd480ab02180000000104000000"
-	"00000515000000c7353a428e6b748455a1aec60b000000636f6e746f736f2e636f6d07"
-	"000000434f4e544f534f4500000004000000ba4cdb013fd480ab021800000001040000"
-	"00000005150000001caf7d1ae31a1d21aa86bc2710000000656d65612e636f6e746f73"
-	"6f2e636f6d04000000454d45411d00000001000000ba4cdb013fd480ab000c00000066"
-	"616272696b616d2e6e6574";
+        "01000000050000001c00000000000000ba4cdb013fd480ab000b000000636f6e746f73"
+        "6f2e636f6d2300000000000000ba4cdb013fd480ab01120000006c65676163792e636f"
+        "6e746f736f2e636f6d4300000000000000ba4cdb013fd480ab02180000000104000000"
+        "00000515000000c7353a428e6b748455a1aec60b000000636f6e746f736f2e636f6d07"
+        "000000434f4e544f534f4500000004000000ba4cdb013fd480ab021800000001040000"
+        "00000005150000001caf7d1ae31a1d21aa86bc2710000000656d65612e636f6e746f73"
+        "6f2e636f6d04000000454d45411d00000001000000ba4cdb013fd480ab000c00000066"
+        "616272696b616d2e6e6574";
 
-static const char *const vectors[] = { v1_hex, v2_hex, v3_hex, v4_hex };
-static const size_t vector_len[] = { 98, 251, 252, 256 };
+static const char *const vectors[] = {v1_hex, v2_hex, v3_hex, v4_hex};
+static const size_t vector_len[] = {98, 251, 252, 256};
 
 /* Windows order (hi DWORD first) of FILETIME 0x01DB4CBAAB80D43F */
-static const uint8_t v4_ts[8] = {
-	0xba, 0x4c, 0xdb, 0x01, 0x3f, 0xd4, 0x80, 0xab
-};
+static const uint8_t v4_ts[8] = {0xba, 0x4c, 0xdb, 0x01,
+                                 0x3f, 0xd4, 0x80, 0xab};
 
 static uint8_t *
 unhex(const char *hex, size_t *len)
@@ -116,7 +115,7 @@ assert_round_trip(const uint8_t *b, size_t len)
 
 static void
 assert_rec(const struct fti_record *r, uint8_t type, uint32_t flags,
-	   const char *name, const char *sid, const char *nb)
+           const char *name, const char *sid, const char *nb)
 {
 	cr_assert_eq(r->type, type);
 	cr_assert_eq(r->flags, flags);
@@ -134,8 +133,8 @@ assert_rec(const struct fti_record *r, uint8_t type, uint32_t flags,
 
 Test(fti, vector1_decodes)
 {
-	static const uint8_t ts[8] = { 0x3e, 0xca, 0xca, 0x01,
-				       0x00, 0xaf, 0xd5, 0x9b };
+	static const uint8_t ts[8] = {0x3e, 0xca, 0xca, 0x01,
+	                              0x00, 0xaf, 0xd5, 0x9b};
 	struct fti f;
 	uint8_t *b;
 	size_t len;
@@ -146,7 +145,7 @@ Test(fti, vector1_decodes)
 	cr_assert_eq(f.n, 2);
 	assert_rec(&f.rec[0], FTI_TLN, 0, "f2.test", NULL, NULL);
 	assert_rec(&f.rec[1], FTI_DOMAIN, 0, "f2.test",
-		   "S-1-5-21-677661288-1956808876-2402106903", "F2");
+	           "S-1-5-21-677661288-1956808876-2402106903", "F2");
 	cr_assert_arr_eq(f.rec[0].ts, ts, 8);
 	cr_assert_arr_eq(f.rec[1].ts, ts, 8);
 	fti_release(&f);
@@ -166,11 +165,11 @@ Test(fti, vector2_decodes_scanner_and_disabled_new)
 	cr_assert_eq(f.n, 5);
 	assert_rec(&f.rec[0], FTI_TLN, 0, dom, NULL, NULL);
 	assert_rec(&f.rec[1], FTI_DOMAIN, 0, dom,
-		   "S-1-5-21-278041429-3399921908-1452754838", "W4EDOM-L4");
+	           "S-1-5-21-278041429-3399921908-1452754838", "W4EDOM-L4");
 	assert_rec(&f.rec[2], FTI_TLN, FTI_TLN_DISABLED_NEW,
-		   "w4edom-l4.private", NULL, NULL);
+	           "w4edom-l4.private", NULL, NULL);
 	assert_rec(&f.rec[3], FTI_TLN, FTI_TLN_DISABLED_NEW, "w4edom-l4.public",
-		   NULL, NULL);
+	           NULL, NULL);
 	assert_rec(&f.rec[4], FTI_SCANNER, 0, dom, NULL, "W4EDOM-L4");
 	/* record lengths 31, 72, 34, 33, 53 and BinaryDataLen 36 */
 	cr_assert_eq(b[8], 31);
@@ -193,11 +192,11 @@ Test(fti, vector3_decodes_aduc_blob)
 	cr_assert_eq(f.n, 4);
 	assert_rec(&f.rec[0], FTI_TLN, 0, "domd.local", NULL, NULL);
 	assert_rec(&f.rec[1], FTI_DOMAIN, 0, "subtwo.domd.local",
-		   "S-1-5-21-3073628314-624885132-420636906", "SUBTWO");
+	           "S-1-5-21-3073628314-624885132-420636906", "SUBTWO");
 	assert_rec(&f.rec[2], FTI_DOMAIN, 0, "sub.domd.local",
-		   "S-1-5-21-859956021-1475831012-108595314", "SUB");
+	           "S-1-5-21-859956021-1475831012-108595314", "SUB");
 	assert_rec(&f.rec[3], FTI_DOMAIN, 0, "domd.local",
-		   "S-1-5-21-2047105104-1554494470-2724763933", "domd");
+	           "S-1-5-21-2047105104-1554494470-2724763933", "domd");
 	fti_release(&f);
 	free(b);
 }
@@ -212,24 +211,24 @@ vector4_records(struct fti *f)
 	memset(&r, 0, sizeof(r));
 	memcpy(r.ts, v4_ts, 8);
 	r.type = FTI_TLN;
-	r.name = (char[]){ "contoso.com" };
+	r.name = (char[]){"contoso.com"};
 	fti_add(f, &r);
 	r.type = FTI_TLN_EX;
-	r.name = (char[]){ "legacy.contoso.com" };
+	r.name = (char[]){"legacy.contoso.com"};
 	fti_add(f, &r);
 	r.type = FTI_DOMAIN;
-	r.name = (char[]){ "contoso.com" };
-	r.sid = (char[]){ "S-1-5-21-1111111111-2222222222-3333333333" };
-	r.netbios = (char[]){ "CONTOSO" };
+	r.name = (char[]){"contoso.com"};
+	r.sid = (char[]){"S-1-5-21-1111111111-2222222222-3333333333"};
+	r.netbios = (char[]){"CONTOSO"};
 	fti_add(f, &r);
 	r.flags = FTI_NB_DISABLED_ADMIN;
-	r.name = (char[]){ "emea.contoso.com" };
-	r.sid = (char[]){ "S-1-5-21-444444444-555555555-666666666" };
-	r.netbios = (char[]){ "EMEA" };
+	r.name = (char[]){"emea.contoso.com"};
+	r.sid = (char[]){"S-1-5-21-444444444-555555555-666666666"};
+	r.netbios = (char[]){"EMEA"};
 	fti_add(f, &r);
 	r.flags = FTI_TLN_DISABLED_NEW;
 	r.type = FTI_TLN;
-	r.name = (char[]){ "fabrikam.net" };
+	r.name = (char[]){"fabrikam.net"};
 	r.sid = r.netbios = NULL;
 	fti_add(f, &r);
 }
@@ -248,7 +247,7 @@ Test(fti, vector4_decodes_to_documented_records)
 		const struct fti_record *w = &want.rec[i];
 
 		assert_rec(&f.rec[i], w->type, w->flags, w->name, w->sid,
-			   w->netbios);
+		           w->netbios);
 		cr_assert_arr_eq(f.rec[i].ts, v4_ts, 8);
 	}
 	fti_release(&want);
@@ -258,7 +257,7 @@ Test(fti, vector4_decodes_to_documented_records)
 
 Test(fti, vector4_encodes_from_record_list)
 {
-	static const size_t rec_len[] = { 28, 35, 67, 69, 29 };
+	static const size_t rec_len[] = {28, 35, 67, 69, 29};
 	struct fti f;
 	struct err err;
 	uint8_t *b, *enc;
@@ -323,7 +322,7 @@ Test(fti, trailing_bytes_after_last_record_rejected)
 	t[len] = 0;
 	decode_bad(&err, t, len + 1);
 	cr_assert_str_eq(err.msg, "forest trust info at offset 0x62: 1 "
-				  "trailing bytes after the last record");
+	                          "trailing bytes after the last record");
 	free(t);
 	free(b);
 }
@@ -338,14 +337,14 @@ Test(fti, error_names_record_and_offset)
 	put32(b + 0x19, 300);
 	decode_bad(&err, b, len);
 	cr_assert_str_eq(err.msg, "record 0 at offset 0x19: name length 300 "
-				  "exceeds record (7 bytes left)");
+	                          "exceeds record (7 bytes left)");
 	free(b);
 
 	b = unhex(v1_hex, &len);
 	put32(b + 0x51, 300); /* DNS name length of record 1 */
 	decode_bad(&err, b, len);
 	cr_assert_str_eq(err.msg, "record 1 at offset 0x51: DNS name length "
-				  "300 exceeds record (13 bytes left)");
+	                          "300 exceeds record (13 bytes left)");
 	free(b);
 }
 
@@ -359,7 +358,7 @@ Test(fti, bad_header_rejected)
 	put32(b, 2);
 	decode_bad(&err, b, len);
 	cr_assert_str_eq(err.msg,
-			 "forest trust info at offset 0x0: version 2 is not 1");
+	                 "forest trust info at offset 0x0: version 2 is not 1");
 	put32(b, 1);
 	put32(b + 4, FTI_MAX_RECORDS + 1);
 	decode_bad(&err, b, len);
@@ -376,7 +375,7 @@ Test(fti, bad_header_rejected)
 
 Test(fti, empty_blob_decodes)
 {
-	static const uint8_t b[8] = { 1 };
+	static const uint8_t b[8] = {1};
 	struct fti f;
 	struct err err;
 	uint8_t *enc;
@@ -401,7 +400,7 @@ Test(fti, bad_record_lengths_rejected)
 	put32(b + 8, 12);
 	decode_bad(&err, b, len);
 	cr_assert_str_eq(err.msg, "record 0 at offset 0x8: record length 12 "
-				  "out of range 13..86");
+	                          "out of range 13..86");
 	put32(b + 8, 0xffffffffu);
 	decode_bad(&err, b, len);
 	put32(b + 8, 24);
@@ -414,14 +413,14 @@ Test(fti, record_with_inner_trailing_bytes_rejected)
 {
 	/* TLN "a" with one extra byte inside its RecordLen */
 	static const uint8_t b[] = {
-		1, 0, 0, 0, 1, 0, 0, 0, 19,	 0, 0, 0, 0, 0,	  0,   0,
-		0, 0, 0, 0, 0, 0, 0, 0, FTI_TLN, 1, 0, 0, 0, 'a', 'x',
+	        1, 0, 0, 0, 1, 0, 0, 0, 19,      0, 0, 0, 0, 0,   0,   0,
+	        0, 0, 0, 0, 0, 0, 0, 0, FTI_TLN, 1, 0, 0, 0, 'a', 'x',
 	};
 	struct err err;
 
 	decode_bad(&err, b, sizeof(b));
 	cr_assert_str_eq(err.msg, "record 0 at offset 0x1e: 1 trailing bytes "
-				  "inside record");
+	                          "inside record");
 }
 
 Test(fti, name_with_nul_rejected)
@@ -434,7 +433,7 @@ Test(fti, name_with_nul_rejected)
 	b[0x1d + 2] = 0;
 	decode_bad(&err, b, len);
 	cr_assert_str_eq(err.msg, "record 0 at offset 0x1d: name contains a "
-				  "NUL byte");
+	                          "NUL byte");
 	free(b);
 }
 
@@ -448,7 +447,7 @@ Test(fti, bad_sids_rejected)
 	b[0x3a] = 5; /* sub-authority count 5 needs 28 bytes, SidLen is 24 */
 	decode_bad(&err, b, len);
 	cr_assert_str_eq(err.msg, "record 1 at offset 0x39: SID length 24 does "
-				  "not match 5 sub-authorities");
+	                          "not match 5 sub-authorities");
 	b[0x3a] = 4;
 	b[0x39] = 2;
 	decode_bad(&err, b, len);
@@ -487,8 +486,8 @@ Test(fti, scanner_length_and_sid_rules)
 	put32(b + 0x19, 35);
 	decode_bad(&err, b, len);
 	cr_assert_str_eq(err.msg, "record 0 at offset 0x19: scanner data "
-				  "length 35 does not match record (36 bytes "
-				  "left)");
+	                          "length 35 does not match record (36 bytes "
+	                          "left)");
 	put32(b + 0x19, 36);
 	put32(b + 0x1e, 1); /* SidLen 1 then garbage */
 	decode_bad(&err, b, len);
@@ -521,14 +520,14 @@ Test(fti, opaque_records_round_trip)
 {
 	/* type 3 with 6 data bytes, type 200 with none, then a TLN */
 	static const uint8_t b[] = {
-		1,	    0, 0, 0, 3,	      0,    0,	  0,  19, 0,   0, 0,
-		0x10,	    0, 0, 0, 1,	      2,    3,	  4,  5,  6,   7, 8,
-		FTI_BINARY, 1, 0, 0, 0,	      0xaa, 0x00, 13, 0,  0,   0, 0,
-		0,	    0, 0, 0, 0,	      0,    0,	  0,  0,  0,   0, 200,
-		18,	    0, 0, 0, 0,	      0,    0,	  0,  0,  0,   0, 0,
-		0,	    0, 0, 0, FTI_TLN, 1,    0,	  0,  0,  'x',
+	        1,          0, 0, 0, 3,       0,    0,    0,  19, 0,   0, 0,
+	        0x10,       0, 0, 0, 1,       2,    3,    4,  5,  6,   7, 8,
+	        FTI_BINARY, 1, 0, 0, 0,       0xaa, 0x00, 13, 0,  0,   0, 0,
+	        0,          0, 0, 0, 0,       0,    0,    0,  0,  0,   0, 200,
+	        18,         0, 0, 0, 0,       0,    0,    0,  0,  0,   0, 0,
+	        0,          0, 0, 0, FTI_TLN, 1,    0,    0,  0,  'x',
 	};
-	static const uint8_t raw[] = { 1, 0, 0, 0, 0xaa, 0x00 };
+	static const uint8_t raw[] = {1, 0, 0, 0, 0xaa, 0x00};
 	struct fti f;
 
 	decode_ok(&f, b, sizeof(b));
@@ -575,8 +574,8 @@ Test(fti, unencodable_records_rejected)
 	fti_init(&f);
 	memset(&r, 0, sizeof(r));
 	r.type = FTI_DOMAIN;
-	r.name = (char[]){ "a.example" };
-	r.netbios = (char[]){ "A" };
+	r.name = (char[]){"a.example"};
+	r.netbios = (char[]){"A"};
 	fti_add(&f, &r);
 	cr_assert_eq(fti_encode(&enc, &elen, &f, &err), ERR_INVALID);
 	cr_assert_null(enc);

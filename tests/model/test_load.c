@@ -22,32 +22,31 @@ expect(const struct diags *d, size_t i, unsigned line, unsigned col,
 	cr_assert_lt(i, d->n, "only %zu problems", d->n);
 	cr_expect_str_eq(d->v[i].file, "t.yaml");
 	cr_expect_eq(d->v[i].line, line, "problem %zu '%s': line %u, want %u",
-		     i, d->v[i].msg, d->v[i].line, line);
+	             i, d->v[i].msg, d->v[i].line, line);
 	cr_expect_eq(d->v[i].col, col, "problem %zu '%s': col %u, want %u", i,
-		     d->v[i].msg, d->v[i].col, col);
+	             d->v[i].msg, d->v[i].col, col);
 	cr_expect(strstr(d->v[i].msg, needle) != NULL, "'%s' lacks '%s'",
-		  d->v[i].msg, needle);
+	          d->v[i].msg, needle);
 }
 
-static const char *const good =
-	"version: 1\n"
-	"domains:\n"
-	"  - name: a.test\n"
-	"    netbios: A\n"
-	"    sid: S-1-5-21-1-2-3\n"
-	"  - name: b.test\n"
-	"credentials:\n"
-	"  - name: c\n"
-	"    method: password\n"
-	"    user: admin@A.TEST\n"
-	"    password: { env: PW }\n"
-	"trusts:\n"
-	"  - trusting: a.test\n"
-	"    trusted: b.test\n"
-	"    direction: two-way\n"
-	"    type: external\n"
-	"    encryption: [aes128, AES256]\n"
-	"    selective_authentication: yes\n";
+static const char *const good = "version: 1\n"
+                                "domains:\n"
+                                "  - name: a.test\n"
+                                "    netbios: A\n"
+                                "    sid: S-1-5-21-1-2-3\n"
+                                "  - name: b.test\n"
+                                "credentials:\n"
+                                "  - name: c\n"
+                                "    method: password\n"
+                                "    user: admin@A.TEST\n"
+                                "    password: { env: PW }\n"
+                                "trusts:\n"
+                                "  - trusting: a.test\n"
+                                "    trusted: b.test\n"
+                                "    direction: two-way\n"
+                                "    type: external\n"
+                                "    encryption: [aes128, AES256]\n"
+                                "    selective_authentication: yes\n";
 
 Test(model_load, valid_file_loads_with_values_and_digest)
 {
@@ -76,10 +75,11 @@ Test(model_load, unknown_key_reports_line_column_and_suggestion)
 	struct model *m = NULL;
 	struct diags d;
 
-	cr_assert_lt(load(&m, "version: 1\ndomains:\n  - name: a.test\n"
-			      "    netbois: A\n",
-			  &d),
-		     0);
+	cr_assert_lt(load(&m,
+	                  "version: 1\ndomains:\n  - name: a.test\n"
+	                  "    netbois: A\n",
+	                  &d),
+	             0);
 	cr_assert_null(m);
 	cr_assert_eq(d.n, 1);
 	expect(&d, 0, 4, 5, "unknown key 'netbois'");
@@ -92,16 +92,16 @@ Test(model_load, every_problem_is_reported_in_order)
 	struct model *m = NULL;
 	struct diags d;
 	const char *y = "version: 1\n"
-			"domains:\n"
-			"  - name: a.test\n"
-			"    kind: mit_realm\n"
-			"    name: b.test\n"
-			"trusts:\n"
-			"  - trusting: a.test\n"
-			"    direction: twoway\n"
-			"    type: forest\n"
-			"    pim: maybe\n"
-			"    encryption: [aes512]\n";
+	                "domains:\n"
+	                "  - name: a.test\n"
+	                "    kind: mit_realm\n"
+	                "    name: b.test\n"
+	                "trusts:\n"
+	                "  - trusting: a.test\n"
+	                "    direction: twoway\n"
+	                "    type: forest\n"
+	                "    pim: maybe\n"
+	                "    encryption: [aes512]\n";
 
 	cr_assert_lt(load(&m, y, &d), 0);
 	cr_assert_eq(d.n, 6, "got %zu problems", d.n);
@@ -137,8 +137,8 @@ Test(model_load, literal_secret_is_refused_without_echoing_it)
 	struct model *m = NULL;
 	struct diags d;
 	const char *y = "version: 1\ncredentials:\n  - name: c\n"
-			"    method: password\n    user: u@A\n"
-			"    password: Sup3rSecret!\n";
+	                "    method: password\n    user: u@A\n"
+	                "    password: Sup3rSecret!\n";
 
 	cr_assert_lt(load(&m, y, &d), 0);
 	cr_assert_eq(d.n, 1);
@@ -152,8 +152,8 @@ Test(model_load, secret_reference_must_name_one_source)
 	struct model *m = NULL;
 	struct diags d;
 	const char *y = "version: 1\ncredentials:\n  - name: c\n"
-			"    method: password\n    user: u@A\n"
-			"    password: { env: A, file: /x }\n";
+	                "    method: password\n    user: u@A\n"
+	                "    password: { env: A, file: /x }\n";
 
 	cr_assert_lt(load(&m, y, &d), 0);
 	cr_assert_eq(d.n, 1);
@@ -177,30 +177,30 @@ Test(model_validate, semantic_problems_name_the_yaml_path)
 	struct model *m = NULL;
 	struct diags d;
 	const char *y = "version: 2\n"
-			"domains:\n"
-			"  - name: a.test\n"
-			"  - name: b.test\n"
-			"  - name: a.test\n"
-			"  - name: R.TEST\n"
-			"    kind: mit-realm\n"
-			"trusts:\n"
-			"  - trusting: a.test\n"
-			"    trusted: c.test\n"
-			"    type: external\n"
-			"    name_suffixes: { enable: [c.test] }\n"
-			"  - trusting: b.test\n"
-			"    trusted: a.test\n"
-			"    type: external\n"
-			"    transitive: true\n"
-			"  - trusting: a.test\n"
-			"    trusted: b.test\n"
-			"    type: forest\n"
-			"    sides: trusted\n"
-			"    sid_history: true\n"
-			"    sid_filtering: true\n"
-			"  - trusting: a.test\n"
-			"    trusted: R.TEST\n"
-			"    type: external\n";
+	                "domains:\n"
+	                "  - name: a.test\n"
+	                "  - name: b.test\n"
+	                "  - name: a.test\n"
+	                "  - name: R.TEST\n"
+	                "    kind: mit-realm\n"
+	                "trusts:\n"
+	                "  - trusting: a.test\n"
+	                "    trusted: c.test\n"
+	                "    type: external\n"
+	                "    name_suffixes: { enable: [c.test] }\n"
+	                "  - trusting: b.test\n"
+	                "    trusted: a.test\n"
+	                "    type: external\n"
+	                "    transitive: true\n"
+	                "  - trusting: a.test\n"
+	                "    trusted: b.test\n"
+	                "    type: forest\n"
+	                "    sides: trusted\n"
+	                "    sid_history: true\n"
+	                "    sid_filtering: true\n"
+	                "  - trusting: a.test\n"
+	                "    trusted: R.TEST\n"
+	                "    type: external\n";
 
 	cr_assert_lt(load(&m, y, &d), 0);
 	cr_assert_eq(d.n, 9, "got %zu", d.n);
@@ -209,7 +209,9 @@ Test(model_validate, semantic_problems_name_the_yaml_path)
 	expect(&d, 2, 10, 5, "trusts[0].trusted: unknown domain 'c.test'");
 	expect(&d, 3, 12, 5, "'name_suffixes' applies to forest trusts only");
 	expect(&d, 4, 16, 5, "'transitive' applies to realm trusts only");
-	expect(&d, 5, 17, 5, "trusts[2]: the trust between 'a.test' and 'b.test' is declared twice");
+	expect(&d, 5, 17, 5,
+	       "trusts[2]: the trust between 'a.test' and 'b.test' is declared "
+	       "twice");
 	expect(&d, 6, 20, 5, "needs 'password'");
 	expect(&d, 7, 21, 5, "contradicts");
 	expect(&d, 8, 23, 5, "must have type 'realm'");
