@@ -73,7 +73,7 @@ demo:
 	  rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ] || exit $$rc
 
 ASAN_B := build/asan
-check-unit:
+check-unit: lint
 	$(MAKE) B=$(ASAN_B) SAN=address,undefined CFLAGS='-O1 -g' $(ASAN_B)/tests/run $(ASAN_B)/adtrust
 	ADTRUST=$(ASAN_B)/adtrust ADT_TOP=$(CURDIR) $(ASAN_B)/tests/run -j2 2>$(ASAN_B)/tests.log; rc=$$?; \
 	  cat $(ASAN_B)/tests.log; [ $$rc -eq 0 ] || exit 1
