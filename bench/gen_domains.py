@@ -3,7 +3,9 @@
 
   gen_domains.py ldif I M DIR     DIR/data.ldif (slapadd) and DIR/rootdse.ldif
                                   for domain dI.bench.test with M TDOs
-  gen_domains.py yaml URI_FMT I.. desired state naming domains I.. (stdout)
+  gen_domains.py yaml URI_FMT I.. desired state naming domains I.. (stdout);
+                                  URI_FMT like ldap://{host}:3890/, where
+                                  {host} is domain I's DC, 127.0.0.(10+I)
 
 Domain I is dIJ.bench.test (J = two digits), NetBIOS DIJ, one DC per domain.
 Its TDO 0 is a two-way external trust to extIJ.partner.test, which the YAML
@@ -19,6 +21,10 @@ import sys
 
 def dom(i):
     return f"d{i:02d}.bench.test"
+
+
+def dc_ip(i):
+    return f"127.0.0.{10 + i}"
 
 
 def dn(i):
@@ -96,7 +102,7 @@ def yaml(uri_fmt, idx):
     for i in idx:
         out += [f"  - name: {dom(i)}", f"    netbios: D{i:02d}",
                 f"    sid: {sid_text(*dom_sid(i))}",
-                f"    ldap: {uri_fmt.format(i=i)}",
+                f"    ldap: {uri_fmt.format(host=dc_ip(i))}",
                 f"  - name: ext{i:02d}.partner.test", f"    netbios: EXT{i:02d}",
                 f"    sid: {sid_text(*ext_sid(i))}"]
     out.append("trusts:")

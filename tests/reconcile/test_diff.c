@@ -1,0 +1,349 @@
+/*
+ * rec_diff against hand-built observed state: every action, the reasons,
+ * protect, ignore rules, kept bits and records, and the server kinds.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "model/model.h"
+#include "reconcile/rec.h"
+#include "util/err.h"
+#include "util/xalloc.h"
+
+#define SAMBA "Samba Team (https://www.samba.org)"
+
+static const char *const head =
+        "version: 1\n"
+        "domains:\n"
+        "  - { name: a.test, netbios: A, sid: S-1-5-21-1-1-1 }\n"
+        "  - { name: b.test, netbios: B, sid: S-1-5-21-2-2-2 }\n"
+        "trusts:\n"
+        "  - trusting: a.test\n"
+        "    trusted: b.test\n";
+
+static struct model *
+load(const char *trust)
+{
+	char *y = xasprintf("%s%s", head, trust);
+	struct model *m = NULL;
+	struct diags d;
+	struct err err;
+
+	diags_init(&d);
+	err_init(&err);
+	cr_assert_eq(model_load_buf(&m, "t.yaml", y, strlen(y), &d, &err), 0,
+	             "%s", d.n ? d.v[0].msg : err.msg);
+	diags_release(&d);
+	free(y);
+	return m;
+}
+
+static struct model_domain_state *
+domain(struct model_state *s, const char *name, const char *vendor)
+{
+	struct model_domain_state *d = model_state_add(s);
+
+	d->name = xstrdup(name);
+	d->vendor = xstrdup(vendor);
+	return d;
+}
+
+static struct model_tdo *
+tdo(struct model_domain_state *d, const char *partner, uint32_t dir,
+    uint32_t attrs, uint32_t enc)
+{
+	struct model_tdo *t = model_domain_state_add_tdo(d);
+
+	t->domain = xstrdup(d->name);
+	t->partner = xstrdup(partner);
+	t->flat_name = xstrdup(strcmp(partner, "b.test") == 0 ? "B" : "A");
+	t->sid = xstrdup(strcmp(partner, "b.test") == 0 ? "S-1-5-21-2-2-2"
+	                                                : "S-1-5-21-1-1-1");
+	t->direction = dir;
+	t->type = TDO_TYPE_UPLEVEL;
+	t->attributes = attrs;
+	t->attr_mask = 0xffffffffu;
+	t->enctypes = enc;
+	t->has_enctypes = true;
+	snprintf(t->guid, sizeof(t->guid), "guid-%s", partner);
+	return t;
+}
+
+static const struct plan_item *
+item(const struct plan *p, const char *address)
+{
+	for (size_t i = 0; i < p->n_items; i++)
+		if (strcmp(p->items[i].address, address) == 0)
+			return &p->items[i];
+	return NULL;
+}
+
+static void
+diff(struct plan *p, const struct model *m, const struct model_state *s,
+     bool allow_destroy)
+{
+	struct rec_opts o = {.allow_destroy = allow_destroy,
+	                     .today = "2026-11-21"};
+	struct err err;
+
+	err_init(&err);
+	cr_assert_eq(rec_diff(p, m, s, &o, &err), 0, "%s", err.msg);
+}
+
+Test(rec_diff, missing_sides_are_created_and_matching_ones_are_noops)
+{
+	struct model *m = load("    direction: two-way\n    type: external\n");
+	struct model_state s;
+	struct plan p;
+
+	model_state_init(&s);
+	tdo(domain(&s, "a.test", SAMBA), "b.test", TDO_DIR_BOTH,
+	    TA_QUARANTINED_DOMAIN, 0x18);
+	domain(&s, "b.test", SAMBA);
+	diff(&p, m, &s, false);
+	cr_assert_eq(p.n_create, 1);
+	cr_expect_eq(item(&p, "b.test/a.test")->action, PLAN_CREATE);
+	cr_expect_eq(item(&p, "a.test/b.test")->action, PLAN_NOOP);
+	cr_expect_eq(item(&p, "b.test/a.test")->after.direction, TDO_DIR_BOTH);
+	cr_expect_not(plan_is_noop(&p) == true);
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}
+
+Test(rec_diff, encryption_is_an_in_place_update)
+{
+	struct model *m = load("    type: external\n"
+	                       "    encryption: [aes256]\n    sides: trusting\n"
+	                       "    password: { env: P }\n");
+	struct model_state s;
+	const struct plan_item *it;
+	struct plan p;
+
+	model_state_init(&s);
+	tdo(domain(&s, "a.test", SAMBA), "b.test", TDO_DIR_OUTBOUND,
+	    TA_QUARANTINED_DOMAIN, 0x1c);
+	diff(&p, m, &s, false);
+	it = item(&p, "a.test/b.test");
+	cr_assert_not_null(it);
+	cr_expect_eq(it->action, PLAN_UPDATE);
+	cr_assert_eq(it->n_changes, 1);
+	cr_expect_str_eq(it->changes[0].field, "encryption");
+	cr_expect_str_eq(it->changes[0].before, "0x1c (rc4, aes128, aes256)");
+	cr_expect_str_eq(it->changes[0].after, "0x10 (aes256)");
+	cr_expect(it->changes[0].in_place);
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}
+
+Test(rec_diff, attribute_change_is_a_replace_on_samba_but_not_on_windows)
+{
+	struct model *m = load("    type: external\n    sides: trusting\n"
+	                       "    password: { env: P }\n"
+	                       "    selective_authentication: true\n");
+	struct model_state s;
+	const struct plan_item *it;
+	struct plan p;
+
+	model_state_init(&s);
+	tdo(domain(&s, "a.test", SAMBA), "b.test", TDO_DIR_OUTBOUND,
+	    TA_QUARANTINED_DOMAIN, 0x18);
+	diff(&p, m, &s, false);
+	it = item(&p, "a.test/b.test");
+	cr_expect_eq(it->action, PLAN_REPLACE);
+	cr_expect_str_eq(it->reason,
+	                 "Samba cannot change trustAttributes in place");
+	cr_expect_str_eq(it->changes[0].field, "selective_authentication");
+	cr_expect_eq(it->after.attributes,
+	             TA_QUARANTINED_DOMAIN | TA_CROSS_ORGANIZATION);
+	plan_release(&p);
+
+	free(s.domains[0].vendor);
+	s.domains[0].vendor = xstrdup(""); /* Windows has no vendorName */
+	diff(&p, m, &s, false);
+	cr_expect_eq(item(&p, "a.test/b.test")->action, PLAN_UPDATE);
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}
+
+Test(rec_diff, samba_removes_a_direction_in_place_but_cannot_add_one)
+{
+	struct model *m = load("    type: external\n    sides: trusting\n"
+	                       "    password: { env: P }\n"
+	                       "    direction: two-way\n");
+	struct model_state s;
+	struct plan p;
+
+	model_state_init(&s);
+	tdo(domain(&s, "a.test", SAMBA), "b.test", TDO_DIR_OUTBOUND,
+	    TA_QUARANTINED_DOMAIN, 0x18);
+	diff(&p, m, &s, false);
+	cr_expect_eq(item(&p, "a.test/b.test")->action, PLAN_REPLACE);
+	cr_expect(strstr(item(&p, "a.test/b.test")->reason, "add a direction"));
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+
+	m = load("    type: external\n    sides: trusting\n"
+	         "    password: { env: P }\n");
+	model_state_init(&s);
+	tdo(domain(&s, "a.test", SAMBA), "b.test", TDO_DIR_BOTH,
+	    TA_QUARANTINED_DOMAIN, 0x18);
+	diff(&p, m, &s, false);
+	cr_expect_eq(item(&p, "a.test/b.test")->action, PLAN_UPDATE);
+	cr_expect_str_eq(item(&p, "a.test/b.test")->changes[0].after,
+	                 "outbound");
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}
+
+Test(rec_diff, unmanaged_bits_and_unlisted_tdos_are_kept)
+{
+	struct model *m = load("    type: external\n    sides: trusting\n"
+	                       "    password: { env: P }\n");
+	struct model_domain_state *a;
+	struct model_state s;
+	struct plan p;
+
+	model_state_init(&s);
+	a = domain(&s, "a.test", SAMBA);
+	/* TREE_ROOT and USES_AES are not in the YAML: not managed */
+	tdo(a, "b.test", TDO_DIR_OUTBOUND, 0x00800000u | TA_USES_AES_KEYS, 0x4);
+	tdo(a, "c.test", TDO_DIR_BOTH, 0, 0x18); /* not in the YAML */
+	diff(&p, m, &s, false);
+	cr_expect_eq(p.n_items, 1, "the unlisted c.test is left alone");
+	cr_expect_eq(item(&p, "a.test/b.test")->action, PLAN_NOOP);
+	cr_expect_null(item(&p, "a.test/c.test"));
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}
+
+Test(rec_diff, protected_delete_is_blocked_unless_allowed)
+{
+	struct model *m = load("    type: external\n    ensure: absent\n"
+	                       "    protect: true\n");
+	struct model_state s;
+	struct plan p;
+
+	model_state_init(&s);
+	tdo(domain(&s, "a.test", SAMBA), "b.test", TDO_DIR_OUTBOUND, 0, 0x18);
+	domain(&s, "b.test", SAMBA);
+	diff(&p, m, &s, false);
+	cr_expect_eq(p.n_delete, 1);
+	cr_expect_eq(p.n_blocked, 1);
+	cr_expect(item(&p, "a.test/b.test")->blocked);
+	cr_expect_null(item(&p, "b.test/a.test"), "already absent: nothing");
+	plan_release(&p);
+	diff(&p, m, &s, true);
+	cr_expect_eq(p.n_blocked, 0);
+	cr_expect_not(item(&p, "a.test/b.test")->blocked);
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}
+
+Test(rec_diff, ignore_rules_in_force_drop_the_field_and_expired_ones_warn)
+{
+	struct model *m = load(
+	        "    type: external\n    sides: trusting\n"
+	        "    password: { env: P }\n    encryption: [aes256]\n"
+	        "    selective_authentication: false\n"
+	        "    ignore:\n"
+	        "      - { field: encryption, until: 2026-11-21, reason: CHG-1 "
+	        "}\n"
+	        "      - { field: selective_authentication, until: 2026-11-20,"
+	        " reason: CHG-2 }\n");
+	struct model_state s;
+	const struct plan_item *it;
+	struct plan p;
+
+	model_state_init(&s);
+	tdo(domain(&s, "a.test", ""), "b.test", TDO_DIR_OUTBOUND,
+	    TA_QUARANTINED_DOMAIN | TA_CROSS_ORGANIZATION, 0x18);
+	diff(&p, m, &s, false);
+	it = item(&p, "a.test/b.test");
+	cr_assert_eq(it->n_changes, 1);
+	cr_expect_str_eq(it->changes[0].field, "selective_authentication");
+	cr_assert_eq(it->n_notes, 1);
+	cr_expect(strstr(it->notes[0], "ignored encryption") != NULL);
+	cr_expect(strstr(it->notes[0], "CHG-1") != NULL);
+	cr_assert_eq(p.n_warnings, 1);
+	cr_expect(strstr(p.warnings[0], "expired on 2026-11-20") != NULL);
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}
+
+static void
+add_tln(struct model_tdo *t, uint8_t type, const char *name, uint32_t flags)
+{
+	struct fti_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = type;
+	r.flags = flags;
+	r.name = (char *)xstrdup(name);
+	fti_add(&t->fti, &r);
+	free(r.name);
+	t->has_fti = true;
+}
+
+Test(rec_diff, name_suffixes_resolve_by_name_and_keep_conflict_flags)
+{
+	struct model *m = load("    type: forest\n    sides: trusting\n"
+	                       "    password: { env: P }\n"
+	                       "    name_suffixes:\n"
+	                       "      enable: [b.test, new.b.test]\n"
+	                       "      disable: [old.b.test]\n"
+	                       "      exclude: [lab.b.test]\n");
+	struct model_state s;
+	struct model_tdo *t;
+	const struct plan_item *it;
+	struct plan p;
+
+	model_state_init(&s);
+	t = tdo(domain(&s, "a.test", SAMBA), "b.test", TDO_DIR_OUTBOUND,
+	        TA_FOREST_TRANSITIVE, 0x18);
+	add_tln(t, FTI_TLN, "b.test", FTI_TLN_DISABLED_CONFLICT);
+	add_tln(t, FTI_TLN, "new.b.test", FTI_TLN_DISABLED_NEW);
+	add_tln(t, FTI_TLN, "old.b.test", 0);
+	add_tln(t, FTI_TLN_EX, "gone.b.test", 0);
+	diff(&p, m, &s, false);
+	it = item(&p, "a.test/b.test");
+	cr_assert_eq(it->action, PLAN_UPDATE);
+	cr_assert_eq(it->n_changes, 4, "%zu changes", it->n_changes);
+	cr_expect_str_eq(it->changes[0].field, "name_suffixes[new.b.test]");
+	cr_expect_str_eq(it->changes[0].before, "disabled (new)");
+	cr_expect_str_eq(it->changes[0].after, "enabled");
+	cr_expect_str_eq(it->changes[1].field, "name_suffixes[old.b.test]");
+	cr_expect_str_eq(it->changes[1].after, "disabled");
+	cr_expect_str_eq(it->changes[2].field, "name_suffixes[lab.b.test]");
+	cr_expect_str_eq(it->changes[2].after, "excluded");
+	cr_expect_str_eq(it->changes[3].field, "name_suffixes[gone.b.test]");
+	cr_expect_str_eq(it->changes[3].after, "absent");
+	/* the PDC's conflict flag on b.test is kept, and is not drift */
+	cr_expect_eq(it->after.fti.rec[0].flags, FTI_TLN_DISABLED_CONFLICT);
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}
+
+Test(rec_diff, a_domain_without_live_state_is_an_error)
+{
+	struct model *m = load("    type: external\n");
+	struct model_state s;
+	struct plan p;
+	struct err err;
+
+	model_state_init(&s);
+	domain(&s, "a.test", SAMBA);
+	err_init(&err);
+	cr_expect_lt(rec_diff(&p, m, &s, NULL, &err), 0);
+	cr_expect(strstr(err.msg, "b.test") != NULL);
+	model_state_release(&s);
+	model_free(m);
+}
