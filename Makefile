@@ -80,6 +80,7 @@ check-unit: lint
 	@! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' $(ASAN_B)/tests.log
 	bash tests/cli/run.sh $(ASAN_B)/adtrust
 	bash tests/ci/run.sh $(ASAN_B)/adtrust
+	bash tests/fuzz/replay.sh $(ASAN_B)/fuzz
 
 check-integration: all
 	bash tests/lab/run.sh $(B)

@@ -11,10 +11,12 @@
 # each domain read alone, and prints the ratios.
 #
 # usage: bench/read_concurrency.sh [-n "1 2 4 8 16"] [-m TDOS] [-r RUNS] [-d DELAY_MS]
-#                                  [-l auto|netem|proxy] [-k]
+#                                  [-l auto|netem|proxy] [-S] [-k]
 #   -n  domain counts (max 16)        -m  trustedDomain objects per domain (50)
 #   -r  runs per configuration (5; the median is reported)
 #   -d  one-way delay in ms (25)      -l  how to add it (auto: netem if the kernel has it)
+#   -S  also a control run: plan over the largest N with pthread_create failing
+#       (LD_PRELOAD of bench/nothreads.c; ldap.c then reads serially)
 #   -k  keep the work directory (slapd logs, YAML) under /tmp
 # env: ADTRUST (default build/adtrust), PYTHON (default /usr/bin/python3)
 # Exit: 0 when plan over the largest N is within 2x of its slowest single
@@ -27,24 +29,27 @@ PY=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || echo python3
 
 # ---------------------------------------------------------------------------
 # Inner part, run inside the namespace: the timing loop only.
-#   read_concurrency.sh __measure WORK RUNS MAXDOM "NS..."
+#   read_concurrency.sh __measure WORK RUNS MAXDOM "NS..." [SHIM.so]
 # Writes WORK/times/<config> (one ms value per line) and checks every run.
 # ---------------------------------------------------------------------------
 now_us() { local t; t=$(date +%s%N); echo $((t / 1000)); }
 if [ "${1:-}" = __measure ]; then
-	WORK=$2 RUNS=$3 MAXDOM=$4 COUNTS=$5
+	WORK=$2 RUNS=$3 MAXDOM=$4 COUNTS=$5 SHIM=${6:-}
 	mkdir -p "$WORK/times" "$WORK/out"
+	LASTN=${COUNTS##* }
 	configs=()
 	for i in $(seq 1 "$MAXDOM"); do configs+=("single$i"); done
 	for n in $COUNTS; do configs+=("plan$n"); done
+	[ -n "$SHIM" ] && configs+=("serial")
 	run_one() { # config -> appends the wall time in microseconds
-		local c=$1 want t0 t1 rc=0
+		local c=$1 want t0 t1 rc=0 y=$1 pre=
 		case $c in
 		single*) want=1 ;;
 		plan*) want=${c#plan} ;;
+		serial) want=$LASTN y=plan$LASTN pre=$SHIM ;;
 		esac
 		t0=$(now_us)
-		"$ADTRUST" plan -f "$WORK/$c.yaml" >"$WORK/out/$c" 2>&1 || rc=$?
+		LD_PRELOAD=$pre "$ADTRUST" plan -f "$WORK/$y.yaml" >"$WORK/out/$c" 2>&1 || rc=$?
 		t1=$(now_us)
 		if [ $rc -ne 0 ] || ! grep -q "^No changes\. The live trusts of $want domains\? match" "$WORK/out/$c"; then
 			echo "read_concurrency: '$c' failed (rc=$rc):" >&2
@@ -68,14 +73,15 @@ fi
 # ---------------------------------------------------------------------------
 # Outer part.
 # ---------------------------------------------------------------------------
-COUNTS="1 2 4 8 16" M=50 RUNS=5 DELAY=25 LAT=auto KEEP=0
-while getopts n:m:r:d:l:kh o; do
+COUNTS="1 2 4 8 16" M=50 RUNS=5 DELAY=25 LAT=auto KEEP=0 SERIAL=0
+while getopts n:m:r:d:l:Skh o; do
 	case $o in
 	n) COUNTS=$OPTARG ;;
 	m) M=$OPTARG ;;
 	r) RUNS=$OPTARG ;;
 	d) DELAY=$OPTARG ;;
 	l) LAT=$OPTARG ;;
+	S) SERIAL=1 ;;
 	k) KEEP=1 ;;
 	*) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
 	esac
@@ -84,6 +90,8 @@ done
 	echo "read_concurrency: needs root (network namespace, tc) - skipped" >&2
 	exit 77
 }
+COUNTS=$(tr -s ' \t' '\n' <<<"$COUNTS" | grep . | sort -n | uniq | tr '\n' ' ')
+COUNTS=${COUNTS% }
 MAXDOM=0
 for n in $COUNTS; do
 	case $n in '' | *[!0-9]*) echo "bad -n value '$n'" >&2; exit 2 ;; esac
@@ -104,10 +112,13 @@ fi
 
 WORK=$(mktemp -d /tmp/adtrust-bench.XXXXXX)
 PIDS=()
+MEASURE_PID=
 NS_MADE=0
 cleanup() {
 	local rc=$? p i
+	set +e # best effort from here: one failure must not skip the rest
 	trap - EXIT INT TERM
+	[ -n "$MEASURE_PID" ] && { kill "$MEASURE_PID" 2>/dev/null; wait "$MEASURE_PID" 2>/dev/null; }
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do # slapd exits within ms; KILL after ~2 s
 		for i in $(seq 1 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
@@ -210,7 +221,16 @@ for n in $COUNTS; do yaml "$WORK/plan$n.yaml" $(seq 1 "$n"); done
 echo "adtrust plan read concurrency: $MAXDOM DCs (one slapd each), $M trustedDomain objects per domain,"
 echo "one-way delay ${DELAY} ms via $LAT (round trip $((2 * DELAY)) ms), $RUNS timed runs per configuration (median)"
 echo "setup (LDIF, slapadd, $MAXDOM slapd up$([ $LAT = proxy ] && echo ', proxy')): $(((t_ready - t_setup) / 1000)) ms"
-nsx bash "$HERE/read_concurrency.sh" __measure "$WORK" "$RUNS" "$MAXDOM" "$COUNTS"
+# in the background + wait, so that INT/TERM reach the trap at once
+SHIM=
+if [ $SERIAL = 1 ]; then
+	SHIM=$WORK/nothreads.so
+	cc -shared -fPIC -O2 -o "$SHIM" "$HERE/nothreads.c"
+fi
+ip netns exec "$NS" bash "$HERE/read_concurrency.sh" __measure "$WORK" "$RUNS" "$MAXDOM" "$COUNTS" "$SHIM" &
+MEASURE_PID=$!
+wait "$MEASURE_PID"
+MEASURE_PID=
 
 # ---- report ----
 "$PY" - "$WORK/times" "$COUNTS" "$MAXDOM" "$DELAY" <<-'PYEOF'
@@ -235,6 +255,13 @@ nsx bash "$HERE/read_concurrency.sh" __measure "$WORK" "$RUNS" "$MAXDOM" "$COUNT
 	    print("%3d  %8.0f  %13.0f  %13.0f  %13.0f  %8.2f  %8.2f" % (n, p, md, mx, sm, p / mx, p / sm))
 	    last = (n, p, mx)
 	n, p, mx = last
+	if os.path.exists(os.path.join(d, "serial")):
+	    q = med("serial")
+	    sm = sum(single[i] for i in range(1, n + 1))
+	    print()
+	    print(f"control (-S: pthread_create fails, so ldap.c reads one domain after another): "
+	          f"plan over N={n} took {q:.0f} ms = {q / mx:.2f}x the slowest single, "
+	          f"{q / sm:.2f}x the sum")
 	ok = p <= 2 * mx
 	print()
 	print(f"{'PASS' if ok else 'FAIL'}: plan over N={n} domains took {p:.0f} ms, "
