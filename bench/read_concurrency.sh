@@ -242,8 +242,8 @@ MEASURE_PID=
 	single = {i: med(f"single{i}") for i in range(1, maxdom + 1)}
 	rtt = 2 * delay
 	s = sorted(single.values())
-	print(f"single-domain medians: min {s[0]:.0f} ms, max {s[-1]:.0f} ms "
-	      f"(= {s[0] / rtt:.1f}..{s[-1] / rtt:.1f} round trips of {rtt} ms)")
+	rt = f" (= {s[0] / rtt:.1f}..{s[-1] / rtt:.1f} round trips of {rtt} ms)" if rtt else ""
+	print(f"single-domain medians: min {s[0]:.0f} ms, max {s[-1]:.0f} ms{rt}")
 	print()
 	hdr = ("N", "plan ms", "single med ms", "single max ms", "single sum ms", "plan/max", "plan/sum")
 	print("%3s  %8s  %13s  %13s  %13s  %8s  %8s" % hdr)

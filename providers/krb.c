@@ -93,6 +93,26 @@ set_ticket(struct prov_krb_ticket *t, krb5_context ctx, const krb5_creds *c)
 	}
 }
 
+/* What a failure usually means, for the signatures a trust produces. */
+static const char *
+hint(enum prov_krb_step s, krb5_error_code code)
+{
+	if (code == KRB5KDC_ERR_ETYPE_NOSUPP)
+		return " (no encryption type both realms accept for the trust)";
+	if (s == PROV_KRB_CROSS && code == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN)
+		return " (the user's realm has no trust that lets its users "
+		       "into the target)";
+	if (s == PROV_KRB_SERVICE &&
+	    (code == KRB5KRB_AP_ERR_NOT_US ||
+	     code == KRB5KRB_AP_ERR_BAD_INTEGRITY ||
+	     code == KRB5KRB_AP_ERR_NOKEY || code == KRB5KRB_AP_ERR_BADKEYVER ||
+	     code == KRB5KRB_AP_ERR_MODIFIED))
+		return " (the target's KDC cannot decrypt the cross-realm "
+		       "ticket: its side of the trust is missing or has "
+		       "another password)";
+	return "";
+}
+
 /*
  * The step's one-line error: both realms, the step, and krb5's text.  The
  * subject named is a principal, never anything secret.
@@ -115,12 +135,12 @@ step_failed(struct err *err, const struct prov_krb_result *r,
 		        r->from_ccache ? " in the ccache" : "", t->error);
 		break;
 	case PROV_KRB_CROSS:
-		err_set(err, rc, "%s -> %s: no cross-realm ticket: %s", from,
-		        target, t->error);
+		err_set(err, rc, "%s -> %s: no cross-realm ticket: %s%s", from,
+		        target, t->error, hint(s, t->code));
 		break;
 	default:
-		err_set(err, rc, "%s -> %s: no service ticket for '%s': %s",
-		        from, target, t->server, t->error);
+		err_set(err, rc, "%s -> %s: no service ticket for '%s': %s%s",
+		        from, target, t->server, t->error, hint(s, t->code));
 		break;
 	}
 	err->sys = t->code;

@@ -54,6 +54,11 @@ if kvno_ab A.TEST B.TEST && has "kvno ="; then ok "kvno from A.TEST to a B.TEST 
 if kvno_ab B.TEST A.TEST && has "kvno ="; then ok "kvno from B.TEST to an A.TEST service"; else bad "kvno B->A"; fi
 if validate_both && has "OK: LocalValidation" && has "OK: RemoteValidation"; then ok "samba-tool trust validate --validate-location=both"; else bad "samba-tool validate"; fi
 
+# ---- export: the live trusts as desired state that plans to no changes ----
+if adt 0 export --domain a.test -f examples/lab/external-two-way.yaml -o "$T/export-a.yaml" &&
+   adt 0 validate -f "$T/export-a.yaml" && adt 0 plan --detailed-exitcode -f "$T/export-a.yaml"; then
+	ok "export --domain a.test validates and plans to no changes"; else bad "export"; fi
+
 # ---- encryption types changed in place ----
 y=$(tmpyaml external-two-way.yaml 's/encryption: \[aes128, aes256\]/encryption: [aes256]/')
 if adt 2 plan --detailed-exitcode -f "$y" && has "~ encryption: 0x18 (aes128, aes256) -> 0x10 (aes256)" &&
@@ -112,6 +117,10 @@ if adt 0 apply --auto-approve -f examples/lab/forest-suffixes.yaml; then ok "for
 if stA domain trust namespaces b.test >"$T/out" 2>&1 && grep -q 'TLN: Status\[Enabled\].*DNS\[\*\.b\.test\]' "$T/out" &&
    grep -qi 'lab\.b\.test' "$T/out"; then ok "samba-tool namespaces shows the TLN and the exclusion"; else bad "samba-tool namespaces"; fi
 if adt 0 plan --detailed-exitcode -f examples/lab/forest-suffixes.yaml; then ok "forest trust re-plans to no changes"; else bad "forest re-plan"; fi
+y=$(tmpyaml forest-suffixes.yaml 's/enable: \[b.test\]/enable: [b.test, a.test]/')
+if adt 1 apply --auto-approve -f "$y" && has "name suffix 'a.test' collides with" && has "nothing was stored" &&
+   adt 0 plan --detailed-exitcode -f examples/lab/forest-suffixes.yaml; then
+	ok "a colliding name suffix is refused (check-only first), naming both names; nothing stored"; else bad "fti collision"; fi
 lab_reset
 
 # ---- fault: DC B stops during a both-sides create ----
