@@ -231,21 +231,21 @@ write_fti(struct lsa_session *s, const struct plan_item *it, struct err *err)
 	if ((rc = lsa_set_fti(s, it->partner, &want, true, &col, err)) < 0)
 		goto out;
 	if (col.n > 0) {
-		static const char *const kinds[] = { "the trust with",
-						     "the local forest's",
-						     "another name of" };
+		/* LSA_FOREST_TRUST_COLLISION_RECORD_TYPE (MS-LSAD 2.2.7.27) */
+		static const char *const kinds[] = {
+		        "trusted domain", "local forest domain", "name"};
 		const struct lsa_collision *c = &col.v[0];
 		const char *ours = c->index < want.n && want.rec[c->index].name
-					   ? want.rec[c->index].name
-					   : "?";
+		                           ? want.rec[c->index].name
+		                           : "?";
 
 		rc = err_set(err, ERR_CONFLICT,
-			     "'%s': name suffix '%s' collides with %s '%s' "
-			     "(%zu collision%s; nothing was stored)",
-			     it->address, ours,
-			     c->type < 3 ? kinds[c->type] : "something named",
-			     c->name ? c->name : "?", col.n,
-			     col.n == 1 ? "" : "s");
+		             "'%s': name suffix '%s' collides with %s '%s' "
+		             "(%zu collision%s; nothing was stored)",
+		             it->address, ours,
+		             c->type < 3 ? kinds[c->type] : "something named",
+		             c->name ? c->name : "?", col.n,
+		             col.n == 1 ? "" : "s");
 		goto out;
 	}
 	if ((rc = lsa_set_fti(s, it->partner, &want, false, NULL, err)) < 0)
