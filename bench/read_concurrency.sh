@@ -30,9 +30,10 @@ PY=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || echo python3
 # ---------------------------------------------------------------------------
 # Inner part, run inside the namespace: the timing loop only.
 #   read_concurrency.sh __measure WORK RUNS MAXDOM "NS..." [SHIM.so]
-# Writes WORK/times/<config> (one ms value per line) and checks every run.
+# Writes WORK/times/<config> (wall us per run) and <config>.cpu (adtrust CPU ms),
+# and checks that every run succeeded and planned no changes.
 # ---------------------------------------------------------------------------
-now_us() { local t; t=$(date +%s%N); echo $((t / 1000)); }
+now_us() { echo "${EPOCHREALTIME/./}"; } # bash 5: microseconds, no fork
 if [ "${1:-}" = __measure ]; then
 	WORK=$2 RUNS=$3 MAXDOM=$4 COUNTS=$5 SHIM=${6:-}
 	mkdir -p "$WORK/times" "$WORK/out"
@@ -41,28 +42,30 @@ if [ "${1:-}" = __measure ]; then
 	for i in $(seq 1 "$MAXDOM"); do configs+=("single$i"); done
 	for n in $COUNTS; do configs+=("plan$n"); done
 	[ -n "$SHIM" ] && configs+=("serial")
-	run_one() { # config -> appends the wall time in microseconds
+	TIMEFORMAT='%3U %3S'
+	run_one() { # config -> appends wall time (us) to times/C, adtrust's CPU (ms) to times/C.cpu
 		local c=$1 want t0 t1 rc=0 y=$1 pre=
 		case $c in
 		single*) want=1 ;;
 		plan*) want=${c#plan} ;;
 		serial) want=$LASTN y=plan$LASTN pre=$SHIM ;;
 		esac
-		t0=$(now_us)
-		LD_PRELOAD=$pre "$ADTRUST" plan -f "$WORK/$y.yaml" >"$WORK/out/$c" 2>&1 || rc=$?
-		t1=$(now_us)
+		t0=${EPOCHREALTIME/./}
+		{ time LD_PRELOAD=$pre "$ADTRUST" plan -f "$WORK/$y.yaml" >"$WORK/out/$c" 2>&1; } 2>"$WORK/cpu" || rc=$?
+		t1=${EPOCHREALTIME/./}
 		if [ $rc -ne 0 ] || ! grep -q "^No changes\. The live trusts of $want domains\? match" "$WORK/out/$c"; then
 			echo "read_concurrency: '$c' failed (rc=$rc):" >&2
 			sed 's/^/    /' "$WORK/out/$c" >&2
 			return 1
 		fi
 		echo $((t1 - t0)) >>"$WORK/times/$c"
+		awk '{ printf "%d\n", ($1 + $2) * 1000 }' "$WORK/cpu" >>"$WORK/times/$c.cpu"
 	}
 	# one untimed warm-up per config (slapd page cache, libldap init), then
 	# RUNS rounds, round-robin so slow drift hits every config alike
 	for c in "${configs[@]}"; do
 		run_one "$c"
-		rm -f "$WORK/times/$c"
+		rm -f "$WORK/times/$c" "$WORK/times/$c.cpu"
 	done
 	for _ in $(seq 1 "$RUNS"); do
 		for c in "${configs[@]}"; do run_one "$c"; done
@@ -204,8 +207,8 @@ if [ $LAT = proxy ]; then
 	# ip netns exec execs python: $! is the proxy's PID
 	ip netns exec "$NS" "$PY" "$HERE/delayproxy.py" "$DELAY" "${specs[@]}" >"$WORK/proxy.out" 2>&1 &
 	PIDS+=($!)
-	for _ in $(seq 1 400); do grep -q ready "$WORK/proxy.out" && break; sleep 0.01; done
-	grep -q ready "$WORK/proxy.out" || { cat "$WORK/proxy.out" >&2; exit 1; }
+	for _ in $(seq 1 400); do grep -qs ready "$WORK/proxy.out" && break; sleep 0.01; done
+	grep -qs ready "$WORK/proxy.out" || { cat "$WORK/proxy.out" >&2; exit 1; }
 	URI_FMT='ldap://{host}/'
 else
 	URI_FMT='ldap://{host}:3890/'
@@ -245,14 +248,15 @@ MEASURE_PID=
 	rt = f" (= {s[0] / rtt:.1f}..{s[-1] / rtt:.1f} round trips of {rtt} ms)" if rtt else ""
 	print(f"single-domain medians: min {s[0]:.0f} ms, max {s[-1]:.0f} ms{rt}")
 	print()
-	hdr = ("N", "plan ms", "single med ms", "single max ms", "single sum ms", "plan/max", "plan/sum")
-	print("%3s  %8s  %13s  %13s  %13s  %8s  %8s" % hdr)
+	hdr = ("N", "plan ms", "(cpu ms)", "single med ms", "single max ms", "single sum ms", "plan/max", "plan/sum")
+	print("%3s  %8s  %8s  %13s  %13s  %13s  %8s  %8s" % hdr)
 	last = None
 	for n in counts:
 	    p = med(f"plan{n}")
 	    sv = [single[i] for i in range(1, n + 1)]
 	    mx, sm, md = max(sv), sum(sv), statistics.median(sv)
-	    print("%3d  %8.0f  %13.0f  %13.0f  %13.0f  %8.2f  %8.2f" % (n, p, md, mx, sm, p / mx, p / sm))
+	    cpu = med(f"plan{n}.cpu") * 1000.0
+	    print("%3d  %8.0f  %8.0f  %13.0f  %13.0f  %13.0f  %8.2f  %8.2f" % (n, p, cpu, md, mx, sm, p / mx, p / sm))
 	    last = (n, p, mx)
 	n, p, mx = last
 	if os.path.exists(os.path.join(d, "serial")):

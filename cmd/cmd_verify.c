@@ -141,10 +141,10 @@ iwidth(size_t n)
  * Prints (or, with --json, appends) one check.  extra (may be NULL) holds
  * the check's own JSON members; it is consumed.
  */
-static void
-report(struct verify *v, enum vstatus st, const struct model_trust *t,
-       const char *check, const char *where, json_t *extra, const char *fmt,
-       ...) __attribute__((format(printf, 7, 8)));
+static void report(struct verify *v, enum vstatus st,
+                   const struct model_trust *t, const char *check,
+                   const char *where, json_t *extra, const char *fmt, ...)
+        __attribute__((format(printf, 7, 8)));
 
 static void
 report(struct verify *v, enum vstatus st, const struct model_trust *t,
@@ -263,8 +263,7 @@ session(struct lsa_session **out, struct verify *v,
 	} else if (c != NULL) {
 		l.ccache = c->ccache;
 	}
-	if ((rc = lsa_session_open(out, v->helper, &l, v->timeout_ms, err)) <
-	    0)
+	if ((rc = lsa_session_open(out, v->helper, &l, v->timeout_ms, err)) < 0)
 		err_prefix(err, "domain '%s'", d->name);
 out:
 	v->sess = xreallocarray(v->sess, v->n_sess + 1, sizeof(*v->sess));
@@ -322,8 +321,8 @@ check_netlogon(struct verify *v, const struct model_trust *t,
 		                    json_string(lsa_session_server(s)));
 	if (rc == 0)
 		report(v, V_OK, t, "netlogon", self->name, x,
-		       "%s: trust %s, connection %s%s%s",
-		       lsa_session_server(s), val.pdc_text ? val.pdc_text : "?",
+		       "%s: trust %s, connection %s%s%s", lsa_session_server(s),
+		       val.pdc_text ? val.pdc_text : "?",
 		       val.tc_text ? val.tc_text : "?",
 		       val.dc_name ? ", partner DC " : "",
 		       val.dc_name ? val.dc_name : "");
@@ -408,8 +407,7 @@ kerberos_user(struct verify *v, const struct model_domain *u,
 		snprintf(why, len,
 		         "no credentials for a user of %s: %s has no password "
 		         "and %s",
-		         urealm,
-		         c != NULL ? "its credential" : "the domain",
+		         urealm, c != NULL ? "its credential" : "the domain",
 		         err.msg);
 		return false;
 	}
@@ -476,9 +474,10 @@ check_kerberos(struct verify *v, const struct model_trust *t,
 	for (size_t i = PROV_KRB_CROSS; i < PROV_KRB_N_STEPS; i++) {
 		if (!r.step[i].done)
 			continue;
-		n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s %s kvno %u",
-		                      n ? ", " : "", r.step[i].server,
-		                      r.step[i].enctype_name, r.step[i].kvno);
+		n += (size_t)snprintf(got + n, sizeof(got) - n,
+		                      "%s%s %s kvno %u", n ? ", " : "",
+		                      r.step[i].server, r.step[i].enctype_name,
+		                      r.step[i].kvno);
 		if (n >= sizeof(got))
 			break;
 	}
@@ -531,9 +530,8 @@ widths(struct verify *v, const struct model_trust *const *ts, size_t n)
 
 /* The trusts to verify: every present one, or the one --trust names. */
 static int
-select_trusts(const struct model_trust ***out, size_t *n,
-              const struct model *m, const char *only, const char *file,
-              struct err *err)
+select_trusts(const struct model_trust ***out, size_t *n, const struct model *m,
+              const char *only, const char *file, struct err *err)
 {
 	const struct model_trust **v = NULL;
 	const char *colon = only ? strchr(only, ':') : NULL;
@@ -544,10 +542,9 @@ select_trusts(const struct model_trust ***out, size_t *n,
 	for (unsigned i = 0; i < m->n_trusts; i++) {
 		const struct model_trust *t = &m->trusts[i];
 
-		if (only != NULL &&
-		    (strlen(t->trusting) != la ||
-		     strncasecmp(t->trusting, only, la) != 0 ||
-		     strcasecmp(t->trusted, colon + 1) != 0))
+		if (only != NULL && (strlen(t->trusting) != la ||
+		                     strncasecmp(t->trusting, only, la) != 0 ||
+		                     strcasecmp(t->trusted, colon + 1) != 0))
 			continue;
 		if (only != NULL && t->ensure != MODEL_PRESENT) {
 			free(v);
@@ -670,15 +667,17 @@ cmd_verify(int argc, char **argv)
 		       v.n_fail, v.n_skip);
 	}
 	if (n == 0)
-		fprintf(stderr, "adtrust: '%s' declares no present trust: "
-		                "nothing to verify\n",
+		fprintf(stderr,
+		        "adtrust: '%s' declares no present trust: "
+		        "nothing to verify\n",
 		        file);
 	if (v.n_skip > 0 && (v.json || !cmd_g.quiet))
 		fprintf(stderr,
 		        "adtrust: note: %zu check%s skipped (no usable "
-		        "credentials or nothing to check): they prove "
+		        "credentials, or nothing to check there): %s "
 		        "nothing\n",
-		        v.n_skip, v.n_skip == 1 ? " was" : "s were");
+		        v.n_skip, v.n_skip == 1 ? " was" : "s were",
+		        v.n_skip == 1 ? "it proves" : "they prove");
 	rc = v.n_fail > 0 ? 1 : 0;
 out:
 	verify_release(&v);

@@ -455,6 +455,17 @@ model_load_buf(struct model **out, const char *name, const char *buf,
 	for (size_t i = 0; i < 32; i++)
 		snprintf(m->sha256 + 2 * i, 3, "%02x", digest[i]);
 
+	for (unsigned i = 0; i < m->n_trusts; i++) {
+		char path[96];
+		unsigned line, col;
+
+		if (m->trusts[i].name_suffixes == NULL)
+			continue;
+		snprintf(path, sizeof(path), "trusts[%u].name_suffixes.exclude",
+		         i);
+		model_pos_lookup(m, path, &line, &col);
+		m->trusts[i].name_suffixes->exclude_set = line > 0;
+	}
 	model_validate(m, diags);
 	if (diags->n > before) {
 		rc = err_set(err, ERR_INVALID, "'%s' is not valid", name);

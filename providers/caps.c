@@ -29,6 +29,9 @@ prov_replace_reason(const char *vendor, const struct model_tdo *before,
 
 	if (before->type != after->type)
 		return "trustType cannot be changed in place";
+	if (changed & (TA_FOREST_TRANSITIVE | TA_WITHIN_FOREST))
+		return "changing the trust type recreates the trust, with the "
+		       "new type's defaults for every unmanaged bit";
 	if (differs(before->sid, after->sid))
 		return "the partner's SID differs: it is another domain";
 	if (differs(before->flat_name, after->flat_name))

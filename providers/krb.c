@@ -46,8 +46,7 @@ copy(char *dst, size_t len, const char *src)
 }
 
 static void
-set_krb_error(struct prov_krb_ticket *t, krb5_context ctx,
-              krb5_error_code code)
+set_krb_error(struct prov_krb_ticket *t, krb5_context ctx, krb5_error_code code)
 {
 	const char *m = krb5_get_error_message(ctx, code);
 
@@ -94,23 +93,32 @@ set_ticket(struct prov_krb_ticket *t, krb5_context ctx, const krb5_creds *c)
 }
 
 /* What a failure usually means, for the signatures a trust produces. */
-static const char *
-hint(enum prov_krb_step s, krb5_error_code code)
+static void
+hint(char *buf, size_t len, enum prov_krb_step s, krb5_error_code code,
+     const char *from, const char *target)
 {
+	buf[0] = '\0';
 	if (code == KRB5KDC_ERR_ETYPE_NOSUPP)
-		return " (no encryption type both realms accept for the trust)";
-	if (s == PROV_KRB_CROSS && code == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN)
-		return " (the user's realm has no trust that lets its users "
-		       "into the target)";
-	if (s == PROV_KRB_SERVICE &&
-	    (code == KRB5KRB_AP_ERR_NOT_US ||
-	     code == KRB5KRB_AP_ERR_BAD_INTEGRITY ||
-	     code == KRB5KRB_AP_ERR_NOKEY || code == KRB5KRB_AP_ERR_BADKEYVER ||
-	     code == KRB5KRB_AP_ERR_MODIFIED))
-		return " (the target's KDC cannot decrypt the cross-realm "
-		       "ticket: its side of the trust is missing or has "
-		       "another password)";
-	return "";
+		snprintf(buf, len,
+		         " (no encryption type both %.100s and %.100s "
+		         "accept for the trust)",
+		         from, target);
+	else if (s == PROV_KRB_CROSS && code == KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN)
+		snprintf(buf, len,
+		         " (%.100s knows no trust that lets its users "
+		         "into %.100s)",
+		         from, target);
+	else if (s == PROV_KRB_SERVICE &&
+	         (code == KRB5KRB_AP_ERR_NOT_US ||
+	          code == KRB5KRB_AP_ERR_BAD_INTEGRITY ||
+	          code == KRB5KRB_AP_ERR_NOKEY ||
+	          code == KRB5KRB_AP_ERR_BADKEYVER ||
+	          code == KRB5KRB_AP_ERR_MODIFIED))
+		snprintf(buf, len,
+		         " (%.100s cannot decrypt the cross-realm "
+		         "ticket from %.100s: its side of the trust is "
+		         "missing or has another password)",
+		         target, from);
 }
 
 /*
@@ -123,11 +131,13 @@ step_failed(struct err *err, const struct prov_krb_result *r,
 {
 	const struct prov_krb_ticket *t = &r->step[s];
 	const char *from = r->user_realm[0] ? r->user_realm : "?";
+	char why[400];
 	int rc = ERR_BACKEND;
 
 	if (s == PROV_KRB_INITIAL && r->from_ccache &&
 	    (t->code == KRB5_FCC_NOFILE || t->code == KRB5_CC_NOTFOUND))
 		rc = ERR_NOTFOUND;
+	hint(why, sizeof(why), s, t->code, from, target);
 	switch (s) {
 	case PROV_KRB_INITIAL:
 		err_set(err, rc, "%s -> %s: no initial ticket for '%s'%s: %s",
@@ -136,11 +146,11 @@ step_failed(struct err *err, const struct prov_krb_result *r,
 		break;
 	case PROV_KRB_CROSS:
 		err_set(err, rc, "%s -> %s: no cross-realm ticket: %s%s", from,
-		        target, t->error, hint(s, t->code));
+		        target, t->error, why);
 		break;
 	default:
 		err_set(err, rc, "%s -> %s: no service ticket for '%s': %s%s",
-		        from, target, t->server, t->error, hint(s, t->code));
+		        from, target, t->server, t->error, why);
 		break;
 	}
 	err->sys = t->code;
@@ -149,9 +159,9 @@ step_failed(struct err *err, const struct prov_krb_result *r,
 
 /* The TGT krbtgt/R@R of the ccache's principal, copied into mem. */
 static krb5_error_code
-tgt_from_ccache(krb5_context ctx, struct prov_krb_result *r,
-                const char *ccache, const char *want, krb5_ccache mem,
-                krb5_principal *client, krb5_creds *tgt, bool *mismatch)
+tgt_from_ccache(krb5_context ctx, struct prov_krb_result *r, const char *ccache,
+                const char *want, krb5_ccache mem, krb5_principal *client,
+                krb5_creds *tgt, bool *mismatch)
 {
 	krb5_ccache in = NULL;
 	krb5_principal tgs = NULL, wantp = NULL;
@@ -167,7 +177,8 @@ tgt_from_ccache(krb5_context ctx, struct prov_krb_result *r,
 	if ((kc = krb5_cc_get_principal(ctx, in, client)) != 0)
 		goto out;
 	unparse(r->client, sizeof(r->client), ctx, *client);
-	copy(r->user_realm, sizeof(r->user_realm), prov_krb_realm_of(r->client));
+	copy(r->user_realm, sizeof(r->user_realm),
+	     prov_krb_realm_of(r->client));
 	if (want != NULL) {
 		if ((kc = krb5_parse_name(ctx, want, &wantp)) != 0)
 			goto out;
@@ -177,10 +188,10 @@ tgt_from_ccache(krb5_context ctx, struct prov_krb_result *r,
 			goto out;
 		}
 	}
-	kc = krb5_build_principal_ext(
-	        ctx, &tgs, (*client)->realm.length, (*client)->realm.data,
-	        KRB5_TGS_NAME_SIZE, KRB5_TGS_NAME, (*client)->realm.length,
-	        (*client)->realm.data, 0);
+	kc = krb5_build_principal_ext(ctx, &tgs, (*client)->realm.length,
+	                              (*client)->realm.data, KRB5_TGS_NAME_SIZE,
+	                              KRB5_TGS_NAME, (*client)->realm.length,
+	                              (*client)->realm.data, 0);
 	if (kc != 0)
 		goto out;
 	match.client = *client;
@@ -206,9 +217,9 @@ out:
 
 /* An AS exchange with the password; the TGT goes into mem only. */
 static krb5_error_code
-tgt_from_password(krb5_context ctx, struct prov_krb_result *r,
-                  const char *user, const char *password, krb5_ccache mem,
-                  krb5_principal *client, krb5_creds *tgt)
+tgt_from_password(krb5_context ctx, struct prov_krb_result *r, const char *user,
+                  const char *password, krb5_ccache mem, krb5_principal *client,
+                  krb5_creds *tgt)
 {
 	krb5_get_init_creds_opt *opt = NULL;
 	krb5_error_code kc;
@@ -216,7 +227,8 @@ tgt_from_password(krb5_context ctx, struct prov_krb_result *r,
 	if ((kc = krb5_parse_name(ctx, user, client)) != 0)
 		return kc;
 	unparse(r->client, sizeof(r->client), ctx, *client);
-	copy(r->user_realm, sizeof(r->user_realm), prov_krb_realm_of(r->client));
+	copy(r->user_realm, sizeof(r->user_realm),
+	     prov_krb_realm_of(r->client));
 	if ((kc = krb5_get_init_creds_opt_alloc(ctx, &opt)) != 0)
 		return kc;
 	krb5_get_init_creds_opt_set_forwardable(opt, 0);
@@ -275,8 +287,7 @@ check_args(const char *user, const char *password, const char *target,
 int
 prov_krb_check_trust(struct prov_krb_result *out, const char *user,
                      const char *password, const char *ccache,
-                     const char *target, const char *service,
-                     struct err *err)
+                     const char *target, const char *service, struct err *err)
 {
 	krb5_context ctx = NULL;
 	krb5_ccache mem = NULL;
@@ -311,14 +322,18 @@ prov_krb_check_trust(struct prov_krb_result *out, const char *user,
 	                      : tgt_from_ccache(ctx, out, ccache, user, mem,
 	                                        &client, &tgt, &mismatch);
 	if (mismatch) {
-		rc = err_set(err, ERR_INVALID, "the ccache holds '%s', not '%s'",
-		             out->client, user);
+		rc = err_set(err, ERR_INVALID,
+		             "the ccache holds '%s', not '%s'", out->client,
+		             user);
 		goto out;
 	}
 	if (kc != 0) {
 		set_krb_error(&out->step[PROV_KRB_INITIAL], ctx, kc);
-		copy(out->step[PROV_KRB_INITIAL].server,
-		     sizeof(out->step[0].server), "krbtgt");
+		if (out->user_realm[0] != '\0')
+			snprintf(out->step[PROV_KRB_INITIAL].server,
+			         sizeof(out->step[0].server),
+			         "krbtgt/%.100s@%.100s", out->user_realm,
+			         out->user_realm);
 		rc = step_failed(err, out, PROV_KRB_INITIAL, target);
 		goto out;
 	}
@@ -404,7 +419,8 @@ prov_krb_ccache_principal(char *buf, size_t len, const char *ccache,
 	if (kc != 0) {
 		const char *m = krb5_get_error_message(ctx, kc);
 
-		rc = err_set(err, ERR_NOTFOUND, "no principal in ccache '%s': %s",
+		rc = err_set(err, ERR_NOTFOUND,
+		             "no principal in ccache '%s': %s",
 		             ccache != NULL ? ccache : "(default)", m);
 		krb5_free_error_message(ctx, m);
 		err->sys = kc;

@@ -27,6 +27,9 @@
 #include <time.h>
 
 #include "providers/prov.h"
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
 #include "util/err.h"
 #include "util/sbuf.h"
 #include "util/xalloc.h"
@@ -79,16 +82,33 @@ struct bit_field {
 	bool inverted;
 };
 
+/* The YAML names TREAT_AS_EXTERNAL sid_history on this side. */
+static bool
+uses_sid_history(const struct model_tdo *a)
+{
+	const struct model_trust *t = a->trust;
+
+	if (t == NULL)
+		return false;
+	for (unsigned i = 0; i < t->n_override; i++)
+		if (strcasecmp(t->override[i].domain, a->domain) == 0 &&
+		    t->override[i].opts.sid_history != NULL)
+			return true;
+	return t->opts.sid_history != NULL;
+}
+
 static void
 diff_bits(struct plan_item *it, const struct model_tdo *b,
           const struct model_tdo *a)
 {
 	const bool forest = (a->attributes & TA_FOREST_TRANSITIVE) != 0;
+	const bool hist = forest && uses_sid_history(a);
 	const struct bit_field fields[] = {
 	        {"transitive", TA_NON_TRANSITIVE, true},
 	        {"uplevel_only", TA_UPLEVEL_ONLY, false},
-	        {"sid_filtering",
-	         forest ? TA_TREAT_AS_EXTERNAL : TA_QUARANTINED_DOMAIN, forest},
+	        {hist ? "sid_history" : "sid_filtering",
+	         forest ? TA_TREAT_AS_EXTERNAL : TA_QUARANTINED_DOMAIN,
+	         forest && !hist},
 	        {"selective_authentication", TA_CROSS_ORGANIZATION, false},
 	        {"uses_rc4", TA_USES_RC4_ENCRYPTION, false},
 	        {"uses_aes", TA_USES_AES_KEYS, false},
@@ -214,8 +234,8 @@ rec_fti_resolve(struct fti *f, const struct fti *observed,
 		     !listed(s->enable, s->n_enable, r->name)))
 			r->flags |= FTI_TLN_DISABLED_ADMIN;
 	}
-	/* exclusions are authoritative: the list is the set */
-	for (size_t i = f->n; i-- > 0;) {
+	/* exclusions, when given, are authoritative: the list is the set */
+	for (size_t i = f->n; s->exclude_set && i-- > 0;) {
 		if (f->rec[i].type != FTI_TLN_EX ||
 		    listed(s->exclude, s->n_exclude, f->rec[i].name))
 			continue;
@@ -293,6 +313,81 @@ rule_matches(const struct model_ignore *g, const struct plan_item *it,
 	       (strncmp(g->field, field, n) == 0 && field[n] == '[');
 }
 
+/* The trustAttributes bits a plan field stands for. */
+static uint32_t
+field_bits(const char *field)
+{
+	static const struct {
+		const char *field;
+		uint32_t bits;
+	} map[] = {
+	        {"type", TA_FOREST_TRANSITIVE | TA_WITHIN_FOREST},
+	        {"transitive", TA_NON_TRANSITIVE},
+	        {"uplevel_only", TA_UPLEVEL_ONLY},
+	        {"sid_filtering", TA_QUARANTINED_DOMAIN | TA_TREAT_AS_EXTERNAL},
+	        {"sid_history", TA_TREAT_AS_EXTERNAL},
+	        {"selective_authentication", TA_CROSS_ORGANIZATION},
+	        {"uses_rc4", TA_USES_RC4_ENCRYPTION},
+	        {"uses_aes", TA_USES_AES_KEYS},
+	        {"tgt_delegation", TA_CROSS_ORG_ENABLE_TGT_DELEGATION |
+	                                   TA_CROSS_ORG_NO_TGT_DELEGATION},
+	        {"pim", TA_PIM_TRUST},
+	        {"auth_target_validation", TA_DISABLE_AUTH_TARGET_VALIDATION},
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].field, field) == 0)
+			return map[i].bits;
+	return 0;
+}
+
+/* An ignored change is not made: the field keeps its live value. */
+static void
+revert_field(struct plan_item *it, const char *field)
+{
+	const struct model_tdo *b = &it->before;
+	struct model_tdo *a = &it->after;
+	uint32_t bits = field_bits(field);
+
+	if (bits != 0) {
+		a->attributes =
+		        (a->attributes & ~bits) | (b->attributes & bits);
+	} else if (strcmp(field, "direction") == 0) {
+		a->direction = b->direction;
+	} else if (strcmp(field, "encryption") == 0) {
+		a->enctypes = b->enctypes;
+		a->has_enctypes = b->has_enctypes;
+	} else if (strncmp(field, "name_suffixes[", 14) == 0) {
+		char *name = xstrndup(field + 14, strlen(field + 14) - 1);
+		struct fti *f = &a->fti;
+		struct fti_record *o = NULL, *r = NULL;
+		struct fti old = b->fti;
+
+		for (uint8_t t = FTI_TLN; t <= FTI_TLN_EX; t++) {
+			if (o == NULL)
+				o = find_rec(&old, t, name);
+			if (r == NULL)
+				r = find_rec(f, t, name);
+		}
+		if (r != NULL && o != NULL) {
+			r->type = o->type;
+			r->flags = o->flags;
+		} else if (r != NULL) {
+			size_t i = (size_t)(r - f->rec);
+
+			free(r->name);
+			free(r->netbios);
+			free(r->sid);
+			free(r->raw);
+			memmove(r, r + 1, (f->n - i - 1) * sizeof(*r));
+			f->n--;
+		} else if (o != NULL) {
+			fti_add(f, o);
+		}
+		free(name);
+	}
+}
+
 static void
 apply_ignores(struct plan_item *it, const struct model_trust *t,
               const char *today)
@@ -318,12 +413,103 @@ apply_ignores(struct plan_item *it, const struct model_trust *t,
 			add_note(&it->notes, &it->n_notes, note);
 			free(note);
 		}
+		revert_field(it, it->changes[i].field);
 		free(it->changes[i].field);
 		free(it->changes[i].before);
 		free(it->changes[i].after);
 		memmove(&it->changes[i], &it->changes[i + 1],
 		        (it->n_changes - i - 1) * sizeof(it->changes[0]));
 		it->n_changes--;
+	}
+}
+
+/* ---- identity ---- */
+
+void
+rec_identity_digest(char out[65], const struct model_domain_state *d)
+{
+	char *id = xasprintf("sid=%s\nnetbios=%s\n", d->sid ? d->sid : "",
+	                     d->netbios ? d->netbios : "");
+	unsigned char h[32];
+
+	for (char *p = id; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, id, strlen(id), h);
+	for (size_t i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	free(id);
+}
+
+/*
+ * The YAML's sid and netbios of a domain must be the live domain's: they
+ * become the partner's identity on the other side.
+ */
+static int
+check_identity(const struct model *m, const struct model_state *s,
+               struct err *err)
+{
+	for (unsigned i = 0; i < m->n_domains; i++) {
+		const struct model_domain *d = &m->domains[i];
+		const struct model_domain_state *ds =
+		        model_state_find(s, d->name);
+
+		if (ds == NULL)
+			continue;
+		if (d->sid != NULL && ds->sid != NULL &&
+		    strcasecmp(d->sid, ds->sid) != 0)
+			return err_set(
+			        err, ERR_INVALID,
+			        "domain '%s': the desired state says sid "
+			        "%s but the live domain's objectSid is %s",
+			        d->name, d->sid, ds->sid);
+		if (d->netbios != NULL && ds->netbios != NULL &&
+		    strcasecmp(d->netbios, ds->netbios) != 0)
+			return err_set(err, ERR_INVALID,
+			               "domain '%s': the desired state says "
+			               "netbios %s but the live domain's "
+			               "nETBIOSName is %s",
+			               d->name, d->netbios, ds->netbios);
+	}
+	return 0;
+}
+
+/*
+ * A trust whose password adtrust generates (sides: both, no password)
+ * cannot get a new side alone: the new side's secret would not match the
+ * old one's.  Its other side is replaced too, so both share the new one.
+ */
+static void
+rekey_partners(struct plan *p)
+{
+	for (size_t i = 0; i < p->n_items; i++) {
+		struct plan_item *it = &p->items[i];
+		const struct model_trust *t = it->after.trust;
+
+		if ((it->action != PLAN_CREATE && it->action != PLAN_REPLACE) ||
+		    t == NULL || t->password != NULL ||
+		    t->sides != MODEL_SIDES_BOTH)
+			continue;
+		for (size_t j = 0; j < p->n_items; j++) {
+			struct plan_item *o = &p->items[j];
+
+			if (j == i || o->trust_index != it->trust_index ||
+			    !o->has_before ||
+			    (o->action != PLAN_NOOP &&
+			     o->action != PLAN_UPDATE))
+				continue;
+			o->action = PLAN_REPLACE;
+			free(o->reason);
+			o->reason =
+			        xstrdup("its partner side is new: both sides "
+			                "need the new shared trust password");
+			o->after.attributes = o->create_attributes;
+			for (size_t k = 0; k < o->n_changes; k++)
+				o->changes[k].in_place = false;
+			add_change(o, "trust_password", "current",
+			           "new, shared with the partner side");
+			o->changes[o->n_changes - 1].in_place = false;
+		}
 	}
 }
 
@@ -375,6 +561,7 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 	char x[128], y[128];
 
 	/* The expected value of unmanaged bits is whatever is there. */
+	it->create_attributes = a->attributes;
 	a->attributes = (a->attributes & a->attr_mask) |
 	                (b->attributes & ~a->attr_mask);
 	if (b->direction != a->direction)
@@ -424,6 +611,7 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 	}
 	it->action = PLAN_REPLACE;
 	it->reason = xstrdup(why);
+	it->after.attributes = it->create_attributes; /* a new object */
 	for (size_t i = 0; i < it->n_changes; i++)
 		it->changes[i].in_place = false;
 }
@@ -475,6 +663,8 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 
 	plan_init(out);
 	today_str(today, opts);
+	if ((rc = check_identity(m, s, err)) < 0)
+		return rc;
 	if ((rc = model_expand(&e, m, err)) < 0)
 		return rc;
 	for (size_t i = 0; i < e.n_tdos; i++) {
@@ -524,11 +714,32 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		struct model_tdo *obs;
 		size_t no, ie = 0, ia = 0, io = 0;
 
+		if (ds == NULL && opts != NULL && opts->skip_unread) {
+			char *w = xasprintf("domain '%s' was not read: it is "
+			                    "not checked",
+			                    out->domains[d]);
+
+			add_note(&out->warnings, &out->n_warnings, w);
+			free(w);
+			continue;
+		}
 		if (ds == NULL) {
 			rc = err_set(err, ERR_INVALID,
 			             "no live state was read for domain '%s'",
 			             out->domains[d]);
 			goto fail;
+		}
+		{
+			struct plan_print *pp;
+
+			out->prints =
+			        xreallocarray(out->prints, out->n_prints + 1,
+			                      sizeof(*out->prints));
+			pp = &out->prints[out->n_prints++];
+			memset(pp, 0, sizeof(*pp));
+			pp->domain = xstrdup(ds->name);
+			pp->partner = xstrdup("");
+			rec_identity_digest(pp->digest, ds);
 		}
 		no = ds->n_tdos;
 		obs = xcalloc(no ? no : 1, sizeof(*obs));
@@ -596,6 +807,7 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 				              x->trust, (long)x->trust_index);
 				model_tdo_copy(&it->after, x);
 				it->has_after = true;
+				it->create_attributes = x->attributes;
 				if (o == NULL) {
 					it->action = PLAN_CREATE;
 					if (x->fields & TDO_F_SUFFIXES)
@@ -620,6 +832,7 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		}
 		free(obs);
 	}
+	rekey_partners(out);
 	/* protection, now that actions are known */
 	for (size_t i = 0; i < out->n_items; i++) {
 		struct plan_item *it = &out->items[i];

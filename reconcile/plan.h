@@ -38,6 +38,7 @@ struct plan_item {
 	char **notes; /* ignore rules applied to this item */
 	size_t n_notes;
 	bool has_before, has_after;
+	uint32_t create_attributes; /* what a (re)create writes */
 	struct model_tdo before; /* observed (copy) */
 	struct model_tdo after;  /* expected, FTI resolved to records */
 };
@@ -45,7 +46,7 @@ struct plan_item {
 /* The observed identity of one TDO at plan time. */
 struct plan_print {
 	char *domain;
-	char *partner;
+	char *partner;    /* "" for the domain's own identity */
 	char guid[40];
 	char digest[65];
 };

@@ -45,6 +45,18 @@ rec_prints_moved(const struct plan *saved, const struct model_state *s,
 			    xasprintf("%s: was not read", saved->domains[d]));
 			continue;
 		}
+		{
+			const struct plan_print *id =
+			        find_print(saved, ds->name, "");
+			char now[65];
+
+			rec_identity_digest(now, ds);
+			if (id == NULL || strcmp(id->digest, now) != 0)
+				add(moved, &n,
+				    xasprintf("%s: the domain's SID or NetBIOS "
+				              "name changed since the plan",
+				              ds->name));
+		}
 		for (size_t i = 0; i < ds->n_tdos; i++) {
 			const struct model_tdo *t = &ds->tdos[i];
 			const struct plan_print *pp =
@@ -69,7 +81,8 @@ rec_prints_moved(const struct plan *saved, const struct model_state *s,
 			const struct plan_print *pp = &saved->prints[i];
 			bool there = false;
 
-			if (strcasecmp(pp->domain, ds->name) != 0)
+			if (strcasecmp(pp->domain, ds->name) != 0 ||
+			    pp->partner[0] == '\0')
 				continue;
 			for (size_t j = 0; j < ds->n_tdos && !there; j++)
 				there = strcasecmp(ds->tdos[j].partner,

@@ -17,7 +17,13 @@ struct rec_opts {
 	 * instead (drift: the current file's rules apply to what was last
 	 * applied); NULL: the diffed model's own. */
 	const struct model *ignores;
+	/* Domains without live state are skipped with a warning instead of
+	 * failing the diff (drift against a file that dropped a domain). */
+	bool skip_unread;
 };
+
+/* The fingerprint of a domain's identity (objectSid, NetBIOS name). */
+void rec_identity_digest(char out[65], const struct model_domain_state *d);
 
 /*
  * Computes the plan for model m against observed state s.  The caller
