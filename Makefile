@@ -92,6 +92,9 @@ check: check-unit check-integration
 check-update: $(B)/adtrust
 	sh tests/golden/update.sh $(B)/adtrust
 
+bench: all
+	bash bench/read_concurrency.sh
+
 lab-up:
 	bash tests/lab/up.sh
 

@@ -9,8 +9,8 @@
 #include <pthread.h>
 
 int
-pthread_create(pthread_t *t, const pthread_attr_t *attr,
-               void *(*fn)(void *), void *arg)
+pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+               void *arg)
 {
 	(void)t;
 	(void)attr;

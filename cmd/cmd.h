@@ -22,6 +22,7 @@ int cmd_apply(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Prints "adtrust: <err>" (with file:line:col when known) to stderr. */
 struct err;

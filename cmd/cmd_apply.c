@@ -131,9 +131,27 @@ cmd_apply(int argc, char **argv)
 	                                  &err)) < 0)
 		goto fail;
 	if (plan_is_noop(&s.plan)) {
+		struct err rec;
+
+		/* nothing to do, but this is now what was applied */
+		err_init(&rec);
+		if (cmd_record_applied(&s.plan, state_dir(sdir), &rec) < 0)
+			fprintf(stderr,
+			        "adtrust: warning: could not record the apply: "
+			        "%s\n",
+			        rec.msg);
 		cmd_session_release(&s);
 		return 0;
 	}
+	for (size_t i = 0; i < s.plan.n_items; i++)
+		if (s.plan.items[i].blocked) {
+			err_set(&err, ERR_DENIED,
+			        "'%s' is protected: its %s needs "
+			        "--allow-destroy; nothing was applied",
+			        s.plan.items[i].address,
+			        plan_action_name(s.plan.items[i].action));
+			goto fail;
+		}
 	if (!auto_approve && !confirm()) {
 		printf("Apply cancelled; nothing was changed.\n");
 		cmd_session_release(&s);
@@ -144,6 +162,11 @@ cmd_apply(int argc, char **argv)
 	                      s.plan.n_domains, lock_timeout, &err);
 	if (rc < 0)
 		goto fail;
+	/* the plan was made before the locks were ours: check once more */
+	if ((rc = cmd_session_recheck(&s, &err)) < 0) {
+		state_locks_release(&locks);
+		goto fail;
+	}
 	rc = rec_apply(&s.plan, s.model, &ao, &err);
 	if (rc == 0) {
 		struct err rec;

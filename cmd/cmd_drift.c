@@ -400,6 +400,7 @@ cmd_drift(int argc, char **argv)
 		goto fail;
 	if (a != NULL) {
 		ro.ignores = d;
+		ro.skip_unread = true; /* a domain the file no longer names */
 		if ((rc = rec_diff(&pa, a, &st, &ro, &err)) < 0)
 			goto fail;
 		findings(&r.drift, &r.n_drift, &pa, NULL);

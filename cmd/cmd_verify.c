@@ -34,12 +34,6 @@
 #include "util/err.h"
 #include "util/xalloc.h"
 
-/*
- * Declared in cmd/cmd.h once the verb is wired into cmd/main.c; kept here so
- * the file builds under -Wmissing-prototypes before that.
- */
-int cmd_verify(int argc, char **argv);
-
 enum vstatus { V_OK, V_FAIL, V_SKIP };
 
 static const char *const vstatus_name[] = {"OK", "FAIL", "SKIP"};

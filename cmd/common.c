@@ -49,6 +49,8 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 	rc = rec_diff(&s->plan, s->model, &s->state, &ro, err);
 	if (rc == 0 && src->snapshot_dir != NULL)
 		s->plan.snapshot = xstrdup(src->snapshot_dir);
+	if (rc == 0 && info.git_repo == NULL && strcmp(src->file, "-") != 0)
+		s->plan.source_abspath = realpath(src->file, NULL);
 	if (rc == 0 && info.git_repo != NULL) {
 		s->plan.git_commit = xstrdup(info.git_commit);
 		s->plan.git_dirty = info.git_dirty;
@@ -167,9 +169,36 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 	if (strcmp(s->model->sha256, saved.source_sha256) != 0) {
 		rc = err_set(err, ERR_INVALID,
 		             "'%s': the desired state it holds does not match "
-		             "its sha256; the file was altered",
+		             "its recorded sha256 (the plan file was altered)",
 		             plan_path);
 		goto out;
+	}
+	if (saved.git_repo != NULL && saved.git_commit != NULL &&
+	    saved.git_path != NULL) {
+		struct prov_git_src gs = {0};
+		struct err e2;
+		char *buf = NULL;
+		size_t len = 0;
+
+		err_init(&e2);
+		if (prov_git_read(&buf, &len, &gs, saved.git_repo,
+		                  saved.git_commit, saved.git_path, &e2) < 0)
+			fprintf(stderr,
+			        "adtrust: note: cannot compare the plan's "
+			        "desired state with commit %.12s (%s); relying "
+			        "on its sha256\n",
+			        saved.git_commit, e2.msg);
+		else if (len != strlen(saved.desired_text) ||
+		         memcmp(buf, saved.desired_text, len) != 0)
+			rc = err_set(err, ERR_INVALID,
+			             "'%s': its desired state is not '%s' at "
+			             "commit %.12s",
+			             plan_path, saved.git_path,
+			             saved.git_commit);
+		free(buf);
+		prov_git_src_release(&gs);
+		if (rc < 0)
+			goto out;
 	}
 	cfg.model = s->model;
 	if ((rc = prov_open(&p, &prov_ldap_ops, &cfg, err)) < 0)
@@ -199,6 +228,8 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 	}
 	s->plan.git_commit = saved.git_commit;
 	saved.git_commit = NULL;
+	s->plan.source_abspath = saved.source_abspath;
+	saved.source_abspath = NULL;
 	s->plan.git_repo = saved.git_repo;
 	saved.git_repo = NULL;
 	s->plan.git_path = saved.git_path;
@@ -230,7 +261,41 @@ cmd_record_applied(const struct plan *p, const char *dir, struct err *err)
 	}
 	if (p->desired_text == NULL)
 		return 0;
-	return state_applied_write(dir, p->source_path, p->desired_text, err);
+	return state_applied_write(
+	        dir, p->source_abspath ? p->source_abspath : p->source_path,
+	        p->desired_text, err);
+}
+
+int
+cmd_session_recheck(const struct cmd_session *s, struct err *err)
+{
+	struct prov_cfg cfg = {.model = s->model};
+	struct model_state st;
+	struct prov *p = NULL;
+	char **moved = NULL;
+	size_t n = 0;
+	int rc;
+
+	model_state_init(&st);
+	if ((rc = prov_open(&p, &prov_ldap_ops, &cfg, err)) < 0 ||
+	    (rc = prov_read(p, (const char *const *)s->plan.domains,
+	                    s->plan.n_domains, &st, err)) < 0)
+		goto out;
+	if ((n = rec_prints_moved(&s->plan, &st, &moved)) > 0) {
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "adtrust: moved: %s\n", moved[i]);
+		rc = err_set(err, ERR_CONFLICT,
+		             "%zu object%s changed while waiting for the apply "
+		             "lock; nothing was applied (plan again)",
+		             n, n == 1 ? "" : "s");
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(moved[i]);
+	free(moved);
+	prov_close(p);
+	model_state_release(&st);
+	return rc;
 }
 
 int

@@ -75,6 +75,13 @@ int cmd_session_saved(struct cmd_session *s, const char *plan_path,
 int cmd_record_applied(const struct plan *p, const char *state_dir,
                        struct err *err);
 
+/*
+ * Re-reads the domains of s->plan and refuses (ERR_CONFLICT, the moved
+ * objects listed on stderr) if anything it was made from has changed: the
+ * last check, once the apply locks are held.
+ */
+int cmd_session_recheck(const struct cmd_session *s, struct err *err);
+
 /* Writes a file atomically (temp + rename) with the given mode. */
 int cmd_write_file(const char *path, const char *data, size_t len,
                    unsigned mode, struct err *err);

@@ -4,6 +4,8 @@
  * stdout was written (a full disk is an error).  The only globals live here.
  */
 #include <getopt.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,8 @@ static const struct cmd_spec cmds[] = {
         {"drift", cmd_drift,
          "report live changes and pending ones (read-only)"},
         {"export", cmd_export, "write a domain's live trusts as YAML"},
+        {"verify", cmd_verify,
+         "check that each trust works (NETLOGON and Kerberos)"},
 };
 
 static void
@@ -75,6 +79,13 @@ main(int argc, char **argv)
 	const char *nc = getenv("NO_COLOR");
 	int c, rc = EXIT_USAGE;
 
+	/* secrets pass through memory: never into a core file */
+	{
+		struct rlimit none = {0, 0};
+
+		setrlimit(RLIMIT_CORE, &none);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
 	cmd_g.colour = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
 		switch (c) {

@@ -159,9 +159,14 @@ state_locks_take(struct state_locks *l, const char *dir, char *const *domains,
 	l->fds = xcalloc(n ? n : 1, sizeof(int));
 	l->n = 0;
 	if ((rc = ensure_dir(dir, err)) < 0)
-		return rc;
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		char *f = xasprintf("%s/lock-%s", dir, domains[i]);
+
+		/* DNS names are case-insensitive: so are the locks */
+		for (char *q = f + strlen(dir); *q; q++)
+			if (*q >= 'A' && *q <= 'Z')
+				*q = (char)(*q - 'A' + 'a');
 		struct timespec nap = {0, 200 * 1000 * 1000};
 		unsigned waited_ms = 0;
 		int fd = open(f, O_RDWR | O_CREAT | O_CLOEXEC, 0600);

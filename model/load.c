@@ -264,6 +264,15 @@ check_mapping(struct walk *w, const yaml_node_t *n,
 		for (i = 0; i < nf; i++)
 			if (strcmp(sval(k), keys[i]) == 0)
 				break;
+		if (i == nf && f == model_schema_secret_fields) {
+			/* the key may be the secret itself: never echo it */
+			report(w, k->start_mark,
+			       "'%s' must name exactly one of env, file or "
+			       "prompt (an unknown key is not shown: it may be "
+			       "a secret)",
+			       path);
+			continue;
+		}
 		if (i == nf) {
 			suggest(hint, sizeof(hint), sval(k), keys, nf);
 			report(w, k->start_mark, "unknown key '%s' in '%s'%s",

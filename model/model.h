@@ -144,7 +144,8 @@ struct model_suffixes {
 	char **exclude;
 	unsigned n_exclude;
 	enum model_unlisted unlisted;
-	bool exclude_set; /* not YAML: 'exclude' was given (then authoritative) */
+	bool exclude_set; /* not YAML: 'exclude' was given (then authoritative)
+	                   */
 };
 
 struct model_ignore {

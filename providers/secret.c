@@ -6,6 +6,7 @@
 #include "providers/prov.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,16 +58,19 @@ prompt(char **out, const char *text, const char *what, struct err *err)
 		               "cannot prompt for %s: no terminal (use "
 		               "{ env: NAME } or { file: PATH } in automation)",
 		               what);
+	bool restore = false;
+
 	if (tcgetattr(fd, &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(fd, TCSAFLUSH, &quiet);
+		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
 	}
 	if (write(fd, text, strlen(text)) < 0 || write(fd, ": ", 2) < 0) {
 		/* nothing to do: the read below still works */
 	}
 	rc = read_line(out, fd, what, err);
-	tcsetattr(fd, TCSAFLUSH, &old);
+	if (restore)
+		tcsetattr(fd, TCSAFLUSH, &old);
 	if (write(fd, "\n", 1) < 0) {
 		/* ignore */
 	}

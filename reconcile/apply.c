@@ -215,19 +215,40 @@ fti_same_tlns(const struct fti *x, const struct fti *y)
  * first (collisions named), then stored and read back.
  */
 static int
-write_fti(struct lsa_session *s, const struct plan_item *it, struct err *err)
+write_fti(struct lsa_session *s, const struct plan_item *it, bool fresh,
+          struct err *err)
 {
 	struct fti cur, want, back;
 	struct lsa_collisions col = {0};
-	int rc;
+	struct err e2;
+	int rc = ERR_NOTFOUND;
 
 	fti_init(&cur);
 	fti_init(&want);
 	fti_init(&back);
-	rc = lsa_query_fti(s, it->partner, &cur, err);
-	if (rc < 0 && rc != ERR_NOTFOUND)
+	/*
+	 * A new forest trust starts from the partner forest's namespaces as
+	 * its DC reports them (NETLOGON, like samba-tool's namespaces
+	 * --refresh); else, or if that fails, from what the TDO holds.
+	 */
+	err_init(&e2);
+	if (fresh)
+		rc = lsa_fetch_partner_fti(s, it->partner, &cur, &e2);
+	if (rc < 0) {
+		fti_release(&cur);
+		rc = lsa_query_fti(s, it->partner, &cur, err);
+		if (rc < 0 && rc != ERR_NOTFOUND)
+			goto out;
+	}
+	if (it->after.suffixes != NULL)
+		rec_fti_resolve(&want, rc == 0 ? &cur : NULL,
+		                it->after.suffixes);
+	else
+		fti_copy(&want, &cur);
+	if (want.n == 0) {
+		rc = 0; /* nothing to route yet */
 		goto out;
-	rec_fti_resolve(&want, rc == 0 ? &cur : NULL, it->after.suffixes);
+	}
 	if ((rc = lsa_set_fti(s, it->partner, &want, true, &col, err)) < 0)
 		goto out;
 	if (col.n > 0) {
@@ -266,7 +287,7 @@ out:
 }
 
 static int
-do_create(struct run *r, const struct plan_item *it, const char *pw,
+do_create(struct run *r, const struct plan_item *it, const char *pw, bool *made,
           struct err *err)
 {
 	const struct model_tdo *a = &it->after;
@@ -290,11 +311,17 @@ do_create(struct run *r, const struct plan_item *it, const char *pw,
 		               "'%s': creating a trust needs the partner's "
 		               "'netbios' and 'sid' in its domain entry",
 		               it->address);
-	if ((rc = lsa_create_tdo(s, &c, err)) < 0)
+	*made = false;
+	if ((rc = lsa_create_tdo(s, &c, err)) < 0) {
+		if (rc == ERR_IO) /* the request may have reached the DC */
+			err_prefix(err,
+			           "the trust may exist on '%s' now "
+			           "(re-plan to see)",
+			           it->domain);
 		return rc;
-	if ((rc = verify(s, it, false, err)) < 0)
-		return rc;
-	return 0;
+	}
+	*made = true;
+	return verify(s, it, false, err);
 }
 
 static int
@@ -333,7 +360,7 @@ do_update(struct run *r, const struct plan_item *it, struct err *err)
 	for (size_t i = 0; i < it->n_changes; i++)
 		if (strncmp(it->changes[i].field, "name_suffixes", 13) == 0)
 			suffixes = true;
-	if (suffixes && (rc = write_fti(s, it, err)) < 0)
+	if (suffixes && (rc = write_fti(s, it, false, err)) < 0)
 		return rc;
 	return verify(s, it, false, err);
 }
@@ -356,7 +383,8 @@ apply_trust(struct run *r, long ti, struct err *err)
 			bool del = it->action == PLAN_DELETE,
 			     upd = it->action == PLAN_UPDATE,
 			     cre = it->action == PLAN_CREATE ||
-			           it->action == PLAN_REPLACE;
+			           it->action == PLAN_REPLACE,
+			     made = false;
 
 			if (it->trust_index != ti ||
 			    !((pass == 1 && del) || (pass == 2 && upd) ||
@@ -366,16 +394,24 @@ apply_trust(struct run *r, long ti, struct err *err)
 			if (cre && pw == NULL &&
 			    (rc = trust_password(&pw, t, err)) < 0)
 				break;
-			if (it->action == PLAN_REPLACE &&
-			    (rc = do_delete(r, it, err)) < 0)
-				break;
+			if (it->action == PLAN_REPLACE) {
+				if ((rc = do_delete(r, it, err)) < 0)
+					break;
+				say(r, "deleted", it,
+				    "the old object; creating it again");
+			}
 			if (del)
 				rc = do_delete(r, it, err);
 			else if (upd)
 				rc = do_update(r, it, err);
-			else if ((rc = do_create(r, it, pw, err)) == 0 &&
-			         n_created < 2)
-				created[n_created++] = it;
+			else {
+				rc = do_create(r, it, pw, &made, err);
+				if (made && n_created < 2)
+					created[n_created++] = it;
+				if (rc < 0 && it->action == PLAN_REPLACE)
+					err_prefix(err, "deleted, but not "
+					                "created again");
+			}
 			if (rc == 0) {
 				r->done[it - p->items] = true;
 				say(r, "done", it, NULL);
@@ -386,11 +422,11 @@ apply_trust(struct run *r, long ti, struct err *err)
 	for (size_t i = 0; i < n_created && rc == 0; i++) {
 		struct lsa_session *s;
 
-		if (created[i]->after.suffixes == NULL)
+		if (!(created[i]->after.attributes & TA_FOREST_TRANSITIVE))
 			continue;
 		r->cur = created[i];
 		if ((rc = session(&s, r, created[i]->domain, err)) == 0)
-			rc = write_fti(s, created[i], err);
+			rc = write_fti(s, created[i], true, err);
 	}
 	if (rc < 0 && r->cur != NULL)
 		say(r, "FAILED", r->cur, err->msg);
@@ -399,14 +435,21 @@ apply_trust(struct run *r, long ti, struct err *err)
 		struct err e2;
 
 		for (size_t i = 0; i < n_created; i++) {
+			const struct plan_item *c = created[i];
+
 			err_init(&e2);
-			if (do_delete(r, created[i], &e2) == 0) {
-				say(r, "undone", created[i],
-				    "deleted again: the trust could not be "
-				    "completed");
-				r->done[created[i] - p->items] = false;
+			if (do_delete(r, c, &e2) == 0) {
+				say(r, "undone", c,
+				    c->action == PLAN_REPLACE
+				            ? "deleted again: the replace had "
+				              "removed the old object, so this "
+				              "side of the trust is now absent"
+				            : "deleted again: the trust could "
+				              "not "
+				              "be completed");
+				r->done[c - p->items] = false;
 			} else {
-				say(r, "FAILED", created[i], e2.msg);
+				say(r, "FAILED", c, e2.msg);
 			}
 		}
 	}

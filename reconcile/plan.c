@@ -47,6 +47,7 @@ plan_release(struct plan *p)
 	free(p->prints);
 	free_strv(p->domains, p->n_domains);
 	free(p->source_path);
+	free(p->source_abspath);
 	free(p->git_commit);
 	free(p->git_repo);
 	free(p->git_path);

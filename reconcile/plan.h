@@ -39,14 +39,14 @@ struct plan_item {
 	size_t n_notes;
 	bool has_before, has_after;
 	uint32_t create_attributes; /* what a (re)create writes */
-	struct model_tdo before; /* observed (copy) */
-	struct model_tdo after;  /* expected, FTI resolved to records */
+	struct model_tdo before;    /* observed (copy) */
+	struct model_tdo after;     /* expected, FTI resolved to records */
 };
 
 /* The observed identity of one TDO at plan time. */
 struct plan_print {
 	char *domain;
-	char *partner;    /* "" for the domain's own identity */
+	char *partner; /* "" for the domain's own identity */
 	char guid[40];
 	char digest[65];
 };
@@ -61,6 +61,7 @@ struct plan {
 	char **domains; /* the managed domains, sorted */
 	size_t n_domains;
 	char *source_path;
+	char *source_abspath; /* the file's absolute path (not from git) */
 	char source_sha256[65];
 	char *git_commit; /* NULL when not from git */
 	bool git_dirty;

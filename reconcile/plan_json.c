@@ -233,6 +233,7 @@ plan_load_json(struct plan *out, const char *path, struct err *err)
 	if (!json_is_object(src))
 		bad(&r, "desired");
 	out->source_path = get_str(&r, src, "path", false);
+	out->source_abspath = get_str(&r, src, "abspath", true);
 	if ((s = get_str(&r, src, "sha256", false)) != NULL) {
 		snprintf(out->source_sha256, sizeof(out->source_sha256), "%s",
 		         s);

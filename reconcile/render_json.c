@@ -112,6 +112,7 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 	json_object_set_new(root, "format_version", json_string("1"));
 	json_object_set_new(root, "date", json_string(p->date));
 	json_object_set_new(src, "path", json_string(p->source_path));
+	json_object_set_new(src, "abspath", str_or_null(p->source_abspath));
 	json_object_set_new(src, "sha256", json_string(p->source_sha256));
 	json_object_set_new(src, "git_commit", str_or_null(p->git_commit));
 	json_object_set_new(src, "git_dirty", json_boolean(p->git_dirty));

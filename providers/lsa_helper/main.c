@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "providers/lsa_proto.h"
@@ -139,6 +141,13 @@ main(int argc, char **argv)
 		                "(started by adtrust; speaks the protocol of "
 		                "providers/lsa_proto.h on fd N)\n");
 		return 64;
+	}
+	/* it holds passwords and Samba may abort(): never dump core */
+	{
+		struct rlimit none = {0, 0};
+
+		setrlimit(RLIMIT_CORE, &none);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	}
 	/* nothing may ever write to our stdout but stderr's owner */
 	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)

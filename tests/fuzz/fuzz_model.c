@@ -24,7 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diags_init(&d);
 	err_init(&err);
 	if (model_load_buf(&m, "fuzz.yaml", (const char *)data, size, &d,
-			   &err) == 0) {
+	                   &err) == 0) {
 		if (d.n != 0 || model_expand(&e, m, &err) != 0)
 			abort(); /* loaded means valid and expandable */
 		model_expected_release(&e);

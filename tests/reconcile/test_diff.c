@@ -90,10 +90,11 @@ diff(struct plan *p, const struct model *m, const struct model_state *s,
 	cr_assert_eq(rec_diff(p, m, s, &o, &err), 0, "%s", err.msg);
 }
 
-Test(rec_diff, missing_sides_are_created_and_matching_ones_are_noops)
+Test(rec_diff, a_new_side_of_a_generated_password_trust_rekeys_its_partner)
 {
 	struct model *m = load("    direction: two-way\n    type: external\n");
 	struct model_state s;
+	const struct plan_item *a;
 	struct plan p;
 
 	model_state_init(&s);
@@ -103,9 +104,32 @@ Test(rec_diff, missing_sides_are_created_and_matching_ones_are_noops)
 	diff(&p, m, &s, false);
 	cr_assert_eq(p.n_create, 1);
 	cr_expect_eq(item(&p, "b.test/a.test")->action, PLAN_CREATE);
-	cr_expect_eq(item(&p, "a.test/b.test")->action, PLAN_NOOP);
 	cr_expect_eq(item(&p, "b.test/a.test")->after.direction, TDO_DIR_BOTH);
-	cr_expect_not(plan_is_noop(&p) == true);
+	/* the new side gets a new generated secret: so must the old one */
+	a = item(&p, "a.test/b.test");
+	cr_expect_eq(a->action, PLAN_REPLACE);
+	cr_expect(strstr(a->reason, "partner side is new") != NULL);
+	cr_expect_str_eq(a->changes[a->n_changes - 1].field, "trust_password");
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}
+
+Test(rec_diff, a_shared_password_lets_one_side_be_created_alone)
+{
+	struct model *m = load("    direction: two-way\n    type: external\n"
+	                       "    password: { env: P }\n");
+	struct model_state s;
+	struct plan p;
+
+	model_state_init(&s);
+	tdo(domain(&s, "a.test", SAMBA), "b.test", TDO_DIR_BOTH,
+	    TA_QUARANTINED_DOMAIN, 0x18);
+	domain(&s, "b.test", SAMBA);
+	diff(&p, m, &s, false);
+	cr_expect_eq(item(&p, "b.test/a.test")->action, PLAN_CREATE);
+	cr_expect_eq(item(&p, "a.test/b.test")->action, PLAN_NOOP);
+	cr_expect(plan_is_noop(&p) == false);
 	plan_release(&p);
 	model_state_release(&s);
 	model_free(m);
