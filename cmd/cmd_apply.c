@@ -18,6 +18,7 @@ static void
 help(void)
 {
 	printf("usage: adtrust apply [-f FILE | PLAN.json] [--auto-approve] "
+	       "[--rekey TRUSTING:TRUSTED] "
 	       "[--allow-destroy] [--timeout SEC]\n\n"
 	       "Shows the plan for FILE (default trusts.yaml) against the live "
 	       "domains, asks for\n'yes' on a terminal, and applies it over "
@@ -31,6 +32,8 @@ help(void)
 	       "60; locks and the record of what was applied live\nin "
 	       "--state-dir, default $ADTRUST_STATE_DIR or "
 	       "/var/lib/adtrust).\n");
+	printf("--rekey TRUSTING:TRUSTED gives the trust a new shared secret "
+	       "(netdom /reset):\nits existing sides are replaced.\n");
 }
 
 static bool
@@ -61,13 +64,14 @@ cmd_apply(int argc, char **argv)
 	        {"timeout", required_argument, NULL, 't'},
 	        {"lock-timeout", required_argument, NULL, 'l'},
 	        {"state-dir", required_argument, NULL, 'S'},
+	        {"rekey", required_argument, NULL, 'k'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	struct cmd_source src = {.file = "trusts.yaml"};
 	struct rec_apply_opts ao = {.report = stdout, .timeout_ms = 60000};
 	struct cmd_session s;
-	const char *saved = NULL, *sdir = NULL;
+	const char *saved = NULL, *sdir = NULL, *rekey = NULL;
 	struct state_locks locks = {0};
 	unsigned lock_timeout = 60;
 	bool auto_approve = false;
@@ -106,6 +110,9 @@ cmd_apply(int argc, char **argv)
 		case 'S':
 			sdir = optarg;
 			break;
+		case 'k':
+			rekey = optarg;
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -117,6 +124,9 @@ cmd_apply(int argc, char **argv)
 		return cmd_usage("apply", "give at most one saved plan");
 	if (optind < argc)
 		saved = argv[optind];
+	if (saved != NULL && rekey != NULL)
+		return cmd_usage("apply", "--rekey goes with -f FILE: a saved "
+		                          "plan is applied as it was reviewed");
 	if (!auto_approve && !isatty(STDIN_FILENO))
 		return cmd_usage("apply",
 		                 "no terminal to confirm on: pass "
@@ -126,6 +136,9 @@ cmd_apply(int argc, char **argv)
 	             ? cmd_session_saved(&s, saved, src.allow_destroy, &err)
 	             : cmd_session_plan(&s, &src, &err);
 	if (rc < 0)
+		goto fail;
+	if (rekey != NULL &&
+	    (rc = rec_plan_rekey(&s.plan, rekey, src.allow_destroy, &err)) < 0)
 		goto fail;
 	if ((rc = plan_render_text.render(stdout, &s.plan, cmd_g.colour,
 	                                  &err)) < 0)

@@ -888,3 +888,48 @@ rec_names_free(char **v)
 		free(v[i]);
 	free(v);
 }
+
+int
+rec_plan_rekey(struct plan *p, const char *spec, bool allow_destroy,
+               struct err *err)
+{
+	const char *colon = strchr(spec, ':');
+	size_t hits = 0;
+
+	if (colon == NULL || colon == spec || colon[1] == '\0')
+		return err_set(err, ERR_INVALID,
+		               "--rekey takes TRUSTING:TRUSTED, got '%s'",
+		               spec);
+	for (size_t i = 0; i < p->n_items; i++) {
+		struct plan_item *it = &p->items[i];
+		const struct model_trust *t = it->after.trust;
+
+		if (t == NULL || !it->has_before ||
+		    strncasecmp(t->trusting, spec, (size_t)(colon - spec)) !=
+		            0 ||
+		    t->trusting[colon - spec] != '\0' ||
+		    strcasecmp(t->trusted, colon + 1) != 0)
+			continue;
+		hits++;
+		if (it->action == PLAN_REPLACE || it->action == PLAN_DELETE)
+			continue; /* gets a new secret anyway, or goes */
+		it->action = PLAN_REPLACE;
+		free(it->reason);
+		it->reason = xstrdup("re-keyed on request (--rekey): Samba and "
+		                     "LSA set a trust's secret only when it is "
+		                     "created");
+		it->after.attributes = it->create_attributes;
+		for (size_t k = 0; k < it->n_changes; k++)
+			it->changes[k].in_place = false;
+		add_change(it, "trust_password", "current", "new");
+		it->changes[it->n_changes - 1].in_place = false;
+		it->blocked = it->protect && !allow_destroy;
+	}
+	if (hits == 0)
+		return err_set(err, ERR_NOTFOUND,
+		               "--rekey: no existing side of the trust '%s' in "
+		               "the plan",
+		               spec);
+	plan_count(p);
+	return 0;
+}

@@ -54,6 +54,15 @@ void rec_fti_resolve(struct fti *f, const struct fti *observed,
 
 void plan_init(struct plan *p);
 void plan_release(struct plan *p);
+/*
+ * netdom /reset: marks the existing sides of the trust TRUSTING:TRUSTED for
+ * a new shared secret.  Samba cannot set a secret on an existing TDO, so
+ * each side is replaced (and protect applies).  ERR_NOTFOUND when the plan
+ * holds no existing side of that trust.
+ */
+int rec_plan_rekey(struct plan *p, const char *spec, bool allow_destroy,
+                   struct err *err);
+
 /* Recounts the summary (n_create ... n_blocked) from the items. */
 void plan_count(struct plan *p);
 /* True if the plan changes nothing. */

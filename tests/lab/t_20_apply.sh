@@ -54,6 +54,15 @@ if kvno_ab A.TEST B.TEST && has "kvno ="; then ok "kvno from A.TEST to a B.TEST 
 if kvno_ab B.TEST A.TEST && has "kvno ="; then ok "kvno from B.TEST to an A.TEST service"; else bad "kvno B->A"; fi
 if validate_both && has "OK: LocalValidation" && has "OK: RemoteValidation"; then ok "samba-tool trust validate --validate-location=both"; else bad "samba-tool validate"; fi
 
+# ---- netdom /reset: a new shared secret for both sides ----
+if adt 0 apply --auto-approve --rekey a.test:b.test -f examples/lab/external-two-way.yaml &&
+   has "0 to create, 0 to update, 2 to replace" && has "re-keyed on request" &&
+   adt 0 plan --detailed-exitcode -f examples/lab/external-two-way.yaml; then
+	ok "--rekey replaces both sides with a new shared secret"; else bad "rekey"; fi
+lab_flush
+if kvno_ab A.TEST B.TEST && kvno_ab B.TEST A.TEST && validate_both && has "OK: RemoteValidation"; then
+	ok "after --rekey: Kerberos both ways and samba-tool validate"; else bad "after rekey"; fi
+
 # ---- export: the live trusts as desired state that plans to no changes ----
 if adt 0 export --domain a.test -f examples/lab/external-two-way.yaml -o "$T/export-a.yaml" &&
    adt 0 validate -f "$T/export-a.yaml" && adt 0 plan --detailed-exitcode -f "$T/export-a.yaml"; then

@@ -371,3 +371,34 @@ Test(rec_diff, a_domain_without_live_state_is_an_error)
 	model_state_release(&s);
 	model_free(m);
 }
+
+Test(rec_diff, rekey_replaces_existing_sides_and_respects_protect)
+{
+	struct model *m = load("    direction: two-way\n    type: external\n"
+	                       "    protect: true\n");
+	struct model_state s;
+	struct plan p;
+	struct err err;
+
+	model_state_init(&s);
+	tdo(domain(&s, "a.test", SAMBA), "b.test", TDO_DIR_BOTH,
+	    TA_QUARANTINED_DOMAIN, 0x18);
+	tdo(domain(&s, "b.test", SAMBA), "a.test", TDO_DIR_BOTH,
+	    TA_QUARANTINED_DOMAIN, 0x18);
+	diff(&p, m, &s, false);
+	cr_assert(plan_is_noop(&p));
+	err_init(&err);
+	cr_assert_eq(rec_plan_rekey(&p, "a.test:b.test", false, &err), 0);
+	cr_expect_eq(p.n_replace, 2);
+	cr_expect_eq(p.n_blocked, 2, "protect applies to a re-key");
+	cr_expect_lt(rec_plan_rekey(&p, "a.test:c.test", false, &err), 0);
+	cr_expect(strstr(err.msg, "no existing side") != NULL);
+	cr_expect_lt(rec_plan_rekey(&p, "a.test", false, &err), 0);
+	plan_release(&p);
+	diff(&p, m, &s, true);
+	cr_assert_eq(rec_plan_rekey(&p, "A.TEST:B.TEST", true, &err), 0);
+	cr_expect_eq(p.n_blocked, 0);
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}
