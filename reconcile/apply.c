@@ -306,7 +306,7 @@ do_create(struct run *r, const struct plan_item *it, const char *pw, bool *made,
 
 	if ((rc = session(&s, r, it->domain, err)) < 0)
 		return rc;
-	if (a->sid == NULL || a->flat_name == NULL)
+	if (a->flat_name == NULL || (a->sid == NULL && a->type != TDO_TYPE_MIT))
 		return err_set(err, ERR_INVALID,
 		               "'%s': creating a trust needs the partner's "
 		               "'netbios' and 'sid' in its domain entry",
