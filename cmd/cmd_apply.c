@@ -180,6 +180,7 @@ cmd_apply(int argc, char **argv)
 		state_locks_release(&locks);
 		goto fail;
 	}
+	ao.secrets = s.secrets;
 	rc = rec_apply(&s.plan, s.model, &ao, &err);
 	if (rc == 0) {
 		struct err rec;

@@ -27,6 +27,7 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+	s->secrets = prov_secret_cache_new();
 	model_state_init(&s->state);
 	plan_init(&s->plan);
 	diags_init(&d);
@@ -36,6 +37,7 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 		goto out;
 	cfg.model = s->model;
 	cfg.snapshot_dir = src->snapshot_dir;
+	cfg.secrets = s->secrets;
 	rc = prov_open(&p,
 	               src->snapshot_dir ? &prov_snapshot_ops : &prov_ldap_ops,
 	               &cfg, err);
@@ -71,6 +73,7 @@ cmd_session_release(struct cmd_session *s)
 	plan_release(&s->plan);
 	model_state_release(&s->state);
 	model_free(s->model);
+	prov_secret_cache_free(s->secrets);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -143,6 +146,7 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+	s->secrets = prov_secret_cache_new();
 	model_state_init(&s->state);
 	plan_init(&s->plan);
 	diags_init(&d);
@@ -201,6 +205,7 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 			goto out;
 	}
 	cfg.model = s->model;
+	cfg.secrets = s->secrets;
 	if ((rc = prov_open(&p, &prov_ldap_ops, &cfg, err)) < 0)
 		goto out;
 	if ((rc = prov_read(p, (const char *const *)saved.domains,
@@ -269,7 +274,7 @@ cmd_record_applied(const struct plan *p, const char *dir, struct err *err)
 int
 cmd_session_recheck(const struct cmd_session *s, struct err *err)
 {
-	struct prov_cfg cfg = {.model = s->model};
+	struct prov_cfg cfg = {.model = s->model, .secrets = s->secrets};
 	struct model_state st;
 	struct prov *p = NULL;
 	char **moved = NULL;

@@ -34,6 +34,7 @@
 struct prov_ldap {
 	struct prov base; /* must stay first */
 	const struct model *model;
+	struct prov_secret_cache *secrets; /* borrowed, may be NULL */
 	unsigned timeout_ms;
 };
 
@@ -118,6 +119,7 @@ ldap_open(struct prov **out, const struct prov_cfg *cfg, struct err *err)
 	p = xcalloc(1, sizeof(*p));
 	p->base.ops = &prov_ldap_ops;
 	p->model = cfg->model;
+	p->secrets = cfg->secrets;
 	p->timeout_ms =
 	        cfg->timeout_ms != 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
 	*out = &p->base;
@@ -620,8 +622,8 @@ job_prepare(struct job *j, const struct prov_ldap *p, const char *name,
 			               name, c->name);
 		j->user = c->user;
 		snprintf(what, sizeof(what), "password of '%s'", c->user);
-		if ((rc = prov_secret_resolve(&j->password, c->password, what,
-		                              err)) < 0)
+		if ((rc = prov_secret_get(p->secrets, &j->password, c->password,
+		                          what, err)) < 0)
 			return err_prefix(err, "domain '%s'", name);
 	}
 	if ((rc = ldap_initialize(&j->ld, j->uri)) != LDAP_SUCCESS) {

@@ -121,3 +121,55 @@ prov_secret_free(char *s)
 	explicit_bzero(s, strlen(s));
 	free(s);
 }
+
+struct cached {
+	const struct model_secret *ref;
+	char *value;
+};
+
+struct prov_secret_cache {
+	struct cached *v;
+	size_t n;
+};
+
+struct prov_secret_cache *
+prov_secret_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct prov_secret_cache));
+}
+
+void
+prov_secret_cache_free(struct prov_secret_cache *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		prov_secret_free(c->v[i].value);
+	free(c->v);
+	free(c);
+}
+
+int
+prov_secret_get(struct prov_secret_cache *c, char **out,
+                const struct model_secret *ref, const char *what,
+                struct err *err)
+{
+	char *v;
+	int rc;
+
+	*out = NULL;
+	for (size_t i = 0; c != NULL && i < c->n; i++)
+		if (c->v[i].ref == ref) {
+			*out = xstrdup(c->v[i].value);
+			return 0;
+		}
+	if ((rc = prov_secret_resolve(&v, ref, what, err)) < 0)
+		return rc;
+	if (c != NULL) {
+		c->v = xreallocarray(c->v, c->n + 1, sizeof(*c->v));
+		c->v[c->n].ref = ref;
+		c->v[c->n++].value = xstrdup(v);
+	}
+	*out = v;
+	return 0;
+}

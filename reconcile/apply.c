@@ -90,7 +90,8 @@ session(struct lsa_session **out, struct run *r, const char *domain,
 		char what[300];
 
 		snprintf(what, sizeof(what), "the password of '%s'", c->user);
-		if ((rc = prov_secret_resolve(&pw, c->password, what, err)) < 0)
+		if ((rc = prov_secret_get(r->o->secrets, &pw, c->password, what,
+		                          err)) < 0)
 			goto out;
 		l.user = c->user;
 		l.password = pw;
