@@ -11,7 +11,8 @@
 Test(prov_secret, env_and_file_references_resolve)
 {
 	char path[] = "/tmp/adt-secret-XXXXXX";
-	struct model_secret env = {.env = "ADT_TEST_SECRET"};
+	char name[] = "ADT_TEST_SECRET";
+	struct model_secret env = {.env = name};
 	struct model_secret file = {.file = path};
 	struct err err;
 	char *v = NULL;
@@ -35,8 +36,9 @@ Test(prov_secret, env_and_file_references_resolve)
 
 Test(prov_secret, failures_name_the_reference_never_a_value)
 {
-	struct model_secret env = {.env = "ADT_TEST_UNSET_VAR"};
-	struct model_secret file = {.file = "/nonexistent/secret"};
+	char name[] = "ADT_TEST_UNSET_VAR", path[] = "/nonexistent/secret";
+	struct model_secret env = {.env = name};
+	struct model_secret file = {.file = path};
 	struct err err;
 	char *v = NULL;
 
@@ -53,8 +55,9 @@ Test(prov_secret, failures_name_the_reference_never_a_value)
 
 Test(prov_secret, the_cache_asks_once_per_reference)
 {
-	struct model_secret a = {.env = "ADT_TEST_CACHED"};
-	struct model_secret b = {.env = "ADT_TEST_CACHED"};
+	char name[] = "ADT_TEST_CACHED";
+	struct model_secret a = {.env = name};
+	struct model_secret b = {.env = name};
 	struct prov_secret_cache *c = prov_secret_cache_new();
 	struct err err;
 	char *v = NULL;
