@@ -63,14 +63,14 @@ prompt(char **out, const char *text, const char *what, struct err *err)
 	if (tcgetattr(fd, &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+		restore = tcsetattr(fd, TCSANOW, &quiet) == 0;
 	}
 	if (write(fd, text, strlen(text)) < 0 || write(fd, ": ", 2) < 0) {
 		/* nothing to do: the read below still works */
 	}
 	rc = read_line(out, fd, what, err);
 	if (restore)
-		tcsetattr(fd, TCSAFLUSH, &old);
+		tcsetattr(fd, TCSANOW, &old);
 	if (write(fd, "\n", 1) < 0) {
 		/* ignore */
 	}

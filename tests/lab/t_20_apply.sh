@@ -121,6 +121,17 @@ if kvno_ab A.TEST B.TEST && has "kvno =" && kvno_ab B.TEST A.TEST && has "kvno =
 	ok "wizard: Kerberos works across both ways"; else bad "wizard kvno"; fi
 lab_reset
 
+# ---- interactive: one prompt per secret, and 'yes' to apply ----
+y=$(tmpyaml external-two-way.yaml '/name: a-admin/,/password:/ s/password: { env: ADT_LAB_ADMINPASS }/password: { prompt: "A admin password" }/')
+# typed as a person would: after the prompt (the pty echoes typed-ahead input)
+{ sleep 2; printf '%s\n' "$ADT_LAB_ADMINPASS"; sleep 4; printf 'yes\n'; } |
+	nsx script -qec "$B/adtrust --no-color apply -f $y" /dev/null >"$T/out" 2>&1
+cat "$T/out" >>"$T/all"
+if has "Apply complete" && [ "$(grep -c 'A admin password' "$T/out")" -eq 1 ] &&
+   has "Do you want to apply these changes"; then
+	ok "on a terminal: the admin password is asked once, then 'yes' applies"; else bad "interactive apply"; fi
+lab_reset
+
 # ---- forest trust with a TLN enabled and an exclusion ----
 if adt 0 apply --auto-approve -f examples/lab/forest-suffixes.yaml; then ok "forest trust with name suffixes applied"; else bad "forest apply"; fi
 if stA domain trust namespaces b.test >"$T/out" 2>&1 && grep -q 'TLN: Status\[Enabled\].*DNS\[\*\.b\.test\]' "$T/out" &&
