@@ -197,8 +197,10 @@ cmd_apply(int argc, char **argv)
 	state_locks_release(&locks);
 	if (rc < 0)
 		goto fail;
-	printf("\nApply complete: the live trusts now match '%s'.\n",
-	       s.plan.source_path);
+	printf("\nApply complete: %zu created, %zu updated, %zu replaced, %zu "
+	       "deleted; the live trusts now match '%s'.\n",
+	       s.plan.n_create, s.plan.n_update, s.plan.n_replace,
+	       s.plan.n_delete, s.plan.source_path);
 	cmd_session_release(&s);
 	return 0;
 fail:

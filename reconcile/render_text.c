@@ -115,7 +115,9 @@ item(const struct out *o, const struct plan_item *it)
 	}
 	for (size_t i = 0; i < it->n_notes; i++)
 		fprintf(o->fp, "      # %s\n", it->notes[i]);
-	fputc('\n', o->fp);
+	/* unchanged sides are one line each, kept together */
+	if (it->action != PLAN_NOOP || it->n_notes > 0)
+		fputc('\n', o->fp);
 }
 
 static int
@@ -144,6 +146,8 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 	for (size_t i = 0; i < p->n_items; i++)
 		if (p->items[i].action == PLAN_NOOP)
 			item(&o, &p->items[i]);
+	if (p->n_items > p->n_create + p->n_update + p->n_replace + p->n_delete)
+		fputc('\n', fp);
 	if (p->n_warnings > 0) {
 		fprintf(fp, "Warnings:\n");
 		for (size_t i = 0; i < p->n_warnings; i++)
