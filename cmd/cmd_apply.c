@@ -65,6 +65,7 @@ cmd_apply(int argc, char **argv)
 	        {"lock-timeout", required_argument, NULL, 'l'},
 	        {"state-dir", required_argument, NULL, 'S'},
 	        {"rekey", required_argument, NULL, 'k'},
+	        {"no-git-check", no_argument, NULL, 'G'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -74,7 +75,7 @@ cmd_apply(int argc, char **argv)
 	const char *saved = NULL, *sdir = NULL, *rekey = NULL;
 	struct state_locks locks = {0};
 	unsigned lock_timeout = 60;
-	bool auto_approve = false;
+	bool auto_approve = false, git_check = true;
 	struct err err;
 	char *end;
 	long t;
@@ -112,6 +113,14 @@ cmd_apply(int argc, char **argv)
 			break;
 		case 'k':
 			rekey = optarg;
+			if (strchr(rekey, ':') == NULL || *rekey == ':' ||
+			    rekey[strlen(rekey) - 1] == ':')
+				return cmd_usage(
+				        "apply",
+				        "--rekey takes TRUSTING:TRUSTED");
+			break;
+		case 'G':
+			git_check = false;
 			break;
 		case 'h':
 			help();
@@ -132,9 +141,9 @@ cmd_apply(int argc, char **argv)
 		                 "no terminal to confirm on: pass "
 		                 "--auto-approve to apply without asking");
 	err_init(&err);
-	rc = saved != NULL
-	             ? cmd_session_saved(&s, saved, src.allow_destroy, &err)
-	             : cmd_session_plan(&s, &src, &err);
+	rc = saved != NULL ? cmd_session_saved(&s, saved, src.allow_destroy,
+	                                       git_check, &err)
+	                   : cmd_session_plan(&s, &src, &err);
 	if (rc < 0)
 		goto fail;
 	if (rekey != NULL &&
@@ -146,13 +155,21 @@ cmd_apply(int argc, char **argv)
 	if (plan_is_noop(&s.plan)) {
 		struct err rec;
 
-		/* nothing to do, but this is now what was applied */
+		/*
+		 * Nothing to do, but this is now what was applied: recorded
+		 * under the locks, if nothing moved meanwhile.
+		 */
 		err_init(&rec);
-		if (cmd_record_applied(&s.plan, state_dir(sdir), &rec) < 0)
+		if (state_locks_take(&locks, state_dir(sdir), s.plan.domains,
+		                     s.plan.n_domains, lock_timeout,
+		                     &rec) < 0 ||
+		    cmd_session_recheck(&s, &rec) < 0 ||
+		    cmd_record_applied(&s.plan, state_dir(sdir), &rec) < 0)
 			fprintf(stderr,
 			        "adtrust: warning: could not record the apply: "
 			        "%s\n",
 			        rec.msg);
+		state_locks_release(&locks);
 		cmd_session_release(&s);
 		return 0;
 	}

@@ -76,14 +76,19 @@ findings(struct finding **v, size_t *n, const struct plan *p,
 
 		if (it->action == PLAN_NOOP)
 			continue;
+		if (it->action == PLAN_REPLACE && it->n_changes == 1 &&
+		    strcmp(it->changes[0].field, "trust_password") == 0)
+			continue; /* a re-key with its partner: not drift */
 		if (it->action != PLAN_UPDATE && it->action != PLAN_REPLACE) {
 			if (except == NULL || !has_change(except, it, NULL))
 				add(v, n, it, NULL);
 			continue;
 		}
 		for (size_t j = 0; j < it->n_changes; j++)
-			if (except == NULL ||
-			    !has_change(except, it, &it->changes[j]))
+			if (strcmp(it->changes[j].field, "trust_password") !=
+			            0 &&
+			    (except == NULL ||
+			     !has_change(except, it, &it->changes[j])))
 				add(v, n, it, &it->changes[j]);
 	}
 }
@@ -401,6 +406,7 @@ cmd_drift(int argc, char **argv)
 	if (a != NULL) {
 		ro.ignores = d;
 		ro.skip_unread = true; /* a domain the file no longer names */
+		ro.skip_identity = true;
 		if ((rc = rec_diff(&pa, a, &st, &ro, &err)) < 0)
 			goto fail;
 		findings(&r.drift, &r.n_drift, &pa, NULL);

@@ -134,7 +134,7 @@ same_plan(const struct plan *a, const struct plan *b)
 
 int
 cmd_session_saved(struct cmd_session *s, const char *plan_path,
-                  bool allow_destroy, struct err *err)
+                  bool allow_destroy, bool git_check, struct err *err)
 {
 	struct prov_cfg cfg = {0};
 	struct rec_opts ro = {0};
@@ -186,19 +186,28 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 
 		err_init(&e2);
 		if (prov_git_read(&buf, &len, &gs, saved.git_repo,
-		                  saved.git_commit, saved.git_path, &e2) < 0)
-			fprintf(stderr,
-			        "adtrust: note: cannot compare the plan's "
-			        "desired state with commit %.12s (%s); relying "
-			        "on its sha256\n",
-			        saved.git_commit, e2.msg);
-		else if (len != strlen(saved.desired_text) ||
-		         memcmp(buf, saved.desired_text, len) != 0)
+		                  saved.git_commit, saved.git_path, &e2) < 0) {
+			if (git_check)
+				rc = err_set(
+				        err, ERR_INVALID,
+				        "'%s': cannot check its desired state "
+				        "against commit %.12s (%s); "
+				        "--no-git-check applies it on its "
+				        "sha256 alone",
+				        plan_path, saved.git_commit, e2.msg);
+			else
+				fprintf(stderr,
+				        "adtrust: note: not checked against "
+				        "commit %.12s (--no-git-check)\n",
+				        saved.git_commit);
+		} else if (len != strlen(saved.desired_text) ||
+		           memcmp(buf, saved.desired_text, len) != 0) {
 			rc = err_set(err, ERR_INVALID,
 			             "'%s': its desired state is not '%s' at "
 			             "commit %.12s",
 			             plan_path, saved.git_path,
 			             saved.git_commit);
+		}
 		free(buf);
 		prov_git_src_release(&gs);
 		if (rc < 0)

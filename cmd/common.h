@@ -66,7 +66,7 @@ void cmd_session_release(struct cmd_session *s);
  * equal the saved one.
  */
 int cmd_session_saved(struct cmd_session *s, const char *plan_path,
-                      bool allow_destroy, struct err *err);
+                      bool allow_destroy, bool git_check, struct err *err);
 
 /*
  * Records what was applied: a ref refs/adtrust/applied/<path> in the

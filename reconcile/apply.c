@@ -215,8 +215,15 @@ fti_same_tlns(const struct fti *x, const struct fti *y)
  * holds now (a fresh Samba TDO has a default TLN + DOMAIN record), checked
  * first (collisions named), then stored and read back.
  */
+/* Where the records to store come from. */
+enum fti_base {
+	FTI_FROM_LIVE,    /* an update: the TDO's records, spec applied */
+	FTI_FROM_PARTNER, /* a new trust: the partner forest's namespaces */
+	FTI_FROM_PLAN,    /* a replace: exactly the records planned */
+};
+
 static int
-write_fti(struct lsa_session *s, const struct plan_item *it, bool fresh,
+write_fti(struct lsa_session *s, const struct plan_item *it, enum fti_base from,
           struct err *err)
 {
 	struct fti cur, want, back;
@@ -227,13 +234,17 @@ write_fti(struct lsa_session *s, const struct plan_item *it, bool fresh,
 	fti_init(&cur);
 	fti_init(&want);
 	fti_init(&back);
+	if (from == FTI_FROM_PLAN && it->after.fti.n > 0) {
+		fti_copy(&want, &it->after.fti);
+		goto check;
+	}
 	/*
 	 * A new forest trust starts from the partner forest's namespaces as
 	 * its DC reports them (NETLOGON, like samba-tool's namespaces
 	 * --refresh); else, or if that fails, from what the TDO holds.
 	 */
 	err_init(&e2);
-	if (fresh)
+	if (from != FTI_FROM_LIVE)
 		rc = lsa_fetch_partner_fti(s, it->partner, &cur, &e2);
 	if (rc < 0) {
 		fti_release(&cur);
@@ -246,6 +257,7 @@ write_fti(struct lsa_session *s, const struct plan_item *it, bool fresh,
 		                it->after.suffixes);
 	else
 		fti_copy(&want, &cur);
+check:
 	if (want.n == 0) {
 		rc = 0; /* nothing to route yet */
 		goto out;
@@ -361,7 +373,7 @@ do_update(struct run *r, const struct plan_item *it, struct err *err)
 	for (size_t i = 0; i < it->n_changes; i++)
 		if (strncmp(it->changes[i].field, "name_suffixes", 13) == 0)
 			suffixes = true;
-	if (suffixes && (rc = write_fti(s, it, false, err)) < 0)
+	if (suffixes && (rc = write_fti(s, it, FTI_FROM_LIVE, err)) < 0)
 		return rc;
 	return verify(s, it, false, err);
 }
@@ -427,7 +439,11 @@ apply_trust(struct run *r, long ti, struct err *err)
 			continue;
 		r->cur = created[i];
 		if ((rc = session(&s, r, created[i]->domain, err)) == 0)
-			rc = write_fti(s, created[i], true, err);
+			rc = write_fti(s, created[i],
+			               created[i]->action == PLAN_CREATE
+			                       ? FTI_FROM_PARTNER
+			                       : FTI_FROM_PLAN,
+			               err);
 	}
 	if (rc < 0 && r->cur != NULL)
 		say(r, "FAILED", r->cur, err->msg);

@@ -341,36 +341,49 @@ field_bits(const char *field)
 	return 0;
 }
 
+static void
+swap_str(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = src != NULL ? xstrdup(src) : NULL;
+}
+
 /* An ignored change is not made: the field keeps its live value. */
 static void
-revert_field(struct plan_item *it, const char *field)
+revert_field(struct plan_item *it, const struct plan_change *ch)
 {
+	const char *field = ch->field;
 	const struct model_tdo *b = &it->before;
 	struct model_tdo *a = &it->after;
 	uint32_t bits = field_bits(field);
 
-	if (bits != 0) {
+	if (bits != 0)
 		a->attributes =
 		        (a->attributes & ~bits) | (b->attributes & bits);
+	if (strcmp(field, "type") == 0) {
+		a->type = b->type;
 	} else if (strcmp(field, "direction") == 0) {
 		a->direction = b->direction;
 	} else if (strcmp(field, "encryption") == 0) {
 		a->enctypes = b->enctypes;
 		a->has_enctypes = b->has_enctypes;
+	} else if (strcmp(field, "flat_name") == 0) {
+		swap_str(&a->flat_name, b->flat_name);
+	} else if (strcmp(field, "sid") == 0) {
+		swap_str(&a->sid, b->sid);
 	} else if (strncmp(field, "name_suffixes[", 14) == 0) {
+		/* the change says which record: an exclusion or a name */
+		uint8_t t = strcmp(ch->before, "excluded") == 0 ||
+		                            strcmp(ch->after, "excluded") == 0
+		                    ? FTI_TLN_EX
+		                    : FTI_TLN;
 		char *name = xstrndup(field + 14, strlen(field + 14) - 1);
 		struct fti *f = &a->fti;
-		struct fti_record *o = NULL, *r = NULL;
 		struct fti old = b->fti;
+		struct fti_record *o = find_rec(&old, t, name),
+		                  *r = find_rec(f, t, name);
 
-		for (uint8_t t = FTI_TLN; t <= FTI_TLN_EX; t++) {
-			if (o == NULL)
-				o = find_rec(&old, t, name);
-			if (r == NULL)
-				r = find_rec(f, t, name);
-		}
 		if (r != NULL && o != NULL) {
-			r->type = o->type;
 			r->flags = o->flags;
 		} else if (r != NULL) {
 			size_t i = (size_t)(r - f->rec);
@@ -413,7 +426,7 @@ apply_ignores(struct plan_item *it, const struct model_trust *t,
 			add_note(&it->notes, &it->n_notes, note);
 			free(note);
 		}
-		revert_field(it, it->changes[i].field);
+		revert_field(it, &it->changes[i]);
 		free(it->changes[i].field);
 		free(it->changes[i].before);
 		free(it->changes[i].after);
@@ -503,7 +516,6 @@ rekey_partners(struct plan *p)
 			o->reason =
 			        xstrdup("its partner side is new: both sides "
 			                "need the new shared trust password");
-			o->after.attributes = o->create_attributes;
 			for (size_t k = 0; k < o->n_changes; k++)
 				o->changes[k].in_place = false;
 			add_change(o, "trust_password", "current",
@@ -611,7 +623,21 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 	}
 	it->action = PLAN_REPLACE;
 	it->reason = xstrdup(why);
-	it->after.attributes = it->create_attributes; /* a new object */
+	/*
+	 * A new object of another type starts from that type's defaults for
+	 * the bits the file leaves out (no silently unfiltered external
+	 * trust); say so when that changes a live bit.  Else the live values
+	 * of unmanaged (and ignored) bits carry over.
+	 */
+	if (strcmp(kind_of(b), kind_of(a)) != 0 &&
+	    it->create_attributes != a->attributes) {
+		char was[256], will[256];
+
+		model_attrs_str(was, sizeof(was), a->attributes);
+		model_attrs_str(will, sizeof(will), it->create_attributes);
+		a->attributes = it->create_attributes;
+		add_change(it, "trust_attributes", was, will);
+	}
 	for (size_t i = 0; i < it->n_changes; i++)
 		it->changes[i].in_place = false;
 }
@@ -663,7 +689,8 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 
 	plan_init(out);
 	today_str(today, opts);
-	if ((rc = check_identity(m, s, err)) < 0)
+	if (!(opts != NULL && opts->skip_identity) &&
+	    (rc = check_identity(m, s, err)) < 0)
 		return rc;
 	if ((rc = model_expand(&e, m, err)) < 0)
 		return rc;
@@ -918,7 +945,6 @@ rec_plan_rekey(struct plan *p, const char *spec, bool allow_destroy,
 		it->reason = xstrdup("re-keyed on request (--rekey): Samba and "
 		                     "LSA set a trust's secret only when it is "
 		                     "created");
-		it->after.attributes = it->create_attributes;
 		for (size_t k = 0; k < it->n_changes; k++)
 			it->changes[k].in_place = false;
 		add_change(it, "trust_password", "current", "new");
@@ -926,10 +952,11 @@ rec_plan_rekey(struct plan *p, const char *spec, bool allow_destroy,
 		it->blocked = it->protect && !allow_destroy;
 	}
 	if (hits == 0)
-		return err_set(err, ERR_NOTFOUND,
-		               "--rekey: no existing side of the trust '%s' in "
-		               "the plan",
-		               spec);
+		return err_set(
+		        err, ERR_NOTFOUND,
+		        "--rekey: no existing side of the trust '%s' in "
+		        "the plan (name it TRUSTING:TRUSTED as declared)",
+		        spec);
 	plan_count(p);
 	return 0;
 }

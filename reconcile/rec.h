@@ -21,6 +21,9 @@ struct rec_opts {
 	/* Domains without live state are skipped with a warning instead of
 	 * failing the diff (drift against a file that dropped a domain). */
 	bool skip_unread;
+	/* Do not check the model's sid/netbios against the live domains
+	 * (drift: a recorded state may predate a correction). */
+	bool skip_identity;
 };
 
 /* The fingerprint of a domain's identity (objectSid, NetBIOS name). */

@@ -402,3 +402,67 @@ Test(rec_diff, rekey_replaces_existing_sides_and_respects_protect)
 	model_state_release(&s);
 	model_free(m);
 }
+
+Test(rec_diff, a_replace_keeps_unmanaged_bits_but_a_type_change_resets_them)
+{
+	struct model *m = load("    type: external\n    sides: trusting\n"
+	                       "    password: { env: P }\n"
+	                       "    sid_filtering: false\n");
+	struct model_state s;
+	const struct plan_item *it;
+	struct plan p;
+
+	model_state_init(&s);
+	/* selective authentication is on and the file does not manage it */
+	tdo(domain(&s, "a.test", SAMBA), "b.test", TDO_DIR_OUTBOUND,
+	    TA_QUARANTINED_DOMAIN | TA_CROSS_ORGANIZATION, 0x18);
+	diff(&p, m, &s, false);
+	it = item(&p, "a.test/b.test");
+	cr_expect_eq(it->action, PLAN_REPLACE);
+	cr_expect_eq(it->after.attributes, TA_CROSS_ORGANIZATION,
+	             "the replace must not drop selective authentication");
+	plan_release(&p);
+	model_free(m);
+
+	/* forest -> external: the new type's defaults, and said so */
+	m = load("    type: external\n    sides: trusting\n"
+	         "    password: { env: P }\n");
+	s.domains[0].tdos[0].attributes = TA_FOREST_TRANSITIVE;
+	diff(&p, m, &s, false);
+	it = item(&p, "a.test/b.test");
+	cr_expect_eq(it->action, PLAN_REPLACE);
+	cr_expect_eq(it->after.attributes, TA_QUARANTINED_DOMAIN,
+	             "an external trust is created with SID filtering");
+	cr_expect_str_eq(it->changes[it->n_changes - 1].field,
+	                 "trust_attributes");
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}
+
+Test(rec_diff, an_ignored_flat_name_is_neither_changed_nor_a_replace)
+{
+	struct model *m = load(
+	        "    type: external\n    sides: trusting\n"
+	        "    password: { env: P }\n    encryption: [aes256]\n"
+	        "    ignore:\n"
+	        "      - { field: flat_name, until: 2099-01-01, reason: r }\n");
+	struct model_state s;
+	const struct plan_item *it;
+	struct plan p;
+
+	model_state_init(&s);
+	free(tdo(domain(&s, "a.test", SAMBA), "b.test", TDO_DIR_OUTBOUND,
+	         TA_QUARANTINED_DOMAIN, 0x18)
+	             ->flat_name);
+	s.domains[0].tdos[0].flat_name = xstrdup("BOLD");
+	diff(&p, m, &s, false);
+	it = item(&p, "a.test/b.test");
+	cr_expect_eq(it->action, PLAN_UPDATE);
+	cr_expect_str_eq(it->after.flat_name, "BOLD");
+	cr_assert_eq(it->n_changes, 1);
+	cr_expect_str_eq(it->changes[0].field, "encryption");
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}
