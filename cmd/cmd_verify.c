@@ -96,22 +96,6 @@ help(void)
 	       "one did or on error.\n");
 }
 
-/* The DC host of a domain: 'rpc', else the host of its 'ldap' URI. */
-static char *
-dc_host(const struct model_domain *d)
-{
-	const char *u = d->ldap, *h, *end;
-
-	if (d->rpc != NULL)
-		return xstrdup(d->rpc);
-	if (u == NULL)
-		return NULL;
-	h = strstr(u, "://");
-	h = h != NULL ? h + 3 : u;
-	end = h + strcspn(h, ":/");
-	return end > h ? xstrndup(h, (size_t)(end - h)) : NULL;
-}
-
 /* AD realms are the upper-cased DNS name; an MIT realm's name is its own. */
 static char *
 realm_of(const struct model_domain *d)
@@ -238,7 +222,7 @@ session(struct lsa_session **out, struct verify *v,
 		*out = ds->s;
 		return 0;
 	}
-	if ((host = dc_host(d)) == NULL) {
+	if ((host = model_domain_dc_host(d)) == NULL) {
 		rc = err_set(err, ERR_INVALID,
 		             "domain '%s' has no 'rpc' or 'ldap' naming its DC",
 		             d->name);
@@ -425,7 +409,9 @@ check_kerberos(struct verify *v, const struct model_trust *t,
                const struct model_domain *u, const struct model_domain *target)
 {
 	char *urealm = realm_of(u), *trealm = realm_of(target);
-	char *host = target->kind == MODEL_KIND_AD ? dc_host(target) : NULL;
+	char *host = target->kind == MODEL_KIND_AD
+	                     ? model_domain_dc_host(target)
+	                     : NULL;
 	char *svc = host != NULL ? xasprintf("cifs/%s", host) : NULL;
 	char *where = xasprintf("%s->%s", urealm, trealm), *user = NULL;
 	const char *pw = NULL, *ccache = NULL;

@@ -13,6 +13,15 @@
 #include "util/err.h"
 #include "util/xalloc.h"
 
+static void
+session_init(struct cmd_session *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->secrets = prov_secret_cache_new();
+	model_state_init(&s->state);
+	plan_init(&s->plan);
+}
+
 int
 cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
                  struct err *err)
@@ -26,10 +35,7 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 	struct diags d;
 	int rc;
 
-	memset(s, 0, sizeof(*s));
-	s->secrets = prov_secret_cache_new();
-	model_state_init(&s->state);
-	plan_init(&s->plan);
+	session_init(s);
 	diags_init(&d);
 	if ((rc = cmd_load_desired(&s->model, &info, src->file, err)) < 0)
 		goto out;
@@ -145,10 +151,7 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 	size_t n_moved = 0;
 	int rc;
 
-	memset(s, 0, sizeof(*s));
-	s->secrets = prov_secret_cache_new();
-	model_state_init(&s->state);
-	plan_init(&s->plan);
+	session_init(s);
 	diags_init(&d);
 	if ((rc = plan_load_json(&saved, plan_path, err)) < 0)
 		return rc;

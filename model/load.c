@@ -567,3 +567,18 @@ model_cred_find(const struct model *m, const char *name)
 			return &m->credentials[i];
 	return NULL;
 }
+
+char *
+model_domain_dc_host(const struct model_domain *d)
+{
+	const char *u = d->ldap, *h, *end;
+
+	if (d->rpc != NULL)
+		return xstrdup(d->rpc);
+	if (u == NULL)
+		return NULL;
+	h = strstr(u, "://");
+	h = h != NULL ? h + 3 : u;
+	end = h + strcspn(h, ":/");
+	return end > h ? xstrndup(h, (size_t)(end - h)) : NULL;
+}

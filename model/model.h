@@ -213,6 +213,11 @@ void model_validate(const struct model *m, struct diags *out);
 /* Looks up a domain by name (case-insensitive); borrowed or NULL. */
 const struct model_domain *model_domain_find(const struct model *m,
                                              const char *name);
+/*
+ * The DC a domain is written through: 'rpc', else the host of its 'ldap'
+ * URI; NULL when neither names one.  The caller frees it.
+ */
+char *model_domain_dc_host(const struct model_domain *d);
 const struct model_credential *model_cred_find(const struct model *m,
                                                const char *name);
 

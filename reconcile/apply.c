@@ -42,22 +42,6 @@ say(struct run *r, const char *what, const struct plan_item *it,
 	fflush(r->o->report);
 }
 
-/* The DC host of a domain: 'rpc', else the host of its 'ldap' URI. */
-static char *
-dc_host(const struct model_domain *d)
-{
-	const char *u = d->ldap, *h, *end;
-
-	if (d->rpc != NULL)
-		return xstrdup(d->rpc);
-	if (u == NULL)
-		return NULL;
-	h = strstr(u, "://");
-	h = h != NULL ? h + 3 : u;
-	end = h + strcspn(h, ":/");
-	return xstrndup(h, (size_t)(end - h));
-}
-
 static int
 session(struct lsa_session **out, struct run *r, const char *domain,
         struct err *err)
@@ -74,7 +58,7 @@ session(struct lsa_session **out, struct run *r, const char *domain,
 			return 0;
 		}
 	*out = NULL;
-	if (d == NULL || (host = dc_host(d)) == NULL)
+	if (d == NULL || (host = model_domain_dc_host(d)) == NULL)
 		return err_set(err, ERR_INVALID,
 		               "domain '%s' has no 'rpc' or 'ldap' to write to",
 		               domain);
