@@ -51,8 +51,9 @@ cmd_validate(int argc, char **argv)
 	else if (rc < 0 && strstr(err.msg, "problem") == NULL)
 		cmd_error(&err);
 	else if (rc == 0 && !cmd_g.quiet)
-		printf("%s: valid (%u domains, %u trusts)\n", file,
-		       m->n_domains, m->n_trusts);
+		printf("%s: valid (%u domain%s, %u trust%s)\n", file,
+		       m->n_domains, m->n_domains == 1 ? "" : "s", m->n_trusts,
+		       m->n_trusts == 1 ? "" : "s");
 	model_free(m);
 	diags_release(&d);
 	return rc < 0 ? 1 : 0;

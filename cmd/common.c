@@ -92,12 +92,12 @@ cmd_write_file(const char *path, const char *data, size_t len, unsigned mode,
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
 	if (fd < 0) {
-		rc = err_set_errno(err, ERR_IO, "cannot create '%s'", tmp);
+		rc = err_set_errno(err, ERR_IO, "cannot write '%s'", path);
 		goto out;
 	}
 	if (fchmod(fd, (mode_t)mode) < 0 ||
 	    write(fd, data, len) != (ssize_t)len || fsync(fd) < 0) {
-		rc = err_set_errno(err, ERR_IO, "cannot write '%s'", tmp);
+		rc = err_set_errno(err, ERR_IO, "cannot write '%s'", path);
 		close(fd);
 		unlink(tmp);
 		goto out;
