@@ -9,31 +9,9 @@
 # samba-tool; DC B stopped mid-create (A rolled back, re-plan converges);
 # bad input (wrong password, unreachable DC, clear-text bind); and no secret
 # in any output.  Usage: t_20_apply.sh [BUILD_DIR]; exit 77 = skipped.
-set -uo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
-B=$(realpath "${1:-$(dirname "${ADTRUST:-build/adtrust}")}")
-cd "$TOP"
-. "$HERE/env.sh"
-[ "$(id -u)" = 0 ] || { echo "t_20: needs root (lab netns) - skipped"; exit 77; }
-lab_lock
-lab_healthy || { echo "t_20: lab not up (tests/lab/up.sh) - skipped"; exit 77; }
-[ -x "$B/adtrust" ] && [ -x "$B/adtrust-lsa" ] || { echo "t_20: build $B/adtrust and adtrust-lsa first"; exit 1; }
-
-T=$LAB/tmp/t20; rm -rf "$T"; mkdir -p "$T"
-export ADTRUST_LSA=$B/adtrust-lsa
+NAME=t_20
+. "$(dirname "$0")/adt.sh" "$@"
 export ADT_LAB_TRUST_PW='Wiz-Shared.Trust-Pw-4e1b9c'
-PASS=0 FAIL=0
-ok()  { PASS=$((PASS+1)); echo "ok - $*"; }
-bad() { FAIL=$((FAIL+1)); echo "FAIL - $*"; sed 's/^/    /' "$T/out" | tail -25; }
-# adt WANT_EXIT args...: runs adtrust in the lab netns; output in $T/out (and appended to $T/all)
-adt() {
-	local want=$1 rc; shift
-	nsx "$B/adtrust" --no-color "$@" >"$T/out" 2>&1 </dev/null; rc=$?
-	cat "$T/out" >>"$T/all"
-	[ "$rc" -eq "$want" ] || { echo "    adtrust $* -> exit $rc, want $want"; return 1; }
-}
-has() { grep -q -- "$1" "$T/out"; }
 kvno_ab() { # kinit in realm $1 and get a ticket for a service in realm $2
 	local from=$1 to=$2 host
 	host=$([ "$to" = B.TEST ] && echo dcb.b.test || echo dca.a.test)
@@ -173,5 +151,4 @@ if ! stA domain trust list 2>/dev/null | grep -q b.test && ! stB domain trust li
 # ---- no secret in any output or file the runs left ----
 if ! grep -rqF -e "$ADT_LAB_ADMINPASS" -e "$ADT_LAB_TRUST_PW" "$T/all" "$T"/*.yaml 2>/dev/null; then ok "no admin or trust password in any output"; else bad "a secret leaked"; fi
 
-echo "t_20: $PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+adt_done

@@ -9,28 +9,10 @@
 # taken over; a desired state from git records the applied commit as a ref;
 # no secret in any plan file, JSON or metrics.
 # Usage: t_30_gitops.sh [BUILD_DIR]; exit 77 = skipped.
-set -uo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
-B=$(realpath "${1:-$(dirname "${ADTRUST:-build/adtrust}")}")
-cd "$TOP"
-. "$HERE/env.sh"
-[ "$(id -u)" = 0 ] || { echo "t_30: needs root (lab netns) - skipped"; exit 77; }
-lab_lock
-lab_healthy || { echo "t_30: lab not up (tests/lab/up.sh) - skipped"; exit 77; }
-
-T=$LAB/tmp/t30; rm -rf "$T"; mkdir -p "$T/state"
-export ADTRUST_LSA=$B/adtrust-lsa ADTRUST_STATE_DIR=$T/state
-PASS=0 FAIL=0
-ok()  { PASS=$((PASS+1)); echo "ok - $*"; }
-bad() { FAIL=$((FAIL+1)); echo "FAIL - $*"; sed 's/^/    /' "$T/out" | tail -25; }
-adt() {
-	local want=$1 rc; shift
-	nsx "$B/adtrust" --no-color "$@" >"$T/out" 2>&1 </dev/null; rc=$?
-	cat "$T/out" >>"$T/all"
-	[ "$rc" -eq "$want" ] || { echo "    adtrust $* -> exit $rc, want $want"; return 1; }
-}
-has() { grep -q -- "$1" "$T/out"; }
+NAME=t_30
+. "$(dirname "$0")/adt.sh" "$@"
+mkdir -p "$T/state"
+export ADTRUST_STATE_DIR=$T/state
 enctypes_A() { stA domain trust modify b.test --raw-kerb-enctypes="$1" >/dev/null 2>&1; }
 Y=$T/ext.yaml
 cp examples/lab/external-two-way.yaml "$Y"
@@ -108,5 +90,4 @@ if adt 0 drift -f "git:$R@HEAD:trusts.yaml" && has "^No drift" &&
 # ---- no secret anywhere ----
 if ! grep -rqF -e "$ADT_LAB_ADMINPASS" "$T" 2>/dev/null; then ok "no secret in plan files, JSON, metrics or state"; else bad "secret leaked"; fi
 lab_reset
-echo "t_30: $PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+adt_done

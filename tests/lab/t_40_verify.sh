@@ -9,34 +9,10 @@
 # is clean); B's side deleted -> exit 1 naming the side and the step; a
 # wrong admin password fails without printing it; and no secret in any
 # output.  Usage: t_40_verify.sh [BUILD_DIR]; exit 77 = skipped.
-set -uo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
-B=$(realpath "${1:-$(dirname "${ADTRUST:-build/adtrust}")}")
-cd "$TOP"
-. "$HERE/env.sh"
-[ "$(id -u)" = 0 ] || { echo "t_40: needs root (lab netns) - skipped"; exit 77; }
-lab_lock
-lab_healthy || { echo "t_40: lab not up (tests/lab/up.sh) - skipped"; exit 77; }
-[ -x "$B/adtrust" ] && [ -x "$B/adtrust-lsa" ] || { echo "t_40: build $B/adtrust and adtrust-lsa first"; exit 1; }
+NAME=t_40
+. "$(dirname "$0")/adt.sh" "$@"
 "$B/adtrust" verify --help >/dev/null 2>&1 || { echo "t_40: $B/adtrust has no 'verify' command"; exit 1; }
-
-T=$LAB/tmp/t40; rm -rf "$T"; mkdir -p "$T"
-export ADTRUST_LSA=$B/adtrust-lsa
 export KRB5CCNAME=FILE:$T/krb5cc    # never the caller's ccache
-PASS=0 FAIL=0
-ok()  { PASS=$((PASS+1)); echo "ok - $*"; }
-bad() { FAIL=$((FAIL+1)); echo "FAIL - $*"; sed 's/^/    /' "$T/out" | tail -25; }
-# adt WANT_EXIT args...: runs adtrust in the lab netns; stdout+stderr in $T/out (and $T/all),
-# stdout alone in $T/stdout.  WANT_EXIT '-': any exit code.
-adt() {
-	local want=$1 rc; shift
-	nsx "$B/adtrust" --no-color "$@" >"$T/stdout" 2>"$T/stderr" </dev/null; rc=$?
-	cat "$T/stdout" "$T/stderr" >"$T/out"
-	cat "$T/out" >>"$T/all"
-	[ "$want" = - ] || [ "$rc" -eq "$want" ] || { echo "    adtrust $* -> exit $rc, want $want"; return 1; }
-}
-has() { grep -q -- "$1" "$T/out"; }
 # line STATUS CHECK WHERE: the text line of one check
 line() { grep -E "^$1 +[^ ]+ +$2 +$3 " "$T/out"; }
 tmpyaml() { sed "$2" "examples/lab/$1" >"$T/$3"; echo "$T/$3"; }
@@ -126,5 +102,4 @@ lab_reset
 # ---- no secret in any output ----
 if ! grep -qF -e "$ADT_LAB_ADMINPASS" "$T/all" "$T"/*.yaml; then ok "no admin password in any output"; else bad "a secret leaked"; fi
 
-echo "t_40: $PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+adt_done
