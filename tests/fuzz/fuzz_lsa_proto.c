@@ -55,37 +55,4 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifdef ADT_FUZZ_STANDALONE
-int
-main(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		uint8_t *buf = NULL;
-		size_t len = 0, cap = 0, n;
-		FILE *fp;
-
-		if ((fp = fopen(argv[i], "rb")) == NULL) {
-			perror(argv[i]);
-			return 1;
-		}
-		do {
-			if (len == cap) {
-				cap = cap ? 2 * cap : 4096;
-				if ((buf = realloc(buf, cap)) == NULL)
-					abort();
-			}
-			n = fread(buf + len, 1, cap - len, fp);
-			len += n;
-		} while (n > 0);
-		if (ferror(fp)) {
-			perror(argv[i]);
-			return 1;
-		}
-		fclose(fp);
-		LLVMFuzzerTestOneInput(buf, len);
-		free(buf);
-		printf("%s: ok\n", argv[i]);
-	}
-	return 0;
-}
-#endif
+#include "tests/fuzz/standalone.h"

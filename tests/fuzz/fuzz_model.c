@@ -36,30 +36,4 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifdef ADT_FUZZ_STANDALONE
-int
-main(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		FILE *fp = fopen(argv[i], "rb");
-		uint8_t *buf;
-		long n;
-
-		if (fp == NULL || fseek(fp, 0, SEEK_END) != 0 ||
-		    (n = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0) {
-			perror(argv[i]);
-			return 1;
-		}
-		buf = malloc((size_t)n + 1);
-		if (buf == NULL || fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-			perror(argv[i]);
-			return 1;
-		}
-		fclose(fp);
-		LLVMFuzzerTestOneInput(buf, (size_t)n);
-		free(buf);
-	}
-	printf("replayed %d inputs\n", argc - 1);
-	return 0;
-}
-#endif
+#include "tests/fuzz/standalone.h"
