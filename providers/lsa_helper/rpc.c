@@ -612,7 +612,9 @@ h_create_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 	    (rc = need(req->netbios, "NetBIOS name", err)) < 0 ||
 	    (rc = need(req->password, "trust password", err)) < 0)
 		goto out;
-	if (!sid_parse(req->sid, &sid)) {
+	/* an MIT realm has no SID (MS-ADTS 6.1.6.7.8): the DC decides */
+	if (req->sid != NULL && req->sid[0] != '\0' &&
+	    !sid_parse(req->sid, &sid)) {
 		rc = err_set(err, ERR_INVALID, "create '%s': bad domain SID",
 		             req->name);
 		goto out;
@@ -625,7 +627,7 @@ h_create_tdo(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 	memset(&info, 0, sizeof(info));
 	info.domain_name.string = req->name;
 	info.netbios_name.string = req->netbios;
-	info.sid = &sid;
+	info.sid = req->sid != NULL && req->sid[0] != '\0' ? &sid : NULL;
 	info.trust_direction = req->direction;
 	info.trust_type = (enum lsa_TrustType)req->trust_type;
 	info.trust_attributes = req->attributes;

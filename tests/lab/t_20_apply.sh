@@ -148,6 +148,21 @@ y=$(tmpyaml external-two-way.yaml 's|    ldap: ldap://dcb.b.test|    ldap: ldap:
 if adt 1 plan -f "$y" && has "b.test" && has "clear-text"; then ok "clear-text simple bind refused"; else bad "clear-text bind"; fi
 if ! stA domain trust list 2>/dev/null | grep -q b.test && ! stB domain trust list 2>/dev/null | grep -q a.test; then ok "bad input wrote nothing"; else bad "bad input wrote something"; fi
 
+# ---- a realm trust: Samba 4.17 refuses a TDO without a SID; clean error ----
+cat >"$T/realm.yaml" <<'Y'
+version: 1
+domains:
+  - { name: a.test, netbios: A, ldap: "ldap://dca.a.test", credentials: a-admin }
+  - { name: R.TEST, kind: mit-realm }
+credentials:
+  - { name: a-admin, method: password, user: administrator@A.TEST, password: { env: ADT_LAB_ADMINPASS } }
+trusts:
+  - { trusting: a.test, trusted: R.TEST, type: realm, transitive: false, password: { env: ADT_LAB_TRUST_PW } }
+Y
+if adt 1 apply --auto-approve -f "$T/realm.yaml" && has "NT_STATUS_INVALID_SID" &&
+   ! stA domain trust list 2>/dev/null | grep -qi r.test; then
+	ok "realm trust on Samba: the DC's refusal (no SID) is a clean error; nothing written"; else bad "realm trust on Samba"; fi
+
 # ---- no secret in any output or file the runs left ----
 if ! grep -rqF -e "$ADT_LAB_ADMINPASS" -e "$ADT_LAB_TRUST_PW" "$T/all" "$T"/*.yaml 2>/dev/null; then ok "no admin or trust password in any output"; else bad "a secret leaked"; fi
 
