@@ -7,8 +7,13 @@
  * (without libFuzzer) can build it and make check can replay the corpora.
  * Include it at the end of a target, after LLVMFuzzerTestOneInput.
  */
-#ifdef ADT_FUZZ_STANDALONE
+#include <stddef.h>
 #include <stdint.h>
+
+/* The libFuzzer entry point every target defines. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#ifdef ADT_FUZZ_STANDALONE
 #include <stdio.h>
 #include <stdlib.h>
 
