@@ -284,6 +284,23 @@ check_args(const char *user, const char *password, const char *target,
 	return 0;
 }
 
+/* A krb5 context of our own (never a process-wide one). */
+static int
+start_krb5(krb5_context *ctx, struct err *err)
+{
+	krb5_error_code kc = krb5_init_context(ctx);
+	const char *m;
+	int rc;
+
+	if (kc == 0)
+		return 0;
+	m = krb5_get_error_message(NULL, kc);
+	rc = err_set(err, ERR_BACKEND, "cannot start krb5: %s", m);
+	krb5_free_error_message(NULL, m);
+	err->sys = kc;
+	return rc;
+}
+
 int
 prov_krb_check_trust(struct prov_krb_result *out, const char *user,
                      const char *password, const char *ccache,
@@ -301,14 +318,8 @@ prov_krb_check_trust(struct prov_krb_result *out, const char *user,
 	memset(&tgt, 0, sizeof(tgt));
 	if ((rc = check_args(user, password, target, service, err)) < 0)
 		return rc;
-	if ((kc = krb5_init_context(&ctx)) != 0) {
-		const char *m = krb5_get_error_message(NULL, kc);
-
-		rc = err_set(err, ERR_BACKEND, "cannot start krb5: %s", m);
-		krb5_free_error_message(NULL, m);
-		err->sys = kc;
+	if ((rc = start_krb5(&ctx, err)) < 0)
 		return rc;
-	}
 	if ((kc = krb5_cc_new_unique(ctx, "MEMORY", NULL, &mem)) != 0) {
 		set_krb_error(&out->step[PROV_KRB_INITIAL], ctx, kc);
 		rc = step_failed(err, out, PROV_KRB_INITIAL, target);
@@ -404,14 +415,8 @@ prov_krb_ccache_principal(char *buf, size_t len, const char *ccache,
 
 	if (len > 0)
 		buf[0] = '\0';
-	if ((kc = krb5_init_context(&ctx)) != 0) {
-		const char *m = krb5_get_error_message(NULL, kc);
-
-		rc = err_set(err, ERR_BACKEND, "cannot start krb5: %s", m);
-		krb5_free_error_message(NULL, m);
-		err->sys = kc;
+	if ((rc = start_krb5(&ctx, err)) < 0)
 		return rc;
-	}
 	kc = ccache != NULL ? krb5_cc_resolve(ctx, ccache, &cc)
 	                    : krb5_cc_default(ctx, &cc);
 	if (kc == 0)

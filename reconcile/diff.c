@@ -313,32 +313,22 @@ rule_matches(const struct model_ignore *g, const struct plan_item *it,
 	       (strncmp(g->field, field, n) == 0 && field[n] == '[');
 }
 
-/* The trustAttributes bits a plan field stands for. */
+/*
+ * The trustAttributes bits a plan field stands for: the model's table,
+ * plus sid_history, which names TREAT_AS_EXTERNAL on forest trusts.
+ */
 static uint32_t
 field_bits(const char *field)
 {
-	static const struct {
-		const char *field;
-		uint32_t bits;
-	} map[] = {
-	        {"type", TA_FOREST_TRANSITIVE | TA_WITHIN_FOREST},
-	        {"transitive", TA_NON_TRANSITIVE},
-	        {"uplevel_only", TA_UPLEVEL_ONLY},
-	        {"sid_filtering", TA_QUARANTINED_DOMAIN | TA_TREAT_AS_EXTERNAL},
-	        {"sid_history", TA_TREAT_AS_EXTERNAL},
-	        {"selective_authentication", TA_CROSS_ORGANIZATION},
-	        {"uses_rc4", TA_USES_RC4_ENCRYPTION},
-	        {"uses_aes", TA_USES_AES_KEYS},
-	        {"tgt_delegation", TA_CROSS_ORG_ENABLE_TGT_DELEGATION |
-	                                   TA_CROSS_ORG_NO_TGT_DELEGATION},
-	        {"pim", TA_PIM_TRUST},
-	        {"auth_target_validation", TA_DISABLE_AUTH_TARGET_VALIDATION},
-	};
+	uint32_t bits = 0;
 
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(map[i].field, field) == 0)
-			return map[i].bits;
-	return 0;
+	if (strcmp(field, "sid_history") == 0)
+		return TA_TREAT_AS_EXTERNAL;
+	for (size_t i = 0; i < model_n_attr_bits; i++)
+		if (model_attr_bits[i].field != NULL &&
+		    strcmp(model_attr_bits[i].field, field) == 0)
+			bits |= model_attr_bits[i].bit;
+	return bits;
 }
 
 static void
