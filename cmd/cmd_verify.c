@@ -51,7 +51,7 @@ struct dom_sess {
 /* Resolved secrets, by credential name, so a prompt comes once. */
 struct secret {
 	char *cred;
-	char *pw; /* wiped by prov_secret_free */
+	char *pw; /* wiped by model_secret_free */
 };
 
 struct verify {
@@ -182,7 +182,7 @@ secret(const char **out, struct verify *v, const struct model_credential *c,
 		}
 	snprintf(what, sizeof(what), "the password of '%s'",
 	         c->user ? c->user : c->name);
-	if ((rc = prov_secret_resolve(&pw, c->password, what, err)) < 0)
+	if ((rc = model_secret_resolve(&pw, c->password, what, err)) < 0)
 		return rc;
 	v->sec = xreallocarray(v->sec, v->n_sec + 1, sizeof(*v->sec));
 	v->sec[v->n_sec].cred = xstrdup(c->name);
@@ -557,7 +557,7 @@ verify_release(struct verify *v)
 	}
 	free(v->sess);
 	for (size_t i = 0; i < v->n_sec; i++) {
-		prov_secret_free(v->sec[i].pw);
+		model_secret_free(v->sec[i].pw);
 		free(v->sec[i].cred);
 	}
 	free(v->sec);

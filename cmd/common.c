@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/state.h"
-#include "providers/git.h"
+#include "util/gitsrc.h"
 #include "providers/prov.h"
 #include "util/err.h"
 #include "util/xalloc.h"
@@ -17,7 +17,7 @@ static void
 session_init(struct cmd_session *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->secrets = prov_secret_cache_new();
+	s->secrets = model_secret_cache_new();
 	model_state_init(&s->state);
 	plan_init(&s->plan);
 }
@@ -79,7 +79,7 @@ cmd_session_release(struct cmd_session *s)
 	plan_release(&s->plan);
 	model_state_release(&s->state);
 	model_free(s->model);
-	prov_secret_cache_free(s->secrets);
+	model_secret_cache_free(s->secrets);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -182,14 +182,14 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 	}
 	if (saved.git_repo != NULL && saved.git_commit != NULL &&
 	    saved.git_path != NULL) {
-		struct prov_git_src gs = {0};
+		struct gitsrc_src gs = {0};
 		struct err e2;
 		char *buf = NULL;
 		size_t len = 0;
 
 		err_init(&e2);
-		if (prov_git_read(&buf, &len, &gs, saved.git_repo,
-		                  saved.git_commit, saved.git_path, &e2) < 0) {
+		if (gitsrc_read(&buf, &len, &gs, saved.git_repo,
+		                saved.git_commit, saved.git_path, &e2) < 0) {
 			if (git_check)
 				rc = err_set(
 				        err, ERR_INVALID,
@@ -212,7 +212,7 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 			             saved.git_commit);
 		}
 		free(buf);
-		prov_git_src_release(&gs);
+		gitsrc_src_release(&gs);
 		if (rc < 0)
 			goto out;
 	}
@@ -268,11 +268,10 @@ cmd_record_applied(const struct plan *p, const char *dir, struct err *err)
 	int rc;
 
 	if (p->git_repo != NULL && p->git_commit != NULL) {
-		prov_git_refname(ref, sizeof(ref), "refs/adtrust/applied/",
-		                 p->git_path);
+		gitsrc_refname(ref, sizeof(ref), "refs/adtrust/applied/",
+		               p->git_path);
 		msg = xasprintf("adtrust apply of %s", p->git_path);
-		rc = prov_git_ref_set(p->git_repo, ref, p->git_commit, msg,
-		                      err);
+		rc = gitsrc_ref_set(p->git_repo, ref, p->git_commit, msg, err);
 		free(msg);
 		return rc;
 	}
@@ -319,7 +318,7 @@ int
 cmd_load_desired(struct model **out, struct cmd_desired *info, const char *spec,
                  struct err *err)
 {
-	struct prov_git_src src = {0};
+	struct gitsrc_src src = {0};
 	char *repo = NULL, *rev = NULL, *path = NULL, *buf = NULL;
 	size_t len = 0;
 	struct diags d;
@@ -332,9 +331,9 @@ cmd_load_desired(struct model **out, struct cmd_desired *info, const char *spec,
 		rc = model_load_file(out, spec, &d, err);
 		goto out;
 	}
-	if ((rc = prov_git_spec_parse(&repo, &rev, &path, spec, err)) < 0)
+	if ((rc = gitsrc_spec_parse(&repo, &rev, &path, spec, err)) < 0)
 		goto out;
-	if ((rc = prov_git_read(&buf, &len, &src, repo, rev, path, err)) < 0)
+	if ((rc = gitsrc_read(&buf, &len, &src, repo, rev, path, err)) < 0)
 		goto out;
 	rc = model_load_buf(out, spec, buf, len, &d, err);
 	if (rc == 0) {
@@ -350,7 +349,7 @@ out:
 		err_set(err, ERR_INVALID, "'%s' has %zu problem%s", spec, d.n,
 		        d.n == 1 ? "" : "s");
 	diags_release(&d);
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 	free(repo);
 	free(rev);
 	free(path);
@@ -370,7 +369,7 @@ int
 cmd_applied_text(char **out, const struct cmd_desired *info, const char *spec,
                  const char *dir, struct err *err)
 {
-	struct prov_git_src src = {0};
+	struct gitsrc_src src = {0};
 	char ref[512], commit[41];
 	size_t len;
 	int rc;
@@ -378,12 +377,12 @@ cmd_applied_text(char **out, const struct cmd_desired *info, const char *spec,
 	*out = NULL;
 	if (info->git_repo == NULL)
 		return state_applied_read(out, dir, spec, err);
-	prov_git_refname(ref, sizeof(ref), "refs/adtrust/applied/",
-	                 info->git_path);
-	if ((rc = prov_git_ref_get(commit, info->git_repo, ref, err)) < 0)
+	gitsrc_refname(ref, sizeof(ref), "refs/adtrust/applied/",
+	               info->git_path);
+	if ((rc = gitsrc_ref_get(commit, info->git_repo, ref, err)) < 0)
 		return rc;
-	rc = prov_git_read(out, &len, &src, info->git_repo, commit,
-	                   info->git_path, err);
-	prov_git_src_release(&src);
+	rc = gitsrc_read(out, &len, &src, info->git_repo, commit,
+	                 info->git_path, err);
+	gitsrc_src_release(&src);
 	return rc;
 }

@@ -42,7 +42,7 @@ struct cmd_source {
 
 /* Everything a plan was made from; cmd_session_release frees it. */
 struct cmd_session {
-	struct prov_secret_cache *secrets; /* one prompt per secret per run */
+	struct model_secret_cache *secrets; /* one prompt per secret per run */
 	struct model *model;
 	struct model_state state;
 	struct plan plan;

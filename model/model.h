@@ -347,4 +347,26 @@ const char *model_type_name(uint32_t type);     /* "uplevel", ... */
 void model_enctypes_str(char *buf, size_t len, uint32_t enctypes);
 void model_attrs_str(char *buf, size_t len, uint32_t attrs);
 
+/*
+ * Resolves a secret reference ({env:}, {file:} first line, {prompt:} on the
+ * terminal).  *out is the caller's: release it with model_secret_free, which
+ * wipes it.  Messages name 'what' and the reference, never the value.
+ */
+int model_secret_resolve(char **out, const struct model_secret *ref,
+                         const char *what, struct err *err);
+void model_secret_free(char *s);
+
+/*
+ * A run's secrets, so that one {prompt:} is asked once however many
+ * connections need it.  model_secret_get is model_secret_resolve through the
+ * cache (c may be NULL: no cache); *out is still the caller's copy.  The
+ * cache wipes what it holds when freed.
+ */
+struct model_secret_cache;
+struct model_secret_cache *model_secret_cache_new(void);
+void model_secret_cache_free(struct model_secret_cache *c);
+int model_secret_get(struct model_secret_cache *c, char **out,
+                     const struct model_secret *ref, const char *what,
+                     struct err *err);
+
 #endif

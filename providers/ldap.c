@@ -34,7 +34,7 @@
 struct prov_ldap {
 	struct prov base; /* must stay first */
 	const struct model *model;
-	struct prov_secret_cache *secrets; /* borrowed, may be NULL */
+	struct model_secret_cache *secrets; /* borrowed, may be NULL */
 	unsigned timeout_ms;
 };
 
@@ -574,7 +574,7 @@ job_main(void *arg)
 static void
 job_release(struct job *j)
 {
-	prov_secret_free(j->password); /* wipes */
+	model_secret_free(j->password); /* wipes */
 	if (j->ld != NULL)
 		ldap_unbind_ext_s(j->ld, NULL, NULL);
 	model_domain_state_release(&j->st);
@@ -622,8 +622,8 @@ job_prepare(struct job *j, const struct prov_ldap *p, const char *name,
 			               name, c->name);
 		j->user = c->user;
 		snprintf(what, sizeof(what), "password of '%s'", c->user);
-		if ((rc = prov_secret_get(p->secrets, &j->password, c->password,
-		                          what, err)) < 0)
+		if ((rc = model_secret_get(p->secrets, &j->password,
+		                           c->password, what, err)) < 0)
 			return err_prefix(err, "domain '%s'", name);
 	}
 	if ((rc = ldap_initialize(&j->ld, j->uri)) != LDAP_SUCCESS) {

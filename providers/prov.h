@@ -17,6 +17,7 @@
 struct err;
 struct model;
 struct model_state;
+struct model_secret_cache;
 
 enum prov_caps {
 	PROV_CAN_READ = 1 << 0,
@@ -26,7 +27,7 @@ enum prov_caps {
 struct prov_cfg {
 	const struct model *model; /* domains and credentials (borrowed) */
 	const char *snapshot_dir;  /* snapshot: the directory of .ldif files */
-	struct prov_secret_cache *secrets; /* may be NULL */
+	struct model_secret_cache *secrets; /* may be NULL */
 	unsigned timeout_ms; /* per network operation; 0 = default */
 };
 
@@ -68,29 +69,6 @@ const char *prov_replace_reason(const char *vendor,
                                 const struct model_tdo *before,
                                 const struct model_tdo *after);
 bool prov_vendor_is_samba(const char *vendor);
-
-/*
- * Resolves a secret reference ({env:}, {file:} first line, {prompt:} on the
- * terminal).  *out is the caller's: release it with prov_secret_free, which
- * wipes it.  Messages name 'what' and the reference, never the value.
- */
-struct model_secret;
-int prov_secret_resolve(char **out, const struct model_secret *ref,
-                        const char *what, struct err *err);
-void prov_secret_free(char *s);
-
-/*
- * A run's secrets, so that one {prompt:} is asked once however many
- * connections need it.  prov_secret_get is prov_secret_resolve through the
- * cache (c may be NULL: no cache); *out is still the caller's copy.  The
- * cache wipes what it holds when freed.
- */
-struct prov_secret_cache;
-struct prov_secret_cache *prov_secret_cache_new(void);
-void prov_secret_cache_free(struct prov_secret_cache *c);
-int prov_secret_get(struct prov_secret_cache *c, char **out,
-                    const struct model_secret *ref, const char *what,
-                    struct err *err);
 
 /* Convenience wrappers over the ops table. */
 int prov_open(struct prov **out, const struct prov_ops *ops,

@@ -4,7 +4,7 @@
 /*
  * Shared by the read providers (snapshot.c, ldap.c): mapping of directory
  * attribute values into struct model_tdo / model_domain_state (tdo.c) and the
- * LDAP bind policy (ldap.c).  Secrets come from prov_secret_resolve
+ * LDAP bind policy (ldap.c).  Secrets come from model_secret_resolve
  * (providers/prov.h).
  */
 

@@ -74,8 +74,8 @@ session(struct lsa_session **out, struct run *r, const char *domain,
 		char what[300];
 
 		snprintf(what, sizeof(what), "the password of '%s'", c->user);
-		if ((rc = prov_secret_get(r->o->secrets, &pw, c->password, what,
-		                          err)) < 0)
+		if ((rc = model_secret_get(r->o->secrets, &pw, c->password,
+		                           what, err)) < 0)
 			goto out;
 		l.user = c->user;
 		l.password = pw;
@@ -92,7 +92,7 @@ session(struct lsa_session **out, struct run *r, const char *domain,
 	r->sess[r->n_sess].s = *out;
 	r->n_sess++;
 out:
-	prov_secret_free(pw);
+	model_secret_free(pw);
 	free(host);
 	free(realm);
 	return rc;
@@ -128,7 +128,7 @@ trust_password(char **out, const struct model_trust *t, struct err *err)
 	}
 	snprintf(what, sizeof(what), "the trust password of %s -> %s",
 	         t->trusting, t->trusted);
-	return prov_secret_resolve(out, t->password, what, err);
+	return model_secret_resolve(out, t->password, what, err);
 }
 
 /* Reads the TDO back and compares what the write was meant to change. */
@@ -454,7 +454,7 @@ apply_trust(struct run *r, long ti, struct err *err)
 			}
 		}
 	}
-	prov_secret_free(pw);
+	model_secret_free(pw);
 	return rc;
 }
 

@@ -9,7 +9,7 @@
 #include "reconcile/plan.h"
 
 struct err;
-struct prov_secret_cache;
+struct model_secret_cache;
 
 struct rec_opts {
 	bool allow_destroy; /* protected deletes/replaces are not blocked */
@@ -99,8 +99,8 @@ extern const struct plan_renderer plan_render_json;
  */
 struct rec_apply_opts {
 	FILE *report;
-	const char *helper_path;           /* NULL: lsa_helper_path() */
-	struct prov_secret_cache *secrets; /* may be NULL */
+	const char *helper_path;            /* NULL: lsa_helper_path() */
+	struct model_secret_cache *secrets; /* may be NULL */
 	unsigned timeout_ms;
 };
 int rec_apply(const struct plan *p, const struct model *m,

@@ -153,6 +153,17 @@ main(int argc, char **argv)
 	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * adtrust decides when a run stops: a Ctrl-C that reaches the whole
+	 * process group, or a service manager's SIGTERM to every process of
+	 * the unit, must not kill us in the middle of a write, because the
+	 * rollback that follows needs this session.  We end when adtrust
+	 * closes the socket (or dies, which closes it) or kills us on a
+	 * timeout.
+	 */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	for (;;) {
 		err_init(&err);
 		rc = lsa_proto_recv(fd, &req, -1, &err);

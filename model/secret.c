@@ -3,7 +3,7 @@
  * Never from argv or YAML text.  The value is returned in a heap buffer the
  * caller wipes (explicit_bzero) and frees; no message ever contains it.
  */
-#include "providers/prov.h"
+#include "model/model.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -79,8 +79,8 @@ prompt(char **out, const char *text, const char *what, struct err *err)
 }
 
 int
-prov_secret_resolve(char **out, const struct model_secret *ref,
-                    const char *what, struct err *err)
+model_secret_resolve(char **out, const struct model_secret *ref,
+                     const char *what, struct err *err)
 {
 	int fd, rc;
 
@@ -114,7 +114,7 @@ prov_secret_resolve(char **out, const struct model_secret *ref,
 }
 
 void
-prov_secret_free(char *s)
+model_secret_free(char *s)
 {
 	if (s == NULL)
 		return;
@@ -127,32 +127,32 @@ struct cached {
 	char *value;
 };
 
-struct prov_secret_cache {
+struct model_secret_cache {
 	struct cached *v;
 	size_t n;
 };
 
-struct prov_secret_cache *
-prov_secret_cache_new(void)
+struct model_secret_cache *
+model_secret_cache_new(void)
 {
-	return xcalloc(1, sizeof(struct prov_secret_cache));
+	return xcalloc(1, sizeof(struct model_secret_cache));
 }
 
 void
-prov_secret_cache_free(struct prov_secret_cache *c)
+model_secret_cache_free(struct model_secret_cache *c)
 {
 	if (c == NULL)
 		return;
 	for (size_t i = 0; i < c->n; i++)
-		prov_secret_free(c->v[i].value);
+		model_secret_free(c->v[i].value);
 	free(c->v);
 	free(c);
 }
 
 int
-prov_secret_get(struct prov_secret_cache *c, char **out,
-                const struct model_secret *ref, const char *what,
-                struct err *err)
+model_secret_get(struct model_secret_cache *c, char **out,
+                 const struct model_secret *ref, const char *what,
+                 struct err *err)
 {
 	char *v;
 	int rc;
@@ -163,7 +163,7 @@ prov_secret_get(struct prov_secret_cache *c, char **out,
 			*out = xstrdup(c->v[i].value);
 			return 0;
 		}
-	if ((rc = prov_secret_resolve(&v, ref, what, err)) < 0)
+	if ((rc = model_secret_resolve(&v, ref, what, err)) < 0)
 		return rc;
 	if (c != NULL) {
 		c->v = xreallocarray(c->v, c->n + 1, sizeof(*c->v));

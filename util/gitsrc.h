@@ -1,5 +1,5 @@
-#ifndef ADT_PROVIDERS_GIT_H
-#define ADT_PROVIDERS_GIT_H
+#ifndef ADT_UTIL_GITSRC_H
+#define ADT_UTIL_GITSRC_H
 
 /*
  * The desired-state source from git: reads one file at one revision of a
@@ -19,7 +19,7 @@
 struct err;
 
 /* What a git source resolved to. */
-struct prov_git_src {
+struct gitsrc_src {
 	char commit[41]; /* full hex id of the commit REV peeled to */
 	/*
 	 * The work tree's PATH differs from that commit's (false for bare
@@ -39,14 +39,14 @@ struct prov_git_src {
  * both split as expected.  On error (ERR_INVALID, with the spec quoted)
  * all three are NULL.
  */
-int prov_git_spec_parse(char **repo, char **rev, char **path, const char *spec,
-                        struct err *err);
+int gitsrc_spec_parse(char **repo, char **rev, char **path, const char *spec,
+                      struct err *err);
 
 /*
  * Reads PATH at REV of the repository at or above REPO (bare too), without
  * a checkout.  On success *buf is malloc'ed (NUL-terminated, *len bytes
  * before the NUL) and src is filled; release it with
- * prov_git_src_release().  On failure *buf is NULL, *len 0 and src is
+ * gitsrc_src_release().  On failure *buf is NULL, *len 0 and src is
  * empty (releasing it is still safe).  Errors:
  * ERR_NOTFOUND  no repository at or above REPO, unknown REV, PATH not in
  *               the commit;
@@ -54,12 +54,12 @@ int prov_git_spec_parse(char **repo, char **rev, char **path, const char *spec,
  *               absolute or not a file;
  * ERR_BACKEND   anything else libgit2 reports.
  */
-int prov_git_read(char **buf, size_t *len, struct prov_git_src *src,
-                  const char *repo, const char *rev, const char *path,
-                  struct err *err);
+int gitsrc_read(char **buf, size_t *len, struct gitsrc_src *src,
+                const char *repo, const char *rev, const char *path,
+                struct err *err);
 
 /* Frees repo_path and empties src.  NULL-safe. */
-void prov_git_src_release(struct prov_git_src *src);
+void gitsrc_src_release(struct gitsrc_src *src);
 
 /*
  * Points the direct ref REFNAME (e.g. "refs/adtrust/applied/trusts.yaml")
@@ -67,16 +67,16 @@ void prov_git_src_release(struct prov_git_src *src);
  * overwriting it, with MESSAGE in the reflog.  ERR_INVALID for a bad
  * refname or id, ERR_NOTFOUND for no repository or no such commit.
  */
-int prov_git_ref_set(const char *repo, const char *refname, const char *commit,
-                     const char *message, struct err *err);
+int gitsrc_ref_set(const char *repo, const char *refname, const char *commit,
+                   const char *message, struct err *err);
 
 /*
  * Writes the commit id REFNAME points at (symbolic refs are followed) into
  * out as 40 hex digits.  ERR_NOTFOUND when the ref (or repository) is
  * absent, ERR_INVALID for a bad refname.
  */
-int prov_git_ref_get(char out[41], const char *repo, const char *refname,
-                     struct err *err);
+int gitsrc_ref_get(char out[41], const char *repo, const char *refname,
+                   struct err *err);
 
 /*
  * Writes PREFIX (verbatim) followed by PATH made ref-safe into out (at most
@@ -87,7 +87,7 @@ int prov_git_ref_get(char out[41], const char *repo, const char *refname,
  * PATH, follows a '/' or ends PATH; the '.' of a component's trailing
  * ".lock" and a component's trailing '.'.  "desired/trusts.yaml" is kept.
  */
-void prov_git_refname(char *out, size_t len, const char *prefix,
-                      const char *path);
+void gitsrc_refname(char *out, size_t len, const char *prefix,
+                    const char *path);
 
 #endif

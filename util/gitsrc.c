@@ -1,4 +1,4 @@
-#include "providers/git.h"
+#include "util/gitsrc.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -79,8 +79,8 @@ repo_open(git_repository **out, const char *path, struct err *err)
 }
 
 int
-prov_git_spec_parse(char **repo, char **rev, char **path, const char *spec,
-                    struct err *err)
+gitsrc_spec_parse(char **repo, char **rev, char **path, const char *spec,
+                  struct err *err)
 {
 	const char *body, *colon, *at = NULL;
 
@@ -169,9 +169,8 @@ out:
 }
 
 int
-prov_git_read(char **buf, size_t *len, struct prov_git_src *src,
-              const char *repo, const char *rev, const char *path,
-              struct err *err)
+gitsrc_read(char **buf, size_t *len, struct gitsrc_src *src, const char *repo,
+            const char *rev, const char *path, struct err *err)
 {
 	git_repository *r = NULL;
 	git_object *obj = NULL, *cobj = NULL;
@@ -256,7 +255,7 @@ prov_git_read(char **buf, size_t *len, struct prov_git_src *src,
 	*len = n;
 out:
 	if (rc < 0)
-		prov_git_src_release(src);
+		gitsrc_src_release(src);
 	git_blob_free(blob);
 	git_tree_entry_free(te);
 	git_tree_free(tree);
@@ -268,7 +267,7 @@ out:
 }
 
 void
-prov_git_src_release(struct prov_git_src *src)
+gitsrc_src_release(struct gitsrc_src *src)
 {
 	if (src == NULL)
 		return;
@@ -320,8 +319,8 @@ out:
 }
 
 int
-prov_git_ref_set(const char *repo, const char *refname, const char *commit,
-                 const char *message, struct err *err)
+gitsrc_ref_set(const char *repo, const char *refname, const char *commit,
+               const char *message, struct err *err)
 {
 	git_repository *r = NULL;
 	git_commit *c = NULL;
@@ -379,8 +378,8 @@ out:
 }
 
 int
-prov_git_ref_get(char out[41], const char *repo, const char *refname,
-                 struct err *err)
+gitsrc_ref_get(char out[41], const char *repo, const char *refname,
+               struct err *err)
 {
 	git_repository *r = NULL;
 	git_reference *ref = NULL, *res = NULL;
@@ -432,7 +431,7 @@ ref_component_end(char *out, size_t start, size_t end)
 }
 
 void
-prov_git_refname(char *out, size_t len, const char *prefix, const char *path)
+gitsrc_refname(char *out, size_t len, const char *prefix, const char *path)
 {
 	size_t o = 0, start, comp;
 

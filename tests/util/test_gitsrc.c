@@ -8,7 +8,7 @@
 
 #include <git2.h>
 
-#include "providers/git.h"
+#include "util/gitsrc.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -98,11 +98,11 @@ teardown(void)
 	cr_expect_eq(system(cmd), 0);
 }
 
-TestSuite(prov_git, .init = setup, .fini = teardown);
+TestSuite(gitsrc, .init = setup, .fini = teardown);
 
 /* Reads rel/path at rev; asserts success and the content. */
 static void
-read_ok(struct prov_git_src *src, const char *rel, const char *rev,
+read_ok(struct gitsrc_src *src, const char *rel, const char *rev,
         const char *want)
 {
 	char *repo = tpath(rel), *buf = NULL;
@@ -110,8 +110,8 @@ read_ok(struct prov_git_src *src, const char *rel, const char *rev,
 	size_t len = 0;
 
 	err_init(&err);
-	cr_assert_eq(prov_git_read(&buf, &len, src, repo, rev,
-	                           "desired/trusts.yaml", &err),
+	cr_assert_eq(gitsrc_read(&buf, &len, src, repo, rev,
+	                         "desired/trusts.yaml", &err),
 	             0, "%s@%s: %s", rel, rev, err.msg);
 	cr_expect_str_eq(buf, want);
 	cr_expect_eq(len, strlen(want));
@@ -122,7 +122,7 @@ read_ok(struct prov_git_src *src, const char *rel, const char *rev,
 
 /* Asserts that src->commit is what `git rev-parse <rev>` says in rel. */
 static void
-expect_commit(const struct prov_git_src *src, const char *rel, const char *rev)
+expect_commit(const struct gitsrc_src *src, const char *rel, const char *rev)
 {
 	char *args = xasprintf("-C %s rev-parse '%s^{commit}'", rel, rev);
 	char *want = git_out(args);
@@ -132,9 +132,9 @@ expect_commit(const struct prov_git_src *src, const char *rel, const char *rev)
 	free(args);
 }
 
-Test(prov_git, reads_head_without_checkout)
+Test(gitsrc, reads_head_without_checkout)
 {
-	struct prov_git_src src;
+	struct gitsrc_src src;
 	char *gitdir = tpath("clone/.git");
 
 	read_ok(&src, "clone", "HEAD", "v3\n");
@@ -142,11 +142,11 @@ Test(prov_git, reads_head_without_checkout)
 	cr_expect_not(src.dirty);
 	cr_expect_not(src.bare);
 	cr_expect_str_eq(src.repo_path, gitdir);
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 	free(gitdir);
 }
 
-Test(prov_git, reads_older_revisions)
+Test(gitsrc, reads_older_revisions)
 {
 	static const struct {
 		const char *rev, *want;
@@ -154,32 +154,32 @@ Test(prov_git, reads_older_revisions)
 	        {"HEAD~1", "v2\n"},      {"v1", "v1\n"},   {"old", "v1\n"},
 	        {"origin/main", "v2\n"}, {"main", "v3\n"},
 	};
-	struct prov_git_src src;
+	struct gitsrc_src src;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		read_ok(&src, "clone", cases[i].rev, cases[i].want);
 		/* an annotated tag peels to its commit, not the tag object */
 		expect_commit(&src, "clone", cases[i].rev);
-		prov_git_src_release(&src);
+		gitsrc_src_release(&src);
 	}
 }
 
-Test(prov_git, reads_short_sha)
+Test(gitsrc, reads_short_sha)
 {
-	struct prov_git_src src;
+	struct gitsrc_src src;
 	char *full = git_out("-C clone rev-parse HEAD~1");
 	char shortid[8];
 
 	snprintf(shortid, sizeof(shortid), "%s", full);
 	read_ok(&src, "clone", shortid, "v2\n");
 	cr_expect_str_eq(src.commit, full);
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 	free(full);
 }
 
-Test(prov_git, reads_bare_repository)
+Test(gitsrc, reads_bare_repository)
 {
-	struct prov_git_src src;
+	struct gitsrc_src src;
 	char *gitdir = tpath("bare.git");
 
 	read_ok(&src, "bare.git", "HEAD", "v2\n");
@@ -187,55 +187,55 @@ Test(prov_git, reads_bare_repository)
 	cr_expect(src.bare);
 	cr_expect_not(src.dirty);
 	cr_expect_str_eq(src.repo_path, gitdir);
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 	free(gitdir);
 }
 
-Test(prov_git, finds_repository_above_and_relative)
+Test(gitsrc, finds_repository_above_and_relative)
 {
-	struct prov_git_src src;
+	struct gitsrc_src src;
 	char *gitdir = tpath("clone/.git");
 
 	read_ok(&src, "clone/desired", "HEAD", "v3\n");
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 	cr_assert_eq(chdir(T), 0);
 	read_ok(&src, "clone", "HEAD", "v3\n");
 	cr_expect_str_eq(src.repo_path, gitdir); /* absolute */
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 	free(gitdir);
 }
 
-Test(prov_git, dirty_when_work_tree_differs_from_commit)
+Test(gitsrc, dirty_when_work_tree_differs_from_commit)
 {
-	struct prov_git_src src;
+	struct gitsrc_src src;
 
 	/* the clean work tree holds v3, so it differs from HEAD~1's v2 */
 	read_ok(&src, "clone", "HEAD~1", "v2\n");
 	cr_expect(src.dirty);
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 	cr_assert_eq(run("echo edit >>clone/desired/trusts.yaml"), 0);
 	read_ok(&src, "clone", "HEAD", "v3\n");
 	cr_expect(src.dirty);
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 	/* staged but otherwise equal is still a difference from HEAD */
 	cr_assert_eq(run("cd clone && git add desired/trusts.yaml"), 0);
 	read_ok(&src, "clone", "HEAD", "v3\n");
 	cr_expect(src.dirty);
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 	cr_assert_eq(run("cd clone && git checkout -q HEAD -- desired"), 0);
 	read_ok(&src, "clone", "HEAD", "v3\n");
 	cr_expect_not(src.dirty);
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 }
 
-Test(prov_git, not_dirty_when_absent_from_work_tree)
+Test(gitsrc, not_dirty_when_absent_from_work_tree)
 {
-	struct prov_git_src src;
+	struct gitsrc_src src;
 
 	cr_assert_eq(run("rm -r clone/desired"), 0);
 	read_ok(&src, "clone", "HEAD", "v3\n");
 	cr_expect_not(src.dirty);
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 }
 
 /* Reads and asserts failure with code and two message fragments. */
@@ -244,13 +244,13 @@ read_fails(const char *rel, const char *rev, const char *path, int code,
            const char *frag1, const char *frag2)
 {
 	char junk[] = "x", *repo = tpath(rel), *buf = junk;
-	struct prov_git_src src;
+	struct gitsrc_src src;
 	struct err err;
 	size_t len = 7;
 
 	err_init(&err);
-	cr_assert_eq(prov_git_read(&buf, &len, &src, repo, rev, path, &err),
-	             code, "%s@%s:%s: %s", rel, rev, path, err.msg);
+	cr_assert_eq(gitsrc_read(&buf, &len, &src, repo, rev, path, &err), code,
+	             "%s@%s:%s: %s", rel, rev, path, err.msg);
 	cr_expect_eq(err.code, code);
 	cr_expect_null(buf);
 	cr_expect_eq(len, 0);
@@ -258,11 +258,11 @@ read_fails(const char *rel, const char *rev, const char *path, int code,
 	cr_expect_str_eq(src.commit, "");
 	cr_expect_not_null(strstr(err.msg, frag1), "%s", err.msg);
 	cr_expect_not_null(strstr(err.msg, frag2), "%s", err.msg);
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 	free(repo);
 }
 
-Test(prov_git, errors_name_repo_rev_and_path)
+Test(gitsrc, errors_name_repo_rev_and_path)
 {
 	char *repo = tpath("clone"), *empty = tpath("empty");
 	char *head = git_out("-C clone rev-parse --short=7 HEAD");
@@ -292,7 +292,7 @@ Test(prov_git, errors_name_repo_rev_and_path)
 	free(repo);
 }
 
-Test(prov_git, spec_parse_splits_repo_rev_path)
+Test(gitsrc, spec_parse_splits_repo_rev_path)
 {
 	static const struct {
 		const char *spec, *repo, *rev, *path;
@@ -311,8 +311,8 @@ Test(prov_git, spec_parse_splits_repo_rev_path)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		err_init(&err);
-		cr_assert_eq(prov_git_spec_parse(&repo, &rev, &path,
-		                                 cases[i].spec, &err),
+		cr_assert_eq(gitsrc_spec_parse(&repo, &rev, &path,
+		                               cases[i].spec, &err),
 		             0, "%s: %s", cases[i].spec, err.msg);
 		cr_expect_str_eq(repo, cases[i].repo, "%s", cases[i].spec);
 		cr_expect_str_eq(rev, cases[i].rev, "%s", cases[i].spec);
@@ -323,7 +323,7 @@ Test(prov_git, spec_parse_splits_repo_rev_path)
 	}
 }
 
-Test(prov_git, spec_parse_rejects_malformed)
+Test(gitsrc, spec_parse_rejects_malformed)
 {
 	static const struct {
 		const char *spec, *frag;
@@ -342,8 +342,8 @@ Test(prov_git, spec_parse_rejects_malformed)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		err_init(&err);
-		cr_expect_eq(prov_git_spec_parse(&repo, &rev, &path,
-		                                 cases[i].spec, &err),
+		cr_expect_eq(gitsrc_spec_parse(&repo, &rev, &path,
+		                               cases[i].spec, &err),
 		             ERR_INVALID, "%s", cases[i].spec);
 		cr_expect_null(repo);
 		cr_expect_null(rev);
@@ -367,11 +367,11 @@ ref_round_trip(const char *rel, const char *rev)
 	want = git_out(args);
 	free(args);
 	err_init(&err);
-	cr_assert_eq(prov_git_ref_get(got, repo, name, &err), ERR_NOTFOUND);
+	cr_assert_eq(gitsrc_ref_get(got, repo, name, &err), ERR_NOTFOUND);
 	cr_expect_not_null(strstr(err.msg, name), "%s", err.msg);
-	cr_assert_eq(prov_git_ref_set(repo, name, want, "adtrust apply", &err),
-	             0, "%s", err.msg);
-	cr_assert_eq(prov_git_ref_get(got, repo, name, &err), 0, "%s", err.msg);
+	cr_assert_eq(gitsrc_ref_set(repo, name, want, "adtrust apply", &err), 0,
+	             "%s", err.msg);
+	cr_assert_eq(gitsrc_ref_get(got, repo, name, &err), 0, "%s", err.msg);
 	cr_expect_str_eq(got, want);
 	/* the CLI sees the ref and its reflog message */
 	args = xasprintf("-C %s rev-parse %s", rel, name);
@@ -389,13 +389,13 @@ ref_round_trip(const char *rel, const char *rev)
 	free(repo);
 }
 
-Test(prov_git, ref_set_get_round_trip)
+Test(gitsrc, ref_set_get_round_trip)
 {
 	ref_round_trip("clone", "HEAD~1");
 	ref_round_trip("bare.git", "HEAD");
 }
 
-Test(prov_git, ref_set_overwrites)
+Test(gitsrc, ref_set_overwrites)
 {
 	char *repo = tpath("clone"), *a = git_out("-C clone rev-parse HEAD");
 	char *b = git_out("-C clone rev-parse HEAD~1");
@@ -404,11 +404,11 @@ Test(prov_git, ref_set_overwrites)
 	struct err err;
 
 	err_init(&err);
-	cr_assert_eq(prov_git_ref_set(repo, name, a, "one", &err), 0, "%s",
+	cr_assert_eq(gitsrc_ref_set(repo, name, a, "one", &err), 0, "%s",
 	             err.msg);
-	cr_assert_eq(prov_git_ref_set(repo, name, b, "two", &err), 0, "%s",
+	cr_assert_eq(gitsrc_ref_set(repo, name, b, "two", &err), 0, "%s",
 	             err.msg);
-	cr_assert_eq(prov_git_ref_get(got, repo, name, &err), 0);
+	cr_assert_eq(gitsrc_ref_get(got, repo, name, &err), 0);
 	cr_expect_str_eq(got, b);
 	cr_expect_eq(
 	        run("test $(git -C clone reflog show %s | wc -l) = 2", name),
@@ -418,7 +418,7 @@ Test(prov_git, ref_set_overwrites)
 	free(repo);
 }
 
-Test(prov_git, ref_errors)
+Test(gitsrc, ref_errors)
 {
 	char *repo = tpath("clone"), *empty = tpath("empty");
 	char *head = git_out("-C clone rev-parse HEAD");
@@ -427,20 +427,20 @@ Test(prov_git, ref_errors)
 	struct err err;
 
 	err_init(&err);
-	cr_expect_eq(prov_git_ref_set(repo, "refs/a/b", missing, "m", &err),
+	cr_expect_eq(gitsrc_ref_set(repo, "refs/a/b", missing, "m", &err),
 	             ERR_NOTFOUND);
 	cr_expect_not_null(strstr(err.msg, missing), "%s", err.msg);
-	cr_expect_eq(prov_git_ref_set(repo, "refs/a/b", "abc123", "m", &err),
+	cr_expect_eq(gitsrc_ref_set(repo, "refs/a/b", "abc123", "m", &err),
 	             ERR_INVALID);
-	cr_expect_eq(prov_git_ref_set(repo, "HEAD", head, "m", &err),
+	cr_expect_eq(gitsrc_ref_set(repo, "HEAD", head, "m", &err),
 	             ERR_INVALID);
-	cr_expect_eq(prov_git_ref_set(repo, "refs/a..b", head, "m", &err),
+	cr_expect_eq(gitsrc_ref_set(repo, "refs/a..b", head, "m", &err),
 	             ERR_INVALID);
-	cr_expect_eq(prov_git_ref_set(empty, "refs/a/b", head, "m", &err),
+	cr_expect_eq(gitsrc_ref_set(empty, "refs/a/b", head, "m", &err),
 	             ERR_NOTFOUND);
-	cr_expect_eq(prov_git_ref_get(got, repo, "refs/a/x.lock", &err),
+	cr_expect_eq(gitsrc_ref_get(got, repo, "refs/a/x.lock", &err),
 	             ERR_INVALID);
-	cr_expect_eq(prov_git_ref_get(got, empty, "refs/a/b", &err),
+	cr_expect_eq(gitsrc_ref_get(got, empty, "refs/a/b", &err),
 	             ERR_NOTFOUND);
 	cr_expect_str_eq(got, "");
 	free(head);
@@ -448,7 +448,7 @@ Test(prov_git, ref_errors)
 	free(repo);
 }
 
-Test(prov_git, refname_sanitises_path)
+Test(gitsrc, refname_sanitises_path)
 {
 	static const struct {
 		const char *path, *want;
@@ -471,8 +471,8 @@ Test(prov_git, refname_sanitises_path)
 
 	git_libgit2_init();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		prov_git_refname(out, sizeof(out), "refs/adtrust/applied/",
-		                 cases[i].path);
+		gitsrc_refname(out, sizeof(out), "refs/adtrust/applied/",
+		               cases[i].path);
 		full = xasprintf("refs/adtrust/applied/%s", cases[i].want);
 		cr_expect_str_eq(out, full, "%s", cases[i].path);
 		free(full);
@@ -482,19 +482,19 @@ Test(prov_git, refname_sanitises_path)
 		          cases[i].path, out);
 	}
 	/* truncation keeps the result valid */
-	prov_git_refname(out, sizeof("refs/x/ab.lock"), "refs/x/",
-	                 "ab.lock.more");
+	gitsrc_refname(out, sizeof("refs/x/ab.lock"), "refs/x/",
+	               "ab.lock.more");
 	cr_expect_str_eq(out, "refs/x/ab_lock");
-	prov_git_refname(out, sizeof("refs/x/ab."), "refs/x/", "ab.cd");
+	gitsrc_refname(out, sizeof("refs/x/ab."), "refs/x/", "ab.cd");
 	cr_expect_str_eq(out, "refs/x/ab_");
-	prov_git_refname(out, 4, "refs/x/", "ab");
+	gitsrc_refname(out, 4, "refs/x/", "ab");
 	cr_expect_str_eq(out, "ref");
 	git_libgit2_shutdown();
 }
 
-Test(prov_git, reads_repository_owned_by_another_uid)
+Test(gitsrc, reads_repository_owned_by_another_uid)
 {
-	struct prov_git_src src;
+	struct gitsrc_src src;
 	int enabled = 0;
 
 	cr_assert_eq(run("cp -a clone foreign &&"
@@ -505,10 +505,10 @@ Test(prov_git, reads_repository_owned_by_another_uid)
 	read_ok(&src, "foreign", "HEAD~1", "v2\n");
 	expect_commit(&src, "clone", "HEAD~1");
 	cr_expect(src.dirty); /* work tree holds v3 */
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 	read_ok(&src, "foreign", "HEAD", "v3\n");
 	cr_expect_not(src.dirty);
-	prov_git_src_release(&src);
+	gitsrc_src_release(&src);
 	/* libgit2's global owner validation is back on afterwards */
 	git_libgit2_init();
 	cr_expect_eq(git_libgit2_opts(GIT_OPT_GET_OWNER_VALIDATION, &enabled),

@@ -5,10 +5,10 @@
 #include <unistd.h>
 
 #include "model/model.h"
-#include "providers/prov.h"
+#include "model/model.h"
 #include "util/err.h"
 
-Test(prov_secret, env_and_file_references_resolve)
+Test(model_secret, env_and_file_references_resolve)
 {
 	char path[] = "/tmp/adt-secret-XXXXXX";
 	char name[] = "ADT_TEST_SECRET";
@@ -20,21 +20,21 @@ Test(prov_secret, env_and_file_references_resolve)
 
 	setenv("ADT_TEST_SECRET", "s3cr3t-env", 1);
 	err_init(&err);
-	cr_assert_eq(prov_secret_resolve(&v, &env, "x", &err), 0);
+	cr_assert_eq(model_secret_resolve(&v, &env, "x", &err), 0);
 	cr_expect_str_eq(v, "s3cr3t-env");
-	prov_secret_free(v);
+	model_secret_free(v);
 
 	fd = mkstemp(path);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(write(fd, "s3cr3t-file\r\nsecond line\n", 25), 25);
 	close(fd);
-	cr_assert_eq(prov_secret_resolve(&v, &file, "x", &err), 0);
+	cr_assert_eq(model_secret_resolve(&v, &file, "x", &err), 0);
 	cr_expect_str_eq(v, "s3cr3t-file", "first line, CR stripped");
-	prov_secret_free(v);
+	model_secret_free(v);
 	unlink(path);
 }
 
-Test(prov_secret, failures_name_the_reference_never_a_value)
+Test(model_secret, failures_name_the_reference_never_a_value)
 {
 	char name[] = "ADT_TEST_UNSET_VAR", path[] = "/nonexistent/secret";
 	struct model_secret env = {.env = name};
@@ -44,40 +44,41 @@ Test(prov_secret, failures_name_the_reference_never_a_value)
 
 	unsetenv("ADT_TEST_UNSET_VAR");
 	err_init(&err);
-	cr_expect_eq(prov_secret_resolve(&v, &env, "the password of 'u'", &err),
-	             ERR_NOTFOUND);
+	cr_expect_eq(
+	        model_secret_resolve(&v, &env, "the password of 'u'", &err),
+	        ERR_NOTFOUND);
 	cr_expect_null(v);
 	cr_expect(strstr(err.msg, "ADT_TEST_UNSET_VAR") != NULL);
 	cr_expect(strstr(err.msg, "the password of 'u'") != NULL);
-	cr_expect_lt(prov_secret_resolve(&v, &file, "x", &err), 0);
+	cr_expect_lt(model_secret_resolve(&v, &file, "x", &err), 0);
 	cr_expect(strstr(err.msg, "/nonexistent/secret") != NULL);
 }
 
-Test(prov_secret, the_cache_asks_once_per_reference)
+Test(model_secret, the_cache_asks_once_per_reference)
 {
 	char name[] = "ADT_TEST_CACHED";
 	struct model_secret a = {.env = name};
 	struct model_secret b = {.env = name};
-	struct prov_secret_cache *c = prov_secret_cache_new();
+	struct model_secret_cache *c = model_secret_cache_new();
 	struct err err;
 	char *v = NULL;
 
 	err_init(&err);
 	setenv("ADT_TEST_CACHED", "first", 1);
-	cr_assert_eq(prov_secret_get(c, &v, &a, "x", &err), 0);
-	prov_secret_free(v);
+	cr_assert_eq(model_secret_get(c, &v, &a, "x", &err), 0);
+	model_secret_free(v);
 	/* a prompt would not be asked again: the environment is not read */
 	setenv("ADT_TEST_CACHED", "second", 1);
-	cr_assert_eq(prov_secret_get(c, &v, &a, "x", &err), 0);
+	cr_assert_eq(model_secret_get(c, &v, &a, "x", &err), 0);
 	cr_expect_str_eq(v, "first");
-	prov_secret_free(v);
+	model_secret_free(v);
 	/* another reference is its own entry */
-	cr_assert_eq(prov_secret_get(c, &v, &b, "x", &err), 0);
+	cr_assert_eq(model_secret_get(c, &v, &b, "x", &err), 0);
 	cr_expect_str_eq(v, "second");
-	prov_secret_free(v);
+	model_secret_free(v);
 	/* without a cache, every call resolves */
-	cr_assert_eq(prov_secret_get(NULL, &v, &a, "x", &err), 0);
+	cr_assert_eq(model_secret_get(NULL, &v, &a, "x", &err), 0);
 	cr_expect_str_eq(v, "second");
-	prov_secret_free(v);
-	prov_secret_cache_free(c);
+	model_secret_free(v);
+	model_secret_cache_free(c);
 }
