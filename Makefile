@@ -55,7 +55,7 @@ $(B)/adtrust: $(patsubst %.c,$(B)/%.o,$(cmd_SRCS)) $(B)/libadtrust.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Shared with the main program: the pipe protocol codec and util/.
-LSA_SHARED := $(B)/providers/lsa_proto.o $(patsubst %.c,$(B)/%.o,$(util_SRCS))
+LSA_SHARED := $(B)/providers/lsa_proto.o $(patsubst %.c,$(B)/%.o,$(filter-out util/gitsrc.c,$(util_SRCS)))
 $(B)/adtrust-lsa: $(patsubst providers/lsa_helper/%.c,$(B)/lsa/%.o,$(LSA_SRCS)) $(LSA_SHARED)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LSA_LDLIBS) $(shell $(PKG_CONFIG) --libs gnutls)
 

@@ -3,6 +3,7 @@
 
 /* The subcommands and the little state main() shares with them. */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -15,6 +16,15 @@ struct cmd_global {
 };
 
 extern struct cmd_global cmd_g;
+
+/*
+ * Set to the signal's number by SIGINT, SIGTERM or SIGHUP while
+ * cmd_signals_catch is in force: the apply stops between steps.
+ */
+extern volatile sig_atomic_t cmd_stop;
+/* Catches SIGINT, SIGTERM and SIGHUP into cmd_stop (on), or restores the
+ * default actions (off). */
+void cmd_signals_catch(bool on);
 
 int cmd_validate(int argc, char **argv);
 int cmd_plan(int argc, char **argv);

@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 #include "cmd/state.h"
+#include "providers/prov.h"
 #include "util/err.h"
 
 static void
@@ -34,6 +35,14 @@ help(void)
 	       "/var/lib/adtrust).\n");
 	printf("--rekey TRUSTING:TRUSTED gives the trust a new shared secret "
 	       "(netdom /reset):\nits existing sides are replaced.\n");
+	printf("--no-git-check applies a saved plan from git on its sha256 "
+	       "alone.\n--no-verify skips the secure-channel reset and check "
+	       "after a trust's secret changed.\n"
+	       "Every write is journaled in the state directory; SIGINT, "
+	       "SIGTERM and SIGHUP stop\nthe run between steps and settle "
+	       "the trust in progress (rolled back, or finished\nwhen its "
+	       "old secret is gone); a run that died is repaired by the next "
+	       "apply.\n");
 }
 
 static bool
@@ -66,11 +75,15 @@ cmd_apply(int argc, char **argv)
 	        {"state-dir", required_argument, NULL, 'S'},
 	        {"rekey", required_argument, NULL, 'k'},
 	        {"no-git-check", no_argument, NULL, 'G'},
+	        {"no-verify", no_argument, NULL, 'V'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	struct cmd_source src = {.file = "trusts.yaml"};
-	struct rec_apply_opts ao = {.report = stdout, .timeout_ms = 60000};
+	struct rec_apply_opts ao = {.report = stdout};
+	struct prov_cfg wc = {.timeout_ms = 60000};
+	struct prov *writer = NULL;
+	bool no_verify = false;
 	struct cmd_session s;
 	const char *saved = NULL, *sdir = NULL, *rekey = NULL;
 	struct state_locks locks = {0};
@@ -98,7 +111,7 @@ cmd_apply(int argc, char **argv)
 				return cmd_usage("apply",
 				                 "--timeout takes seconds "
 				                 "(1..3600)");
-			ao.timeout_ms = (unsigned)t * 1000u;
+			wc.timeout_ms = (unsigned)t * 1000u;
 			break;
 		case 'l':
 			t = strtol(optarg, &end, 10);
@@ -122,6 +135,9 @@ cmd_apply(int argc, char **argv)
 		case 'G':
 			git_check = false;
 			break;
+		case 'V':
+			no_verify = true;
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -141,8 +157,9 @@ cmd_apply(int argc, char **argv)
 		                 "no terminal to confirm on: pass "
 		                 "--auto-approve to apply without asking");
 	err_init(&err);
+	src.state_dir = state_dir(sdir);
 	rc = saved != NULL ? cmd_session_saved(&s, saved, src.allow_destroy,
-	                                       git_check, &err)
+	                                       git_check, src.state_dir, &err)
 	                   : cmd_session_plan(&s, &src, &err);
 	if (rc < 0)
 		goto fail;
@@ -197,8 +214,22 @@ cmd_apply(int argc, char **argv)
 		state_locks_release(&locks);
 		goto fail;
 	}
-	ao.secrets = s.secrets;
+	wc.model = s.model;
+	wc.secrets = s.secrets;
+	if ((rc = prov_open(&writer, &prov_lsa_ops, &wc, &err)) < 0) {
+		state_locks_release(&locks);
+		goto fail;
+	}
+	ao.writer = writer;
+	ao.journal_dir = state_dir(sdir);
+	ao.leftovers = &s.leftovers;
+	ao.no_verify = no_verify;
+	ao.stop = &cmd_stop;
+	/* from here a signal stops the run between steps, never inside one */
+	cmd_signals_catch(true);
 	rc = rec_apply(&s.plan, s.model, &ao, &err);
+	prov_close(writer);
+	cmd_signals_catch(false);
 	if (rc == 0) {
 		struct err rec;
 
@@ -212,6 +243,11 @@ cmd_apply(int argc, char **argv)
 			        rec.msg);
 	}
 	state_locks_release(&locks);
+	if (rc < 0 && cmd_stop != 0) {
+		cmd_error(&err);
+		cmd_session_release(&s);
+		return 128 + cmd_stop; /* what the shell reports for a signal */
+	}
 	if (rc < 0)
 		goto fail;
 	printf("\nApply complete: %zu created, %zu updated, %zu replaced, %zu "

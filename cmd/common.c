@@ -11,6 +11,7 @@
 #include "util/gitsrc.h"
 #include "providers/prov.h"
 #include "util/err.h"
+#include "util/safefile.h"
 #include "util/xalloc.h"
 
 static void
@@ -20,6 +21,37 @@ session_init(struct cmd_session *s)
 	s->secrets = model_secret_cache_new();
 	model_state_init(&s->state);
 	plan_init(&s->plan);
+}
+
+/*
+ * The journals dead applies left for the plan's domains, and their repair
+ * in the plan.  An unsafe state directory is an error for apply (strict)
+ * and a warning otherwise: its journals cannot be trusted either way.
+ */
+static int
+scan_journals(struct cmd_session *s, const char *dir, struct err *err)
+{
+	struct err e2;
+	int rc;
+
+	err_init(&e2);
+	if (dir == NULL)
+		dir = state_dir(NULL);
+	if ((rc = safefile_dir_check(dir, false, &e2)) < 0) {
+		if (rc == ERR_NOTFOUND)
+			return 0;
+		fprintf(stderr,
+		        "adtrust: warning: journals of interrupted applies "
+		        "are not read: %s\n",
+		        e2.msg);
+		return 0;
+	}
+	rc = rec_journal_scan(&s->leftovers, dir, s->plan.domains,
+	                      s->plan.n_domains, err);
+	if (rc < 0)
+		return err_prefix(err, "reading the apply journals");
+	rec_plan_repair(&s->plan, &s->leftovers);
+	return 0;
 }
 
 int
@@ -57,6 +89,8 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 	rc = rec_diff(&s->plan, s->model, &s->state, &ro, err);
 	if (rc == 0 && src->snapshot_dir != NULL)
 		s->plan.snapshot = xstrdup(src->snapshot_dir);
+	else if (rc == 0)
+		rc = scan_journals(s, src->state_dir, err);
 	if (rc == 0 && info.git_repo == NULL && strcmp(src->file, "-") != 0)
 		s->plan.source_abspath = realpath(src->file, NULL);
 	if (rc == 0 && info.git_repo != NULL) {
@@ -80,6 +114,7 @@ cmd_session_release(struct cmd_session *s)
 	model_state_release(&s->state);
 	model_free(s->model);
 	model_secret_cache_free(s->secrets);
+	rec_leftovers_release(&s->leftovers);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -87,30 +122,8 @@ int
 cmd_write_file(const char *path, const char *data, size_t len, unsigned mode,
                struct err *err)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd, rc = 0;
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
-	if (fd < 0) {
-		rc = err_set_errno(err, ERR_IO, "cannot write '%s'", path);
-		goto out;
-	}
-	if (fchmod(fd, (mode_t)mode) < 0 ||
-	    write(fd, data, len) != (ssize_t)len || fsync(fd) < 0) {
-		rc = err_set_errno(err, ERR_IO, "cannot write '%s'", path);
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		rc = err_set_errno(err, ERR_IO, "cannot rename '%s' to '%s'",
-		                   tmp, path);
-		unlink(tmp);
-	}
-out:
-	free(tmp);
-	return rc;
+	/* a random O_EXCL temp, renamed over path: see util/safefile.h */
+	return safefile_write(path, data, len, (mode_t)mode, err);
 }
 
 static bool
@@ -140,7 +153,8 @@ same_plan(const struct plan *a, const struct plan *b)
 
 int
 cmd_session_saved(struct cmd_session *s, const char *plan_path,
-                  bool allow_destroy, bool git_check, struct err *err)
+                  bool allow_destroy, bool git_check, const char *sdir,
+                  struct err *err)
 {
 	struct prov_cfg cfg = {0};
 	struct rec_opts ro = {0};
@@ -235,6 +249,8 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 	ro.allow_destroy = allow_destroy;
 	ro.today = saved.date;
 	if ((rc = rec_diff(&s->plan, s->model, &s->state, &ro, err)) < 0)
+		goto out;
+	if ((rc = scan_journals(s, sdir, err)) < 0)
 		goto out;
 	if (!same_plan(&s->plan, &saved)) {
 		rc = err_set(err, ERR_CONFLICT,

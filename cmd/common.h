@@ -38,6 +38,12 @@ struct cmd_source {
 	const char *file;         /* -f */
 	const char *snapshot_dir; /* --snapshot: offline, read-only */
 	bool allow_destroy;
+	/*
+	 * Where apply journals live (live plans only): journals of dead
+	 * runs that touch the managed domains are repaired by the plan.
+	 * NULL: state_dir(NULL).
+	 */
+	const char *state_dir;
 };
 
 /* Everything a plan was made from; cmd_session_release frees it. */
@@ -46,6 +52,7 @@ struct cmd_session {
 	struct model *model;
 	struct model_state state;
 	struct plan plan;
+	struct rec_leftovers leftovers; /* journals of dead applies */
 };
 
 /*
@@ -66,7 +73,8 @@ void cmd_session_release(struct cmd_session *s);
  * equal the saved one.
  */
 int cmd_session_saved(struct cmd_session *s, const char *plan_path,
-                      bool allow_destroy, bool git_check, struct err *err);
+                      bool allow_destroy, bool git_check, const char *state_dir,
+                      struct err *err);
 
 /*
  * Records what was applied: a ref refs/adtrust/applied/<path> in the

@@ -4,6 +4,7 @@
  * stdout was written (a full disk is an error).  The only globals live here.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <stdarg.h>
@@ -16,6 +17,36 @@
 #include "util/err.h"
 
 struct cmd_global cmd_g;
+volatile sig_atomic_t cmd_stop;
+
+static void
+on_stop(int sig)
+{
+	static const char msg[] = "\nadtrust: signal received: stopping after "
+	                          "the current step, then settling the trust "
+	                          "in progress\n";
+
+	if (cmd_stop == 0) {
+		ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+
+		(void)w;
+	}
+	cmd_stop = sig;
+}
+
+void
+cmd_signals_catch(bool on)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on ? on_stop : SIG_DFL;
+	sa.sa_flags = SA_RESTART; /* a step in flight completes */
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
 
 struct cmd_spec {
 	const char *name;

@@ -661,3 +661,9 @@ lsa_validation_release(struct lsa_validation *v)
 	free(v->tc_text);
 	memset(v, 0, sizeof(*v));
 }
+
+bool
+lsa_session_alive(const struct lsa_session *s)
+{
+	return s != NULL && s->dead[0] == '\0' && s->fd >= 0;
+}

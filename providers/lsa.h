@@ -54,6 +54,11 @@ int lsa_session_open(struct lsa_session **out, const char *helper_path,
                      struct err *err);
 /* Ends the helper (end of stream, then SIGKILL after 2 s); NULL-safe. */
 void lsa_session_close(struct lsa_session *s);
+/*
+ * False once the helper died, hung or misbehaved: every call would fail
+ * with ERR_IO; close the session and open a new one.
+ */
+bool lsa_session_alive(const struct lsa_session *s);
 /* Borrowed: the DC name of the session. */
 const char *lsa_session_server(const struct lsa_session *s);
 

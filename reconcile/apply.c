@@ -1,36 +1,82 @@
 /*
- * The apply engine (see rec_apply in rec.h).  It talks to each domain's DC
- * through one adtrust-lsa session, opened on first use.
+ * The apply engine (see rec_apply in rec.h): ordering, the journal and
+ * rollback.  It never names a backend: every write goes through the
+ * writer's slots (providers/prov.h).
+ *
+ * A trust is one transaction of steps.  Its state is "before" until its
+ * first write, "desired" when every step is done, and in between it may be
+ * one-sided.  Whatever stops a trust halfway (a failed step, a signal) is
+ * settled before the run ends: rolled back while every write so far can be
+ * undone (a created side deleted, an update written back), finished once
+ * one cannot (a delete ran: the old secret is gone), and reported
+ * INCOMPLETE, with its journal kept, only when neither worked.
  */
 #include "reconcile/rec.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
-#include "providers/lsa.h"
 #include "providers/prov.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
-struct sess {
-	char *domain;
-	struct lsa_session *s;
+enum step_op {
+	ST_DELETE,     /* a delete, or the first half of a replace */
+	ST_UPDATE,     /* in place: direction/attributes, enctypes */
+	ST_FTI_UPDATE, /* in place: name suffixes of an existing TDO */
+	ST_CREATE,     /* a create, or the second half of a replace */
+	ST_FTI_NEW,    /* forest records of a side created in this run */
+};
+
+static const char *const op_names[] = {
+        [ST_DELETE] = "delete", [ST_UPDATE] = "update", [ST_FTI_UPDATE] = "fti",
+        [ST_CREATE] = "create", [ST_FTI_NEW] = "fti",
+};
+
+enum fate {
+	F_TODO = 0,
+	F_DONE,
+	F_FAILED,  /* refused: nothing changed */
+	F_UNKNOWN, /* may have changed something */
+	F_UNDONE,
+};
+
+struct step {
+	enum step_op op;
+	const struct plan_item *it;
+	enum fate fate;
+};
+
+struct tx {
+	const struct model_trust *t; /* NULL for an unmanaged pair */
+	struct step *st;
+	size_t n;
+	char *pw; /* the trust password, once a create needs it */
+	const char *a, *b;
 };
 
 struct run {
 	const struct plan *p;
 	const struct model *m;
 	const struct rec_apply_opts *o;
-	char *helper;
-	struct sess *sess;
-	size_t n_sess;
-	const struct plan_item *cur; /* the item being applied */
-	bool *done;                  /* per plan item */
+	struct prov *w;
+	struct rec_journal *j;
+	bool *touched; /* per plan item: a step of it was attempted */
+	size_t writes;
+	size_t incomplete;
+	bool verify_failed;
 };
+
+static bool
+stop_requested(const struct run *r)
+{
+	return r->o->stop != NULL && *r->o->stop != 0;
+}
 
 static void
 say(struct run *r, const char *what, const struct plan_item *it,
@@ -40,62 +86,6 @@ say(struct run *r, const char *what, const struct plan_item *it,
 	        plan_action_name(it->action), it->address, extra ? ": " : "",
 	        extra ? extra : "");
 	fflush(r->o->report);
-}
-
-static int
-session(struct lsa_session **out, struct run *r, const char *domain,
-        struct err *err)
-{
-	const struct model_domain *d = model_domain_find(r->m, domain);
-	const struct model_credential *c = NULL;
-	struct lsa_login l = {0};
-	char *host = NULL, *pw = NULL, *realm = NULL;
-	int rc;
-
-	for (size_t i = 0; i < r->n_sess; i++)
-		if (strcasecmp(r->sess[i].domain, domain) == 0) {
-			*out = r->sess[i].s;
-			return 0;
-		}
-	*out = NULL;
-	if (d == NULL || (host = model_domain_dc_host(d)) == NULL)
-		return err_set(err, ERR_INVALID,
-		               "domain '%s' has no 'rpc' or 'ldap' to write to",
-		               domain);
-	if (d->credentials != NULL)
-		c = model_cred_find(r->m, d->credentials);
-	realm = xstrdup(domain);
-	for (char *q = realm; *q; q++)
-		if (*q >= 'a' && *q <= 'z')
-			*q = (char)(*q - 'a' + 'A');
-	l.server = host;
-	l.realm = realm;
-	if (c != NULL && c->method == MODEL_CRED_PASSWORD) {
-		char what[300];
-
-		snprintf(what, sizeof(what), "the password of '%s'", c->user);
-		if ((rc = model_secret_get(r->o->secrets, &pw, c->password,
-		                           what, err)) < 0)
-			goto out;
-		l.user = c->user;
-		l.password = pw;
-	} else if (c != NULL) {
-		l.ccache = c->ccache;
-	}
-	rc = lsa_session_open(out, r->helper, &l, r->o->timeout_ms, err);
-	if (rc < 0) {
-		err_prefix(err, "domain '%s'", domain);
-		goto out;
-	}
-	r->sess = xreallocarray(r->sess, r->n_sess + 1, sizeof(*r->sess));
-	r->sess[r->n_sess].domain = xstrdup(domain);
-	r->sess[r->n_sess].s = *out;
-	r->n_sess++;
-out:
-	model_secret_free(pw);
-	free(host);
-	free(realm);
-	return rc;
 }
 
 /* A strong random trust password: 32 characters of a 64-symbol alphabet. */
@@ -117,44 +107,69 @@ gen_password(void)
 }
 
 static int
-trust_password(char **out, const struct model_trust *t, struct err *err)
+trust_password(struct tx *tx, struct err *err)
 {
 	char what[600];
 
-	*out = NULL;
-	if (t->password == NULL) {
-		*out = gen_password();
+	if (tx->pw != NULL)
+		return 0;
+	if (tx->t == NULL || tx->t->password == NULL) {
+		tx->pw = gen_password();
 		return 0;
 	}
 	snprintf(what, sizeof(what), "the trust password of %s -> %s",
-	         t->trusting, t->trusted);
-	return model_secret_resolve(out, t->password, what, err);
+	         tx->t->trusting, tx->t->trusted);
+	return model_secret_resolve(&tx->pw, tx->t->password, what, err);
 }
 
-/* Reads the TDO back and compares what the write was meant to change. */
+static const char *
+secret_kind(const struct tx *tx, const struct step *s)
+{
+	if (s->op != ST_CREATE)
+		return "none";
+	return tx->t == NULL || tx->t->password == NULL ? "generated"
+	                                                : "referenced";
+}
+
+/* ---- read-back ---- */
+
+static bool
+tdo_matches(const struct model_tdo *t, const struct model_tdo *a)
+{
+	return t->direction == a->direction && t->type == a->type &&
+	       ((t->attributes ^ a->attributes) & a->attr_mask) == 0 &&
+	       (!a->has_enctypes || t->enctypes == a->enctypes);
+}
+
+/*
+ * Reads the TDO back and compares what the write was meant to do.  0: as
+ * wanted; ERR_BACKEND: it reads back otherwise; another error: unknown.
+ */
 static int
-verify(struct lsa_session *s, const struct plan_item *it, bool want_absent,
-       struct err *err)
+readback(struct run *r, const struct plan_item *it, bool want_absent,
+         struct err *err)
 {
 	const struct model_tdo *a = &it->after;
-	struct lsa_tdo t = {0};
-	int rc = lsa_query_tdo(s, it->partner, &t, err);
+	struct model_tdo t;
+	int rc = r->w->ops->tdo_get(r->w, it->domain, it->partner, &t, err);
 
 	if (want_absent) {
+		model_tdo_release(&t);
 		if (rc == ERR_NOTFOUND)
 			return 0;
-		lsa_tdo_release(&t);
 		return rc < 0 ? rc
 		              : err_set(err, ERR_BACKEND,
 		                        "'%s': the server said the trust was "
 		                        "deleted, but it is still there",
 		                        it->address);
 	}
+	if (rc == ERR_NOTFOUND)
+		return err_set(err, ERR_BACKEND,
+		               "'%s': the trust is not there after the write",
+		               it->address);
 	if (rc < 0)
 		return err_prefix(err, "reading back '%s'", it->address);
-	if (t.direction != a->direction || t.type != a->type ||
-	    ((t.attributes ^ a->attributes) & a->attr_mask) != 0 ||
-	    (a->has_enctypes && t.enctypes != a->enctypes))
+	if (!tdo_matches(&t, a))
 		rc = err_set(err, ERR_BACKEND,
 		             "'%s': the server said OK but the trust reads "
 		             "back as direction %s, attributes 0x%x, "
@@ -163,7 +178,7 @@ verify(struct lsa_session *s, const struct plan_item *it, bool want_absent,
 		             t.attributes, t.enctypes,
 		             model_dir_name(a->direction), a->attributes,
 		             a->enctypes);
-	lsa_tdo_release(&t);
+	model_tdo_release(&t);
 	return rc;
 }
 
@@ -173,16 +188,16 @@ fti_same_tlns(const struct fti *x, const struct fti *y)
 	size_t nx = 0, ny = 0;
 
 	for (size_t i = 0; i < x->n; i++) {
-		const struct fti_record *r = &x->rec[i];
+		const struct fti_record *rr = &x->rec[i];
 		bool hit = false;
 
-		if (r->type != FTI_TLN && r->type != FTI_TLN_EX)
+		if (rr->type != FTI_TLN && rr->type != FTI_TLN_EX)
 			continue;
 		nx++;
 		for (size_t j = 0; j < y->n && !hit; j++)
-			hit = y->rec[j].type == r->type &&
-			      strcasecmp(y->rec[j].name, r->name) == 0 &&
-			      ((y->rec[j].flags ^ r->flags) &
+			hit = y->rec[j].type == rr->type &&
+			      strcasecmp(y->rec[j].name, rr->name) == 0 &&
+			      ((y->rec[j].flags ^ rr->flags) &
 			       (FTI_TLN_DISABLED_ADMIN |
 			        FTI_TLN_DISABLED_NEW)) == 0;
 		if (!hit)
@@ -194,318 +209,732 @@ fti_same_tlns(const struct fti *x, const struct fti *y)
 	return nx == ny;
 }
 
-/*
- * Stores the forest trust records: the spec is applied to what the TDO
- * holds now (a fresh Samba TDO has a default TLN + DOMAIN record), checked
- * first (collisions named), then stored and read back.
- */
-/* Where the records to store come from. */
-enum fti_base {
-	FTI_FROM_LIVE,    /* an update: the TDO's records, spec applied */
-	FTI_FROM_PARTNER, /* a new trust: the partner forest's namespaces */
-	FTI_FROM_PLAN,    /* a replace: exactly the records planned */
-};
-
+/* Stores records and reads them back. */
 static int
-write_fti(struct lsa_session *s, const struct plan_item *it, enum fti_base from,
+store_fti(struct run *r, const struct plan_item *it, const struct fti *want,
           struct err *err)
 {
-	struct fti cur, want, back;
-	struct lsa_collisions col = {0};
-	struct err e2;
-	int rc = ERR_NOTFOUND;
+	struct fti back;
+	int rc;
 
-	fti_init(&cur);
-	fti_init(&want);
-	fti_init(&back);
-	if (from == FTI_FROM_PLAN && it->after.fti.n > 0) {
-		fti_copy(&want, &it->after.fti);
-		goto check;
+	if ((rc = r->w->ops->fti_set(r->w, it->domain, it->partner, want,
+	                             err)) < 0)
+		return rc;
+	if ((rc = r->w->ops->fti_get(r->w, it->domain, it->partner, false,
+	                             &back, err)) < 0) {
+		fti_release(&back);
+		return err_prefix(err, "reading back '%s'", it->address);
 	}
-	/*
-	 * A new forest trust starts from the partner forest's namespaces as
-	 * its DC reports them (NETLOGON, like samba-tool's namespaces
-	 * --refresh); else, or if that fails, from what the TDO holds.
-	 */
-	err_init(&e2);
-	if (from != FTI_FROM_LIVE)
-		rc = lsa_fetch_partner_fti(s, it->partner, &cur, &e2);
-	if (rc < 0) {
-		fti_release(&cur);
-		rc = lsa_query_fti(s, it->partner, &cur, err);
-		if (rc < 0 && rc != ERR_NOTFOUND)
-			goto out;
-	}
-	if (it->after.suffixes != NULL)
-		rec_fti_resolve(&want, rc == 0 ? &cur : NULL,
-		                it->after.suffixes);
-	else
-		fti_copy(&want, &cur);
-check:
-	if (want.n == 0) {
-		rc = 0; /* nothing to route yet */
-		goto out;
-	}
-	if ((rc = lsa_set_fti(s, it->partner, &want, true, &col, err)) < 0)
-		goto out;
-	if (col.n > 0) {
-		/* LSA_FOREST_TRUST_COLLISION_RECORD_TYPE (MS-LSAD 2.2.7.27) */
-		static const char *const kinds[] = {
-		        "trusted domain", "local forest domain", "name"};
-		const struct lsa_collision *c = &col.v[0];
-		const char *ours = c->index < want.n && want.rec[c->index].name
-		                           ? want.rec[c->index].name
-		                           : "?";
-
-		rc = err_set(err, ERR_CONFLICT,
-		             "'%s': name suffix '%s' collides with %s '%s' "
-		             "(%zu collision%s; nothing was stored)",
-		             it->address, ours,
-		             c->type < 3 ? kinds[c->type] : "something named",
-		             c->name ? c->name : "?", col.n,
-		             col.n == 1 ? "" : "s");
-		goto out;
-	}
-	if ((rc = lsa_set_fti(s, it->partner, &want, false, NULL, err)) < 0)
-		goto out;
-	if ((rc = lsa_query_fti(s, it->partner, &back, err)) < 0)
-		goto out;
-	if (!fti_same_tlns(&want, &back))
+	if (!fti_same_tlns(want, &back))
 		rc = err_set(err, ERR_BACKEND,
 		             "'%s': the server said OK but the name suffixes "
 		             "read back differently",
 		             it->address);
-out:
-	lsa_collisions_release(&col);
-	fti_release(&cur);
-	fti_release(&want);
 	fti_release(&back);
 	return rc;
 }
 
+/*
+ * The records a forest trust side must store.  An update applies the spec
+ * to what the TDO holds; a new trust starts from the partner forest's
+ * namespaces as its DC reports them (like samba-tool's namespaces
+ * --refresh), else from what the new TDO holds; a replace stores exactly
+ * the records planned.
+ */
 static int
-do_create(struct run *r, const struct plan_item *it, const char *pw, bool *made,
-          struct err *err)
+want_fti(struct run *r, const struct step *s, struct fti *want, struct err *err)
 {
-	const struct model_tdo *a = &it->after;
-	struct lsa_create c = {
-	        .name = a->partner,
-	        .netbios = a->flat_name,
-	        .sid = a->sid,
-	        .direction = a->direction,
-	        .type = a->type,
-	        .attributes = a->attributes,
-	        .enctypes = a->has_enctypes ? a->enctypes : 0,
-	        .password = pw,
-	};
-	struct lsa_session *s;
-	int rc;
+	const struct plan_item *it = s->it;
+	struct fti cur;
+	struct err e2;
+	int rc = ERR_NOTFOUND;
 
-	if ((rc = session(&s, r, it->domain, err)) < 0)
-		return rc;
-	if (a->flat_name == NULL || (a->sid == NULL && a->type != TDO_TYPE_MIT))
-		return err_set(err, ERR_INVALID,
-		               "'%s': creating a trust needs the partner's "
-		               "'netbios' and 'sid' in its domain entry",
-		               it->address);
-	*made = false;
-	if ((rc = lsa_create_tdo(s, &c, err)) < 0) {
-		if (rc == ERR_IO) /* the request may have reached the DC */
-			err_prefix(err,
-			           "the trust may exist on '%s' now "
-			           "(re-plan to see)",
-			           it->domain);
-		return rc;
+	fti_init(want);
+	if (s->op == ST_FTI_NEW && it->action == PLAN_REPLACE &&
+	    it->after.fti.n > 0) {
+		fti_copy(want, &it->after.fti);
+		return 0;
 	}
-	*made = true;
-	return verify(s, it, false, err);
+	err_init(&e2);
+	fti_init(&cur);
+	if (s->op == ST_FTI_NEW) {
+		rc = r->w->ops->fti_get(r->w, it->domain, it->partner, true,
+		                        &cur, &e2);
+		if (rc < 0)
+			fti_release(&cur);
+	}
+	if (rc < 0) {
+		rc = r->w->ops->fti_get(r->w, it->domain, it->partner, false,
+		                        &cur, err);
+		if (rc < 0 && rc != ERR_NOTFOUND) {
+			fti_release(&cur);
+			return rc;
+		}
+	}
+	if (it->after.suffixes != NULL)
+		rec_fti_resolve(want, rc == 0 ? &cur : NULL,
+		                it->after.suffixes);
+	else
+		fti_copy(want, &cur);
+	fti_release(&cur);
+	return 0;
 }
 
-static int
-do_delete(struct run *r, const struct plan_item *it, struct err *err)
-{
-	struct lsa_session *s;
-	int rc;
+/* ---- steps ---- */
 
-	if ((rc = session(&s, r, it->domain, err)) < 0)
-		return rc;
-	if ((rc = lsa_delete_tdo(s, it->partner, err)) < 0)
-		return rc;
-	return verify(s, it, true, err);
-}
-
-static int
-do_update(struct run *r, const struct plan_item *it, struct err *err)
+static unsigned
+update_what(const struct plan_item *it)
 {
 	const struct model_tdo *a = &it->after, *b = &it->before;
-	struct lsa_session *s;
-	bool suffixes = false;
-	int rc;
+	unsigned what = 0;
 
-	if ((rc = session(&s, r, it->domain, err)) < 0)
-		return rc;
-	if (a->direction != b->direction || a->attributes != b->attributes) {
-		rc = lsa_set_info_ex(s, it->partner, a->direction, a->type,
-		                     a->attributes, err);
-		if (rc < 0)
-			return rc;
-	}
+	if (a->direction != b->direction || a->attributes != b->attributes)
+		what |= PROV_SET_INFO;
 	if (a->has_enctypes && (!b->has_enctypes || a->enctypes != b->enctypes))
-		if ((rc = lsa_set_enctypes(s, it->partner, a->enctypes, err)) <
-		    0)
-			return rc;
-	for (size_t i = 0; i < it->n_changes; i++)
-		if (strncmp(it->changes[i].field, "name_suffixes", 13) == 0)
-			suffixes = true;
-	if (suffixes && (rc = write_fti(s, it, FTI_FROM_LIVE, err)) < 0)
-		return rc;
-	return verify(s, it, false, err);
+		what |= PROV_SET_ENCTYPES;
+	return what;
 }
 
-/* The items of one trust, in the order they are applied. */
+/* One write (and its read-back); 0 or an error. */
 static int
-apply_trust(struct run *r, long ti, struct err *err)
+write_step(struct run *r, struct tx *tx, const struct step *s, struct err *err)
+{
+	const struct plan_item *it = s->it;
+	struct fti want;
+	unsigned what;
+	int rc;
+
+	switch (s->op) {
+	case ST_DELETE:
+		if ((rc = r->w->ops->tdo_delete(r->w, it->domain, it->partner,
+		                                err)) < 0)
+			return rc;
+		return readback(r, it, true, err);
+	case ST_UPDATE:
+		if ((what = update_what(it)) != 0 &&
+		    (rc = r->w->ops->tdo_set(r->w, &it->after, what, err)) < 0)
+			return rc;
+		return readback(r, it, false, err);
+	case ST_CREATE:
+		if ((rc = trust_password(tx, err)) < 0)
+			return rc;
+		if ((rc = r->w->ops->tdo_create(r->w, &it->after, tx->pw,
+		                                err)) < 0)
+			return rc;
+		return readback(r, it, false, err);
+	case ST_FTI_UPDATE:
+	case ST_FTI_NEW:
+		if ((rc = want_fti(r, s, &want, err)) < 0)
+			return rc;
+		rc = want.n > 0 ? store_fti(r, it, &want, err) : 0;
+		fti_release(&want);
+		return rc;
+	}
+	return err_set(err, ERR_INVALID, "unknown step");
+}
+
+/*
+ * After a failed write: what did it do?  Reads back.  F_DONE when the
+ * wanted result is there after all (a lost answer), F_FAILED when nothing
+ * changed, F_UNKNOWN when it cannot be told or something changed.
+ */
+static enum fate
+resolve(struct run *r, const struct step *s)
+{
+	const struct plan_item *it = s->it;
+	struct model_tdo t;
+	struct err e;
+	int rc;
+
+	err_init(&e);
+	switch (s->op) {
+	case ST_DELETE:
+		rc = r->w->ops->tdo_get(r->w, it->domain, it->partner, &t, &e);
+		model_tdo_release(&t);
+		return rc == ERR_NOTFOUND ? F_DONE
+		       : rc == 0          ? F_FAILED
+		                          : F_UNKNOWN;
+	case ST_CREATE:
+		rc = r->w->ops->tdo_get(r->w, it->domain, it->partner, &t, &e);
+		model_tdo_release(&t);
+		return rc == ERR_NOTFOUND ? F_FAILED : F_UNKNOWN;
+	case ST_UPDATE: {
+		struct model_tdo b;
+		enum fate f = F_UNKNOWN;
+
+		if (r->w->ops->tdo_get(r->w, it->domain, it->partner, &t, &e) ==
+		    0) {
+			model_tdo_init(&b);
+			model_tdo_copy(&b, &it->before);
+			b.attr_mask = 0xffffffffu;
+			if (tdo_matches(&t, &b))
+				f = F_FAILED; /* still as before */
+			model_tdo_release(&b);
+		}
+		model_tdo_release(&t);
+		return f;
+	}
+	default:
+		return F_UNKNOWN; /* undone by writing the old values back */
+	}
+}
+
+/*
+ * Runs one step with its journal records.  On failure *err says why and
+ * the step's fate says what it left.
+ */
+static int
+run_step(struct run *r, struct tx *tx, struct step *s, const char *note,
+         struct err *err)
+{
+	const struct plan_item *it = s->it;
+	size_t jn;
+	int rc;
+
+	r->touched[it - r->p->items] = true;
+	if ((rc = rec_journal_intent(r->j, &jn, op_names[s->op], it->domain,
+	                             it->partner, plan_action_name(it->action),
+	                             secret_kind(tx, s), err)) < 0) {
+		s->fate = F_FAILED; /* not sent: nothing changed */
+		return rc;
+	}
+	r->writes++;
+	rc = write_step(r, tx, s, err);
+	if (rc < 0) {
+		s->fate = resolve(r, s);
+		if (s->fate == F_DONE)
+			rc = 0; /* the answer was lost; the write was made */
+	} else {
+		s->fate = F_DONE;
+	}
+	{
+		struct err je;
+
+		err_init(&je);
+		rec_journal_result(r->j, jn,
+		                   s->fate == F_DONE     ? "done"
+		                   : s->fate == F_FAILED ? "failed"
+		                                         : "unknown",
+		                   rc < 0 ? err->msg : NULL, &je);
+	}
+	if (rc == 0) {
+		char extra[160];
+		const char *what = NULL;
+
+		if (it->action == PLAN_REPLACE && s->op == ST_DELETE)
+			what = "the old object is deleted";
+		else if (it->action == PLAN_REPLACE && s->op == ST_CREATE)
+			what = "created again";
+		else if (s->op == ST_FTI_NEW || s->op == ST_FTI_UPDATE)
+			what = "name suffixes stored";
+		if (note != NULL && what != NULL)
+			snprintf(extra, sizeof(extra), "%s (%s)", what, note);
+		else
+			snprintf(extra, sizeof(extra), "%s",
+			         what   ? what
+			         : note ? note
+			                : "");
+		say(r, "done", it, extra[0] ? extra : NULL);
+	}
+	return rc;
+}
+
+/* ---- settling a trust that stopped halfway ---- */
+
+/* Writes one undo; journaled.  0 or an error. */
+static int
+undo_step(struct run *r, struct step *s, struct err *err)
+{
+	const struct plan_item *it = s->it;
+	const char *op = s->op == ST_CREATE   ? "undo-create"
+	                 : s->op == ST_UPDATE ? "undo-update"
+	                                      : "undo-fti";
+	struct model_tdo back;
+	size_t jn;
+	int rc;
+
+	if ((rc = rec_journal_intent(r->j, &jn, op, it->domain, it->partner,
+	                             plan_action_name(it->action), "none",
+	                             err)) < 0)
+		return rc;
+	r->writes++;
+	switch (s->op) {
+	case ST_CREATE:
+		rc = r->w->ops->tdo_delete(r->w, it->domain, it->partner, err);
+		if (rc == ERR_NOTFOUND)
+			rc = 0;
+		break;
+	case ST_UPDATE:
+		model_tdo_init(&back);
+		model_tdo_copy(&back, &it->before);
+		back.attr_mask = 0xffffffffu;
+		rc = r->w->ops->tdo_set(r->w, &back,
+		                        update_what(it) |
+		                                (it->before.has_enctypes
+		                                         ? PROV_SET_ENCTYPES
+		                                         : 0),
+		                        err);
+		if (rc == 0) {
+			struct model_tdo t;
+
+			if ((rc = r->w->ops->tdo_get(r->w, it->domain,
+			                             it->partner, &t, err)) ==
+			            0 &&
+			    !tdo_matches(&t, &back))
+				rc = err_set(err, ERR_BACKEND,
+				             "'%s': the old values do not read "
+				             "back",
+				             it->address);
+			model_tdo_release(&t);
+		}
+		model_tdo_release(&back);
+		break;
+	case ST_FTI_UPDATE:
+		rc = it->before.has_fti && it->before.fti.n > 0
+		             ? store_fti(r, it, &it->before.fti, err)
+		             : 0;
+		break;
+	default:
+		rc = 0; /* ST_FTI_NEW goes with its create */
+		break;
+	}
+	{
+		struct err je;
+
+		err_init(&je);
+		rec_journal_result(r->j, jn, rc == 0 ? "done" : "failed",
+		                   rc < 0 ? err->msg : NULL, &je);
+	}
+	return rc;
+}
+
+static bool
+point_of_no_return(const struct tx *tx)
+{
+	for (size_t i = 0; i < tx->n; i++)
+		if (tx->st[i].op == ST_DELETE &&
+		    (tx->st[i].fate == F_DONE || tx->st[i].fate == F_UNKNOWN))
+			return true;
+	return false;
+}
+
+/* "a.test/b.test present, b.test/a.test absent" for the report. */
+static void
+describe_sides(struct run *r, const struct tx *tx, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < 2; k++) {
+		const char *d = k == 0 ? tx->a : tx->b,
+		           *pt = k == 0 ? tx->b : tx->a;
+		struct model_tdo t;
+		struct err e;
+		int rc;
+
+		err_init(&e);
+		rc = r->w->ops->tdo_get(r->w, d, pt, &t, &e);
+		model_tdo_release(&t);
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
+		                        "%s%s/%s %s", k ? ", " : "", d, pt,
+		                        rc == 0              ? "present"
+		                        : rc == ERR_NOTFOUND ? "absent"
+		                                             : "unknown (no "
+		                                               "answer)");
+		if (off >= len)
+			break;
+	}
+}
+
+/*
+ * Brings a trust that stopped at step 'at' to a consistent state.  why is
+ * the reason ("the run was interrupted", or the failed step's error).
+ */
+static void
+settle(struct run *r, struct tx *tx, const char *why)
+{
+	char sides[600];
+	struct err e;
+	bool ok = true;
+
+	if (!point_of_no_return(tx)) {
+		for (size_t i = tx->n; i-- > 0;) {
+			struct step *s = &tx->st[i];
+			int rc = -1;
+
+			if (s->fate != F_DONE && s->fate != F_UNKNOWN)
+				continue;
+			for (int attempt = 0; attempt < 2 && rc < 0;
+			     attempt++) {
+				err_init(&e);
+				rc = undo_step(r, s, &e);
+			}
+			if (rc < 0) {
+				say(r, "FAILED", s->it, e.msg);
+				ok = false;
+				break;
+			}
+			s->fate = F_UNDONE;
+			say(r, "undone", s->it,
+			    s->op == ST_CREATE ? "deleted again"
+			    : s->op == ST_UPDATE
+			            ? "the old values are written back"
+			            : "the old name suffixes are stored back");
+		}
+		if (ok) {
+			err_init(&e);
+			rec_journal_trust_end(r->j, tx->a, tx->b, "before", why,
+			                      &e);
+			fprintf(r->o->report,
+			        "note: %s <-> %s is as it was before the apply "
+			        "(%s)\n",
+			        tx->a, tx->b, why);
+			return;
+		}
+	} else {
+		fprintf(r->o->report,
+		        "note: finishing %s <-> %s before stopping: its old "
+		        "object is deleted, so stopping now would leave it "
+		        "one-sided\n",
+		        tx->a, tx->b);
+		for (size_t i = 0; i < tx->n && ok; i++) {
+			struct step *s = &tx->st[i];
+			int rc = -1;
+
+			if (s->fate == F_DONE)
+				continue;
+			for (int attempt = 0; attempt < 2 && rc < 0;
+			     attempt++) {
+				err_init(&e);
+				if (s->op == ST_CREATE &&
+				    s->fate == F_UNKNOWN) {
+					/* whatever it left goes first */
+					rc = undo_step(r, s, &e);
+					if (rc < 0)
+						continue;
+				}
+				rc = run_step(r, tx, s, "finishing", &e);
+			}
+			if (rc < 0) {
+				say(r, "FAILED", s->it, e.msg);
+				ok = false;
+			}
+		}
+		if (ok) {
+			err_init(&e);
+			rec_journal_trust_end(r->j, tx->a, tx->b, "desired",
+			                      why, &e);
+			return;
+		}
+	}
+	r->incomplete++;
+	describe_sides(r, tx, sides, sizeof(sides));
+	err_init(&e);
+	rec_journal_trust_end(r->j, tx->a, tx->b, "incomplete", sides, &e);
+	fprintf(r->o->report,
+	        "INCOMPLETE %s <-> %s: %s; nothing more could be written. "
+	        "Run 'adtrust apply' again when the DCs answer: it finishes "
+	        "the trust with a new shared secret (journal '%s')\n",
+	        tx->a, tx->b, sides, r->j ? rec_journal_path(r->j) : "none");
+}
+
+/* ---- one trust ---- */
+
+static void
+add_step(struct tx *tx, enum step_op op, const struct plan_item *it)
+{
+	tx->st = xreallocarray(tx->st, tx->n + 1, sizeof(*tx->st));
+	tx->st[tx->n++] = (struct step){.op = op, .it = it};
+}
+
+static bool
+same_trust(const struct plan_item *x, const struct plan_item *y)
+{
+	if (x->trust_index >= 0 || y->trust_index >= 0)
+		return x->trust_index == y->trust_index;
+	return (strcasecmp(x->domain, y->domain) == 0 &&
+	        strcasecmp(x->partner, y->partner) == 0) ||
+	       (strcasecmp(x->domain, y->partner) == 0 &&
+	        strcasecmp(x->partner, y->domain) == 0);
+}
+
+/* The steps of the trust of item 'first', in the order they run. */
+static void
+build(struct tx *tx, const struct plan *p, const struct model *m,
+      const struct plan_item *first)
+{
+	memset(tx, 0, sizeof(*tx));
+	tx->t = first->trust_index >= 0 ? &m->trusts[first->trust_index] : NULL;
+	tx->a = first->domain;
+	tx->b = first->partner;
+	for (int pass = 0; pass < 5; pass++) {
+		for (size_t i = 0; i < p->n_items; i++) {
+			const struct plan_item *it = &p->items[i];
+			bool changes_suffixes = false;
+
+			if (!same_trust(it, first) || it->action == PLAN_NOOP)
+				continue;
+			for (size_t k = 0; k < it->n_changes; k++)
+				if (strncmp(it->changes[k].field,
+				            "name_suffixes", 13) == 0)
+					changes_suffixes = true;
+			switch (pass) {
+			case 0:
+				if (it->action == PLAN_DELETE)
+					add_step(tx, ST_DELETE, it);
+				break;
+			case 1:
+				if (it->action == PLAN_UPDATE) {
+					add_step(tx, ST_UPDATE, it);
+					if (changes_suffixes)
+						add_step(tx, ST_FTI_UPDATE, it);
+				}
+				break;
+			case 2:
+				if (it->action == PLAN_REPLACE)
+					add_step(tx, ST_DELETE, it);
+				break;
+			case 3:
+				if (it->action == PLAN_CREATE ||
+				    it->action == PLAN_REPLACE)
+					add_step(tx, ST_CREATE, it);
+				break;
+			case 4:
+				if ((it->action == PLAN_CREATE ||
+				     it->action == PLAN_REPLACE) &&
+				    (it->after.attributes &
+				     TA_FOREST_TRANSITIVE))
+					add_step(tx, ST_FTI_NEW, it);
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * After a trust's secret changed: reset the secure channel on each side
+ * this run created and check it (the writer's sc_reset).
+ */
+static void
+check_channels(struct run *r, const struct tx *tx)
+{
+	struct err e;
+
+	if (r->o->no_verify || r->w->ops->sc_reset == NULL)
+		return;
+	for (size_t i = 0; i < tx->n; i++) {
+		const struct plan_item *it = tx->st[i].it;
+
+		if (tx->st[i].op != ST_CREATE)
+			continue;
+		if (tx->t != NULL && tx->t->sides != MODEL_SIDES_BOTH) {
+			say(r, "note", it,
+			    "not verified: the partner side is applied from "
+			    "its own file, with the same password");
+			continue;
+		}
+		err_init(&e);
+		if (r->w->ops->sc_reset(r->w, it->domain, it->partner, &e) <
+		    0) {
+			say(r, "FAILED", it, e.msg);
+			r->verify_failed = true;
+		} else {
+			say(r, "verified", it,
+			    "secure channel reset and checked");
+		}
+	}
+}
+
+/* Runs one trust; 0, or the error that stopped it (already settled). */
+static int
+run_trust(struct run *r, struct tx *tx, struct err *err)
+{
+	bool started = false;
+	int rc;
+
+	for (size_t i = 0; i < tx->n; i++) {
+		struct step *s = &tx->st[i];
+
+		if (stop_requested(r)) {
+			if (!started)
+				return err_set(err, ERR_FAIL, "interrupted");
+			settle(r, tx, "the run was interrupted");
+			return err_set(err, ERR_FAIL, "interrupted");
+		}
+		started = true;
+		if ((rc = run_step(r, tx, s, NULL, err)) < 0) {
+			say(r, "FAILED", s->it, err->msg);
+			settle(r, tx, "a step failed");
+			return rc;
+		}
+	}
+	if (started) {
+		struct err e;
+
+		err_init(&e);
+		rec_journal_trust_end(r->j, tx->a, tx->b, "desired", NULL, &e);
+		check_channels(r, tx);
+	}
+	return 0;
+}
+
+/* ---- the run ---- */
+
+/* Everything that can be checked before the first write. */
+static int
+preflight(struct run *r, struct err *err)
 {
 	const struct plan *p = r->p;
-	const struct model_trust *t = ti >= 0 ? &r->m->trusts[ti] : NULL;
-	const struct plan_item *created[2] = {NULL, NULL};
-	size_t n_created = 0;
-	char *pw = NULL;
-	int rc = 0;
+	int rc;
 
-	/* pass 1: deletes; 2: updates; 3: replaces and creates */
-	for (int pass = 1; pass <= 3 && rc == 0; pass++) {
-		for (size_t i = 0; i < p->n_items && rc == 0; i++) {
-			const struct plan_item *it = &p->items[i];
-			bool del = it->action == PLAN_DELETE,
-			     upd = it->action == PLAN_UPDATE,
-			     cre = it->action == PLAN_CREATE ||
-			           it->action == PLAN_REPLACE,
-			     made = false;
+	for (size_t i = 0; i < p->n_items; i++) {
+		const struct plan_item *it = &p->items[i];
+		const struct model_tdo *a = &it->after;
 
-			if (it->trust_index != ti ||
-			    !((pass == 1 && del) || (pass == 2 && upd) ||
-			      (pass == 3 && cre)))
-				continue;
-			r->cur = it;
-			if (cre && pw == NULL &&
-			    (rc = trust_password(&pw, t, err)) < 0)
-				break;
-			if (it->action == PLAN_REPLACE) {
-				if ((rc = do_delete(r, it, err)) < 0)
-					break;
-				say(r, "deleted", it,
-				    "the old object; creating it again");
-			}
-			if (del)
-				rc = do_delete(r, it, err);
-			else if (upd)
-				rc = do_update(r, it, err);
-			else {
-				rc = do_create(r, it, pw, &made, err);
-				if (made && n_created < 2)
-					created[n_created++] = it;
-				if (rc < 0 && it->action == PLAN_REPLACE)
-					err_prefix(err, "deleted, but not "
-					                "created again");
-			}
-			if (rc == 0) {
-				r->done[it - p->items] = true;
-				say(r, "done", it, NULL);
-			}
-		}
+		if (it->blocked)
+			return err_set(err, ERR_DENIED,
+			               "'%s' is protected: its %s needs "
+			               "--allow-destroy; nothing was applied",
+			               it->address,
+			               plan_action_name(it->action));
+		if ((it->action == PLAN_CREATE || it->action == PLAN_REPLACE) &&
+		    (a->flat_name == NULL ||
+		     (a->sid == NULL && a->type != TDO_TYPE_MIT)))
+			return err_set(err, ERR_INVALID,
+			               "'%s': creating a trust needs the "
+			               "partner's 'netbios' and 'sid' in its "
+			               "domain entry; nothing was applied",
+			               it->address);
 	}
-	/* forest trust info once both sides exist (the partner answers) */
-	for (size_t i = 0; i < n_created && rc == 0; i++) {
-		struct lsa_session *s;
+	for (size_t i = 0; i < p->n_items; i++) {
+		const struct plan_item *it = &p->items[i];
+		bool seen = false;
 
-		if (!(created[i]->after.attributes & TA_FOREST_TRANSITIVE))
+		if (it->action == PLAN_NOOP)
 			continue;
-		r->cur = created[i];
-		if ((rc = session(&s, r, created[i]->domain, err)) == 0)
-			rc = write_fti(s, created[i],
-			               created[i]->action == PLAN_CREATE
-			                       ? FTI_FROM_PARTNER
-			                       : FTI_FROM_PLAN,
-			               err);
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = p->items[k].action != PLAN_NOOP &&
+			       strcasecmp(p->items[k].domain, it->domain) == 0;
+		if (seen)
+			continue;
+		if ((rc = r->w->ops->preflight(r->w, it->domain, err)) < 0)
+			return err_prefix(err,
+			                  "preflight of '%s' failed; nothing "
+			                  "was written",
+			                  it->domain);
 	}
-	if (rc < 0 && r->cur != NULL)
-		say(r, "FAILED", r->cur, err->msg);
-	if (rc < 0 && n_created > 0) {
-		/* no half-trust: take back the sides this run created */
-		struct err e2;
+	return 0;
+}
 
-		for (size_t i = 0; i < n_created; i++) {
-			const struct plan_item *c = created[i];
+/* Journals of dead runs this successful apply has dealt with. */
+static void
+clear_leftovers(struct run *r)
+{
+	const struct rec_leftovers *ls = r->o->leftovers;
 
-			err_init(&e2);
-			if (do_delete(r, c, &e2) == 0) {
-				say(r, "undone", c,
-				    c->action == PLAN_REPLACE
-				            ? "deleted again: the replace had "
-				              "removed the old object, so this "
-				              "side of the trust is now absent"
-				            : "deleted again: the trust could "
-				              "not "
-				              "be completed");
-				r->done[c - p->items] = false;
-			} else {
-				say(r, "FAILED", c, e2.msg);
+	if (ls == NULL)
+		return;
+	for (size_t i = 0; i < ls->n; i++) {
+		const struct rec_leftover *l = &ls->v[i];
+		bool all = true;
+
+		for (size_t k = 0; k < l->n_pairs && all; k++) {
+			bool hit = false;
+
+			if (!l->pairs[k].open)
+				continue;
+			for (size_t j = 0; j < r->p->n_items && !hit; j++) {
+				const struct plan_item *it = &r->p->items[j];
+
+				hit = (strcasecmp(it->domain, l->pairs[k].a) ==
+				               0 &&
+				       strcasecmp(it->partner, l->pairs[k].b) ==
+				               0) ||
+				      (strcasecmp(it->domain, l->pairs[k].b) ==
+				               0 &&
+				       strcasecmp(it->partner, l->pairs[k].a) ==
+				               0);
 			}
+			all = hit;
 		}
+		if (all && unlink(l->path) == 0)
+			fprintf(r->o->report,
+			        "note: the interrupted apply's journal '%s' is "
+			        "resolved and removed\n",
+			        l->path);
 	}
-	model_secret_free(pw);
-	return rc;
 }
 
 int
 rec_apply(const struct plan *p, const struct model *m,
           const struct rec_apply_opts *o, struct err *err)
 {
-	struct run r = {.p = p, .m = m, .o = o};
-	long last = -2;
+	struct run r = {.p = p, .m = m, .o = o, .w = o->writer};
+	const struct plan_item *stopped_at = NULL;
+	struct err je;
 	int rc = 0;
 
-	for (size_t i = 0; i < p->n_items; i++)
-		if (p->items[i].blocked)
-			return err_set(err, ERR_DENIED,
-			               "'%s' is protected: its %s needs "
-			               "--allow-destroy; nothing was applied",
-			               p->items[i].address,
-			               plan_action_name(p->items[i].action));
-	r.done = xcalloc(p->n_items ? p->n_items : 1, sizeof(*r.done));
-	if (o->helper_path != NULL)
-		r.helper = xstrdup(o->helper_path);
-	else if ((rc = lsa_helper_path(&r.helper, err)) < 0)
+	if (r.w == NULL || !(r.w->ops->caps & PROV_CAN_WRITE))
+		return err_set(err, ERR_INVALID,
+		               "the provider '%s' cannot write trusts",
+		               r.w ? r.w->ops->name : "(none)");
+	if ((rc = preflight(&r, err)) < 0)
+		return rc;
+	if (plan_is_noop(p))
 		goto out;
-	/* items are sorted by domain; trusts are applied one at a time */
+	r.touched = xcalloc(p->n_items ? p->n_items : 1, sizeof(*r.touched));
+	if (o->journal_dir != NULL &&
+	    (rc = rec_journal_open(&r.j, o->journal_dir, p, err)) < 0)
+		goto out;
 	for (size_t i = 0; i < p->n_items && rc == 0; i++) {
-		long ti = p->items[i].trust_index;
+		const struct plan_item *it = &p->items[i];
 		bool seen = false;
+		struct tx tx;
 
-		if (p->items[i].action == PLAN_NOOP || ti == last)
+		if (it->action == PLAN_NOOP)
 			continue;
-		for (size_t j = 0; j < i; j++)
-			if (p->items[j].trust_index == ti &&
-			    p->items[j].action != PLAN_NOOP)
-				seen = true;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = p->items[k].action != PLAN_NOOP &&
+			       same_trust(&p->items[k], it);
 		if (seen)
 			continue;
-		last = ti;
-		rc = apply_trust(&r, ti, err);
+		build(&tx, p, m, it);
+		rc = run_trust(&r, &tx, err);
+		if (rc < 0)
+			stopped_at = it;
+		if (tx.pw != NULL)
+			model_secret_free(tx.pw);
+		free(tx.st);
 	}
-	if (rc < 0)
+	if (rc < 0 || r.incomplete > 0)
 		for (size_t i = 0; i < p->n_items; i++)
-			if (p->items[i].action != PLAN_NOOP && !r.done[i] &&
-			    &p->items[i] != r.cur)
+			if (p->items[i].action != PLAN_NOOP && !r.touched[i])
 				say(&r, "not done", &p->items[i], NULL);
+	if (rc < 0 && o->stop != NULL && *o->stop != 0)
+		err_set(err, ERR_FAIL,
+		        "interrupted by signal %d after %zu write%s; %s",
+		        *o->stop, r.writes, r.writes == 1 ? "" : "s",
+		        r.incomplete > 0 ? "some trusts are INCOMPLETE (see "
+		                           "above); run apply again"
+		                         : "every trust is as it was or as "
+		                           "desired (see above)");
+	else if (rc < 0 && r.incomplete == 0 && stopped_at != NULL)
+		err_prefix(err, "stopped; every trust is as it was or as "
+		                "desired");
+	if (rc == 0 && r.verify_failed)
+		rc = err_set(err, ERR_BACKEND,
+		             "the changes were made, but a trust failed its "
+		             "check (see FAILED above; 'adtrust verify' "
+		             "tells more)");
+	err_init(&je);
+	if (rec_journal_close(r.j, r.incomplete > 0, &je) < 0 && rc == 0)
+		rc = (*err = je).code;
+	r.j = NULL;
+	if (rc == 0)
+		clear_leftovers(&r);
 out:
-	for (size_t i = 0; i < r.n_sess; i++) {
-		lsa_session_close(r.sess[i].s);
-		free(r.sess[i].domain);
-	}
-	free(r.sess);
-	free(r.helper);
-	free(r.done);
+	if (rc == 0 && plan_is_noop(p))
+		clear_leftovers(&r);
+	free(r.touched);
 	return rc;
 }

@@ -606,7 +606,9 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 		it->action = PLAN_NOOP;
 		return;
 	}
-	why = prov_replace_reason(ds->vendor, b, a);
+	/* the writer that would make the change knows what it can do in place
+	 */
+	why = prov_lsa_ops.replace_reason(ds->vendor, b, a);
 	if (why == NULL) {
 		it->action = PLAN_UPDATE;
 		return;
@@ -949,4 +951,93 @@ rec_plan_rekey(struct plan *p, const char *spec, bool allow_destroy,
 		        spec);
 	plan_count(p);
 	return 0;
+}
+
+void
+rec_plan_repair(struct plan *p, const struct rec_leftovers *ls)
+{
+	for (size_t i = 0; i < ls->n; i++) {
+		const struct rec_leftover *l = &ls->v[i];
+
+		for (size_t k = 0; k < l->n_pairs; k++) {
+			const struct rec_left_pair *lp = &l->pairs[k];
+			size_t managed = 0, replaced = 0;
+			const struct model_trust *t = NULL;
+			char *line;
+
+			if (!lp->open)
+				continue;
+			for (size_t j = 0; j < p->n_items; j++) {
+				struct plan_item *it = &p->items[j];
+
+				if (!((strcasecmp(it->domain, lp->a) == 0 &&
+				       strcasecmp(it->partner, lp->b) == 0) ||
+				      (strcasecmp(it->domain, lp->b) == 0 &&
+				       strcasecmp(it->partner, lp->a) == 0)))
+					continue;
+				managed++;
+				if (it->after.trust != NULL)
+					t = it->after.trust;
+				if (!it->has_before || !it->has_after ||
+				    it->action == PLAN_DELETE)
+					continue;
+				if (it->action != PLAN_REPLACE) {
+					it->action = PLAN_REPLACE;
+					for (size_t c = 0; c < it->n_changes;
+					     c++)
+						it->changes[c].in_place = false;
+					add_change(
+					        it, "trust_password",
+					        "possibly not shared",
+					        "new, shared with the partner "
+					        "side");
+					it->changes[it->n_changes - 1]
+					        .in_place = false;
+				}
+				free(it->reason);
+				it->reason = xasprintf(
+				        "repair: an interrupted apply (pid %ld "
+				        "on %s, %s) left this trust unfinished "
+				        "(%s); recreated with a new shared "
+				        "secret",
+				        l->pid, l->host, l->started, lp->last);
+				it->blocked = false; /* it is already broken */
+				replaced++;
+			}
+			if (managed == 0)
+				line = xasprintf(
+				        "%s <-> %s: left unfinished by the "
+				        "apply "
+				        "of pid %ld on %s at %s (%s; journal "
+				        "'%s'); '%s' does not manage it: apply "
+				        "the file that does",
+				        lp->a, lp->b, l->pid, l->host,
+				        l->started, lp->last, l->path,
+				        p->source_path ? p->source_path : "?");
+			else
+				line = xasprintf(
+				        "%s <-> %s: left unfinished by the "
+				        "apply "
+				        "of pid %ld on %s at %s (%s; journal "
+				        "'%s'); this plan %s%s",
+				        lp->a, lp->b, l->pid, l->host,
+				        l->started, lp->last, l->path,
+				        replaced > 0
+				                ? "recreates it with a new "
+				                  "shared secret"
+				                : "brings it to the desired "
+				                  "state",
+				        t != NULL && t->sides !=
+				                                MODEL_SIDES_BOTH
+				                ? "; its partner side must be "
+				                  "applied from the partner's "
+				                  "file with the same password"
+				                : "");
+			p->interrupted = xreallocarray(p->interrupted,
+			                               p->n_interrupted + 1,
+			                               sizeof(char *));
+			p->interrupted[p->n_interrupted++] = line;
+		}
+	}
+	plan_count(p);
 }

@@ -40,6 +40,7 @@ plan_release(struct plan *p)
 	}
 	free(p->items);
 	free_strv(p->warnings, p->n_warnings);
+	free_strv(p->interrupted, p->n_interrupted);
 	for (size_t i = 0; i < p->n_prints; i++) {
 		free(p->prints[i].domain);
 		free(p->prints[i].partner);
@@ -59,7 +60,8 @@ plan_release(struct plan *p)
 bool
 plan_is_noop(const struct plan *p)
 {
-	return p->n_create + p->n_update + p->n_replace + p->n_delete == 0;
+	return p->n_create + p->n_update + p->n_replace + p->n_delete == 0 &&
+	       p->n_interrupted == 0;
 }
 
 const char *

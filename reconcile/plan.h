@@ -70,6 +70,10 @@ struct plan {
 	char *desired_text; /* the desired-state file (never holds a secret) */
 	char *snapshot;     /* the snapshot dir read, or NULL for live DCs */
 	char date[11];      /* YYYY-MM-DD the plan was made (ignore rules) */
+	/* Trusts an interrupted apply left unfinished, in words (its journal
+	 * and what this plan does about each). */
+	char **interrupted;
+	size_t n_interrupted;
 	size_t n_create, n_update, n_replace, n_delete, n_blocked;
 };
 

@@ -283,6 +283,17 @@ plan_load_json(struct plan *out, const char *path, struct err *err)
 		out->warnings[out->n_warnings++] =
 		        xstrdup(json_string_value(e));
 	}
+	v = json_object_get(root, "interrupted");
+	json_array_foreach(v, i, e)
+	{
+		if (!json_is_string(e))
+			continue;
+		out->interrupted =
+		        xreallocarray(out->interrupted, out->n_interrupted + 1,
+		                      sizeof(char *));
+		out->interrupted[out->n_interrupted++] =
+		        xstrdup(json_string_value(e));
+	}
 	v = json_object_get(root, "changes");
 	if (!json_is_array(v))
 		bad(&r, "changes");

@@ -3,13 +3,14 @@
 
 /* Reconcile: diff desired x observed into a plan, and render it. */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "reconcile/plan.h"
 
 struct err;
-struct model_secret_cache;
+struct prov;
 
 struct rec_opts {
 	bool allow_destroy; /* protected deletes/replaces are not blocked */
@@ -87,24 +88,113 @@ extern const struct plan_renderer plan_render_text;
 extern const struct plan_renderer plan_render_json;
 
 /*
- * Applies a plan over LSA (the adtrust-lsa helper), in a safe order: per
- * trust, deletes, then in-place updates, then replaces (delete + create),
- * then creates; a both-sides create whose second side fails deletes the
- * first side again.  Every write is read back; "the server said OK but
- * nothing changed" is an error.  Refuses, before writing anything, a plan
- * with blocked items.  Each step is reported on 'report' as it happens
- * ("done", "FAILED", "not done"), and a failure stops the run.  Trust
- * passwords come from the trust's secret reference, or are generated
- * (sides: both) and never shown.
+ * Applies a plan through a writer (a provider with PROV_CAN_WRITE: the LSA
+ * helper, or the in-memory fake in tests).  Refuses, before writing
+ * anything, a plan with blocked items, and preflights every domain it will
+ * write to (nothing is written if one fails).  Then, trust by trust, it
+ * runs the steps in a safe order: deletes, in-place updates, the deletes
+ * of replaces, creates, forest trust records.  Every write is journaled
+ * (intent before, result after, fsync'ed) and read back.
+ *
+ * A failed step or a stop request (*o->stop set by a signal handler; it
+ * takes effect between steps) settles the trust in progress before the
+ * run stops: a trust whose old state can come back (creates, in-place
+ * updates) is rolled back; one whose old state is gone (a delete or a
+ * replace has run: the old secret is lost) is finished, each failed step
+ * tried once more.  A trust that can be neither is reported INCOMPLETE and
+ * its journal is kept for the next plan and apply.  Trusts completed
+ * before the stop stay as they are (consistent, and what was asked).
+ * After a trust's secret changed, the writer's sc_reset (when it has one)
+ * resets and checks the secure channel on each side, unless no_verify.
+ *
+ * Every step's fate is reported on o->report as it happens ("done",
+ * "FAILED", "undone", "not done", "INCOMPLETE").  Trust passwords come
+ * from the trust's secret reference, or are generated (sides: both) and
+ * never shown.  Returns 0, or the first error (ERR_FAIL "interrupted" when
+ * stopped by a request).
  */
 struct rec_apply_opts {
 	FILE *report;
-	const char *helper_path;            /* NULL: lsa_helper_path() */
-	struct model_secret_cache *secrets; /* may be NULL */
-	unsigned timeout_ms;
+	struct prov *writer;         /* PROV_CAN_WRITE */
+	const char *journal_dir;     /* NULL: no journal */
+	volatile sig_atomic_t *stop; /* may be NULL; non-zero: stop */
+	/* Journals of dead runs this plan repairs; removed on success. */
+	const struct rec_leftovers *leftovers;
+	bool no_verify; /* skip the secure-channel reset and check */
 };
 int rec_apply(const struct plan *p, const struct model *m,
               const struct rec_apply_opts *o, struct err *err);
+
+/*
+ * The apply journal: DIR/journal-<time>-<pid>-<rnd>.jsonl, created
+ * O_EXCL|O_NOFOLLOW with mode 0600 in a directory safefile_dir_check
+ * accepts, one JSON object per line, fsync'ed per line:
+ *   {"journal":1,"host":..,"pid":..,"started":..,"source":..,"domains":[..]}
+ *   {"step":N,"intent":"create|delete|update|fti|undo-...","domain":..,
+ *    "partner":..,"pair":"a|b","action":"create|replace|...",
+ *    "secret":"generated|referenced|none"}
+ *   {"step":N,"result":"done|failed|unknown","error":..}
+ *   {"pair":"a|b","end":"desired|before|incomplete","detail":..}
+ *   {"end":"incomplete"}    (last line of a kept journal)
+ * Never a secret.  A run that ends with every trust consistent removes its
+ * journal; one that cannot keeps it; one that dies leaves it.  The running
+ * apply holds an exclusive flock on it.
+ */
+struct rec_journal;
+int rec_journal_open(struct rec_journal **out, const char *dir,
+                     const struct plan *p, struct err *err);
+const char *rec_journal_path(const struct rec_journal *j);
+/* Records a step's intent; *step gets its number.  j may be NULL. */
+int rec_journal_intent(struct rec_journal *j, size_t *step, const char *op,
+                       const char *domain, const char *partner,
+                       const char *action, const char *secret, struct err *err);
+int rec_journal_result(struct rec_journal *j, size_t step, const char *fate,
+                       const char *error, struct err *err);
+/* How trust a<->b ended: "desired", "before" or "incomplete". */
+int rec_journal_trust_end(struct rec_journal *j, const char *a, const char *b,
+                          const char *state, const char *detail,
+                          struct err *err);
+/* Closes it: removed, or kept (keep) with a last "incomplete" line. */
+int rec_journal_close(struct rec_journal *j, bool keep, struct err *err);
+
+/* A trust a dead (or stopped) run left unfinished. */
+struct rec_left_pair {
+	char *a, *b;    /* the two domains */
+	bool open;      /* no consistent end was recorded */
+	bool generated; /* its password was generated by that run */
+	char *last;     /* the last thing recorded for it, in words */
+};
+struct rec_leftover {
+	char *path, *host, *started, *source;
+	long pid;
+	struct rec_left_pair *pairs;
+	size_t n_pairs;
+};
+struct rec_leftovers {
+	struct rec_leftover *v;
+	size_t n;
+};
+/*
+ * The journals in dir left by runs that are gone (a journal whose run
+ * still holds its lock is skipped) and that touch one of the domains.
+ * Journals not owned by us or writable by others are refused
+ * (safefile_read).  A missing dir is no journal.
+ */
+int rec_journal_scan(struct rec_leftovers *out, const char *dir,
+                     char *const *domains, size_t n, struct err *err);
+void rec_leftover_release(struct rec_leftover *l);
+void rec_leftovers_release(struct rec_leftovers *ls);
+/* How many trusts the journals leave open. */
+size_t rec_leftovers_open(const struct rec_leftovers *ls);
+
+/*
+ * Repairs in the plan what dead runs left: each open trust the model
+ * manages gets every existing side replaced (a new shared secret; not
+ * blocked by protect: the trust is already broken) and missing sides
+ * created, as the diff plans them.  Adds one line per open trust to
+ * p->interrupted, saying what the run left and what this plan does.
+ */
+void rec_plan_repair(struct plan *p, const struct rec_leftovers *ls);
 
 /*
  * Compares the fingerprints a saved plan recorded (per TDO: objectGUID and

@@ -153,6 +153,14 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 	for (size_t i = 0; i < p->n_warnings; i++)
 		json_array_append_new(warn, json_string(p->warnings[i]));
 	json_object_set_new(root, "warnings", warn);
+	if (p->n_interrupted > 0) {
+		json_t *intr = json_array();
+
+		for (size_t i = 0; i < p->n_interrupted; i++)
+			json_array_append_new(intr,
+			                      json_string(p->interrupted[i]));
+		json_object_set_new(root, "interrupted", intr);
+	}
 	for (size_t i = 0; i < p->n_items; i++)
 		json_array_append_new(changes, item_json(&p->items[i]));
 	json_object_set_new(root, "changes", changes);

@@ -140,6 +140,13 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 			        p->git_dirty ? ", working tree differs" : "");
 		fprintf(fp, "):\n\n");
 	}
+	if (p->n_interrupted > 0) {
+		fprintf(fp, "Interrupted apply (its trusts may be one-sided or "
+		            "hold different secrets):\n");
+		for (size_t i = 0; i < p->n_interrupted; i++)
+			fprintf(fp, "  ! %s\n", p->interrupted[i]);
+		fputc('\n', fp);
+	}
 	for (size_t i = 0; i < p->n_items; i++)
 		if (p->items[i].action != PLAN_NOOP)
 			item(&o, &p->items[i]);
