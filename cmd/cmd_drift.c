@@ -24,6 +24,7 @@
 #include "cmd/state.h"
 #include "providers/prov.h"
 #include "util/err.h"
+#include "util/safefile.h"
 #include "util/sbuf.h"
 #include "util/xalloc.h"
 
@@ -35,6 +36,8 @@ struct finding {
 struct report {
 	struct finding *drift, *pending;
 	size_t n_drift, n_pending;
+	struct rec_leftovers left; /* journals of interrupted applies */
+	size_t n_interrupted;      /* the trusts they left open */
 };
 
 static void
@@ -113,7 +116,26 @@ text(FILE *fp, const struct report *r, const struct plan *pd,
 	if (applied == NULL)
 		fprintf(fp, "No apply of this file is recorded: comparing the "
 		            "live trusts with it.\n\n");
-	if (r->n_drift == 0 && r->n_pending == 0)
+	if (r->n_interrupted > 0) {
+		fprintf(fp, "Interrupted apply (these trusts may be one-sided "
+		            "or hold two different secrets):\n");
+		for (size_t i = 0; i < r->left.n; i++) {
+			const struct rec_leftover *l = &r->left.v[i];
+
+			for (size_t k = 0; k < l->n_pairs; k++)
+				if (l->pairs[k].open)
+					fprintf(fp,
+					        "  ! %s <-> %s: left "
+					        "unfinished "
+					        "by the apply of pid %ld on %s "
+					        "at %s (%s; journal '%s'); "
+					        "'adtrust apply' repairs it\n",
+					        l->pairs[k].a, l->pairs[k].b,
+					        l->pid, l->host, l->started,
+					        l->pairs[k].last, l->path);
+		}
+	}
+	if (r->n_drift == 0 && r->n_pending == 0 && r->n_interrupted == 0)
 		fprintf(fp, "No drift: the live trusts match %s.\n",
 		        applied != NULL ? "what was last applied"
 		                        : "the desired state");
@@ -192,7 +214,30 @@ json_out(FILE *fp, const struct report *r, const struct plan *pd,
 {
 	json_t *root = json_object(), *ign = json_array(), *exp = json_array();
 
-	json_object_set_new(root, "drift", json_boolean(r->n_drift > 0));
+	json_object_set_new(root, "drift",
+	                    json_boolean(r->n_drift + r->n_interrupted > 0));
+	{
+		json_t *intr = json_array();
+
+		for (size_t i = 0; i < r->left.n; i++)
+			for (size_t k = 0; k < r->left.v[i].n_pairs; k++) {
+				const struct rec_left_pair *lp =
+				        &r->left.v[i].pairs[k];
+
+				if (!lp->open)
+					continue;
+				json_array_append_new(
+				        intr,
+				        json_pack(
+				                "{s:s, s:s, s:s, s:s, s:I}",
+				                "domain", lp->a, "partner",
+				                lp->b, "last", lp->last,
+				                "journal", r->left.v[i].path,
+				                "pid",
+				                (json_int_t)r->left.v[i].pid));
+			}
+		json_object_set_new(root, "interrupted", intr);
+	}
 	json_object_set_new(root, "pending", json_boolean(r->n_pending > 0));
 	json_object_set_new(root, "desired_sha256",
 	                    json_string(pd->source_sha256));
@@ -216,23 +261,67 @@ json_out(FILE *fp, const struct report *r, const struct plan *pd,
 	json_decref(root);
 }
 
-/* The last success timestamp of a previous metrics file, or 0. */
+/*
+ * The last success timestamp of a previous metrics file, or 0.  The file
+ * sits in a directory other users may write (a textfile collector's), so
+ * it is read like state: no symlink, FIFO or device, ours, and small.
+ */
 static long long
 last_success(const char *path)
 {
-	char line[256];
+	static const char key[] =
+	        "adtrust_drift_last_success_timestamp_seconds ";
+	char *buf = NULL, *line, *save = NULL;
 	long long t = 0;
-	FILE *fp = fopen(path, "r");
+	struct err e;
 
-	if (fp == NULL)
+	err_init(&e);
+	if (safefile_read(&buf, NULL, path, (size_t)1 << 20, SAFEFILE_OWNED,
+	                  &e) < 0) {
+		if (e.code != ERR_NOTFOUND)
+			fprintf(stderr,
+			        "adtrust: note: not keeping the last success "
+			        "time: %s\n",
+			        e.msg);
 		return 0;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (sscanf(line,
-		           "adtrust_drift_last_success_timestamp_seconds %lld",
-		           &t) == 1)
+	}
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, key, sizeof(key) - 1) == 0 &&
+		    sscanf(line + sizeof(key) - 1, "%lld", &t) == 1)
 			break;
-	fclose(fp);
+	free(buf);
 	return t;
+}
+
+/*
+ * What interrupted applies left on the domains: a trust one of them left
+ * open is drift even when every attribute matches (its two sides may hold
+ * different secrets, which no directory attribute shows).
+ */
+static int
+journals(struct report *r, const struct plan *pd, const char *sdir,
+         struct err *err)
+{
+	const char *dir = state_dir(sdir);
+	struct err e2;
+	int rc;
+
+	err_init(&e2);
+	if ((rc = safefile_dir_check(dir, false, &e2)) < 0) {
+		if (rc != ERR_NOTFOUND)
+			fprintf(stderr,
+			        "adtrust: warning: journals of interrupted "
+			        "applies are not read: %s\n",
+			        e2.msg);
+		return 0;
+	}
+	if ((rc = rec_journal_scan(&r->left, dir,
+	                           (const char *const *)pd->domains,
+	                           pd->n_domains, err)) < 0)
+		return err_prefix(err, "reading the apply journals");
+	r->n_interrupted = rec_leftovers_open(&r->left);
+	return 0;
 }
 
 static int
@@ -259,6 +348,12 @@ metrics(const char *path, const struct report *r, const struct plan *pd,
 			          "\"%s\"} %zu\n",
 			          pd->items[i].domain, pd->items[i].partner, n);
 		}
+	sbuf_adds(&sb, "# HELP adtrust_interrupted_trusts Trusts an "
+	               "interrupted apply left unfinished.\n"
+	               "# TYPE adtrust_interrupted_trusts gauge\n");
+	if (ok)
+		sbuf_addf(&sb, "adtrust_interrupted_trusts %zu\n",
+		          r->n_interrupted);
 	sbuf_adds(&sb, "# HELP adtrust_pending_changes Changes of the desired "
 	               "state not applied yet.\n"
 	               "# TYPE adtrust_pending_changes gauge\n");
@@ -414,13 +509,15 @@ cmd_drift(int argc, char **argv)
 	} else {
 		findings(&r.drift, &r.n_drift, &pd, NULL);
 	}
+	if (snapshot == NULL && (rc = journals(&r, &pd, sdir, &err)) < 0)
+		goto fail;
 	if (json)
 		json_out(stdout, &r, &pd, a != NULL ? a->sha256 : NULL);
 	else
 		text(stdout, &r, &pd, a != NULL ? a->sha256 : NULL);
 	if (mfile != NULL && (rc = metrics(mfile, &r, &pd, true, &err)) < 0)
 		goto fail;
-	rc = r.n_drift + r.n_pending > 0 ? EXIT_CHANGES : 0;
+	rc = r.n_drift + r.n_pending + r.n_interrupted > 0 ? EXIT_CHANGES : 0;
 	goto out;
 fail:
 	cmd_error(&err);
@@ -435,6 +532,7 @@ fail:
 out:
 	free(r.drift);
 	free(r.pending);
+	rec_leftovers_release(&r.left);
 	free(atext);
 	cmd_desired_release(&info);
 	plan_release(&pd);

@@ -31,7 +31,14 @@ help(void)
 	       "'adtrust apply PLAN.json'\n"
 	       "  --detailed-exitcode  exit 2 when there are changes\n"
 	       "  --allow-destroy      do not block deletes/replaces of "
-	       "protected trusts\n");
+	       "protected trusts\n"
+	       "  --state-dir DIR      where applies journal their steps "
+	       "(default\n"
+	       "                       $ADTRUST_STATE_DIR or "
+	       "/var/lib/adtrust): "
+	       "a trust an\n"
+	       "                       interrupted apply left unfinished is "
+	       "shown and repaired\n");
 }
 
 int
@@ -46,6 +53,7 @@ cmd_plan(int argc, char **argv)
 	        {"allow-destroy", no_argument, NULL, 'a'},
 	        {"git-dir", required_argument, NULL, 'g'},
 	        {"rev", required_argument, NULL, 'r'},
+	        {"state-dir", required_argument, NULL, 'S'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -82,6 +90,9 @@ cmd_plan(int argc, char **argv)
 			break;
 		case 'r':
 			rev = optarg;
+			break;
+		case 'S':
+			src.state_dir = optarg;
 			break;
 		case 'h':
 			help();

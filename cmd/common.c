@@ -46,7 +46,8 @@ scan_journals(struct cmd_session *s, const char *dir, struct err *err)
 		        e2.msg);
 		return 0;
 	}
-	rc = rec_journal_scan(&s->leftovers, dir, s->plan.domains,
+	rc = rec_journal_scan(&s->leftovers, dir,
+	                      (const char *const *)s->plan.domains,
 	                      s->plan.n_domains, err);
 	if (rc < 0)
 		return err_prefix(err, "reading the apply journals");

@@ -269,7 +269,7 @@ jstr(json_t *o, const char *k)
 }
 
 static bool
-touches(json_t *doms, char *const *domains, size_t n)
+touches(json_t *doms, const char *const *domains, size_t n)
 {
 	size_t i;
 	json_t *v;
@@ -290,7 +290,7 @@ touches(json_t *doms, char *const *domains, size_t n)
  */
 static int
 parse(struct rec_leftover *l, const char *path, const char *text,
-      char *const *domains, size_t n, struct err *err)
+      const char *const *domains, size_t n, struct err *err)
 {
 	const char *line = text;
 	json_t *last_intent = NULL;
@@ -439,7 +439,7 @@ running(const char *path)
 
 int
 rec_journal_scan(struct rec_leftovers *out, const char *dir,
-                 char *const *domains, size_t n, struct err *err)
+                 const char *const *domains, size_t n, struct err *err)
 {
 	DIR *dp;
 	struct dirent *de;

@@ -181,7 +181,7 @@ struct rec_leftovers {
  * (safefile_read).  A missing dir is no journal.
  */
 int rec_journal_scan(struct rec_leftovers *out, const char *dir,
-                     char *const *domains, size_t n, struct err *err);
+                     const char *const *domains, size_t n, struct err *err);
 void rec_leftover_release(struct rec_leftover *l);
 void rec_leftovers_release(struct rec_leftovers *ls);
 /* How many trusts the journals leave open. */

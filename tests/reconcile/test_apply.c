@@ -161,8 +161,9 @@ plan_for(struct plan *p, struct prov *f, const struct model *m, const char *dir,
 	             "%s", err.msg);
 	cr_assert_eq(rec_diff(p, m, &st, &ro, &err), 0, "%s", err.msg);
 	if (dir != NULL) {
-		cr_assert_eq(rec_journal_scan(ls, dir, p->domains, p->n_domains,
-		                              &err),
+		cr_assert_eq(rec_journal_scan(ls, dir,
+		                              (const char *const *)p->domains,
+		                              p->n_domains, &err),
 		             0, "%s", err.msg);
 		rec_plan_repair(p, ls);
 	}
