@@ -383,6 +383,7 @@ lsa_session_open(struct lsa_session **out, const char *helper_path,
 	req.user = dup_or_null(l->user);
 	req.password = dup_or_null(l->password);
 	req.ccache = dup_or_null(l->ccache);
+	req.login_flags = l->write ? LSA_LOGIN_WRITE : 0;
 	if ((rc = simple(s, &req, err)) < 0)
 		goto out;
 	*out = s;
@@ -660,6 +661,34 @@ lsa_validation_release(struct lsa_validation *v)
 	free(v->pdc_text);
 	free(v->tc_text);
 	memset(v, 0, sizeof(*v));
+}
+
+int
+lsa_sc_reset(struct lsa_session *s, const char *partner, struct err *err)
+{
+	struct lsa_msg req, rep;
+	int rc;
+
+	lsa_msg_init(&req);
+	req.type = LSA_MSG_SC_RESET;
+	req.name = xstrdup(partner);
+	rc = roundtrip(s, &req, &rep, err);
+	lsa_msg_release(&req);
+	if (rc < 0)
+		return rc;
+	/* Samba answers a failed rebuild as the result; others may not */
+	if (rep.tc_status != 0 || rep.pdc_status != 0) {
+		rc = err_set(
+		        err, ERR_BACKEND,
+		        "secure channel to '%s' on '%s' not re-established: "
+		        "trust %s, connection %s",
+		        partner, s->server, rep.pdc_text ? rep.pdc_text : "?",
+		        rep.tc_text ? rep.tc_text : "?");
+		err->sys =
+		        (int)(rep.tc_status ? rep.tc_status : rep.pdc_status);
+	}
+	lsa_msg_release(&rep);
+	return rc;
 }
 
 bool

@@ -15,8 +15,17 @@
  * ("CreateTrustedDomainEx2 'b.test' on 'dca.a.test':
  * NT_STATUS_OBJECT_NAME_COLLISION"); ERR_NOTFOUND for a missing trust,
  * ERR_CONFLICT for a name collision, ERR_BACKEND for other server refusals,
- * ERR_IO for a dead, hung or misbehaving helper, ERR_INVALID for bad input.
- * No message ever contains a password.
+ * ERR_IO for a dead, hung or misbehaving helper or a DC that cannot be
+ * reached, ERR_DENIED for a write session the account may not have,
+ * ERR_INVALID for bad input.  No message ever contains a password.
+ *
+ * A DC that cannot be reached is said in words, naming the DC and its
+ * domain (the login's realm): "cannot reach 'dcb.b.test' (DC of b.test):
+ * name not resolved", "...: connection refused on port 445 (is the DC
+ * down?)", "...: connection to port 445 timed out after 3 s (DC down or
+ * a firewall?)"; a rejected login says what the DC said: "cannot connect
+ * to 'dcb.b.test' (DC of b.test) as 'administrator@B.TEST': wrong user
+ * name or password (NT_STATUS_LOGON_FAILURE)".
  */
 
 #include <stdbool.h>
@@ -36,6 +45,7 @@ struct lsa_login {
 	const char *user;     /* NULL: Kerberos from the ccache */
 	const char *password; /* secret, with user; never stored */
 	const char *ccache;   /* NULL: $KRB5CCNAME (a FILE: ccache) */
+	bool write;           /* the session will write trusts: see below */
 };
 
 /*
@@ -45,9 +55,17 @@ struct lsa_login {
  * none).  The helper gets the socket as fd 3, /dev/null as stdin, our
  * stderr as stdout and stderr, and only the KRB5*, locale, TZ, PATH, HOME,
  * TMPDIR and sanitizer variables of our environment; the password goes
- * over the socket.  On failure *out is NULL and the helper is gone; a rejected
- * login reads "cannot connect to 'dcb.b.test' as 'administrator@B.TEST':
- * NT_STATUS_LOGON_FAILURE".
+ * over the socket.  On failure *out is NULL and the helper is gone.
+ *
+ * l->write: the LSA policy is opened with POLICY_VIEW_LOCAL_INFORMATION,
+ * POLICY_TRUST_ADMIN and POLICY_CREATE_SECRET on top of the maximum
+ * allowed (what samba-tool domain trust create/delete ask for), so an
+ * account that cannot create, change or delete trusts fails here, before
+ * the first write, with ERR_DENIED: "account 'audit@B.TEST' on
+ * 'dcb.b.test' may read but not write trusts (needs POLICY_TRUST_ADMIN
+ * and POLICY_CREATE_SECRET on the LSA policy, as BUILTIN\Administrators
+ * have)".  Without it (reads, verify) the policy is opened with the
+ * maximum allowed and any account that may log on gets a session.
  */
 int lsa_session_open(struct lsa_session **out, const char *helper_path,
                      const struct lsa_login *l, unsigned timeout_ms,
@@ -158,5 +176,25 @@ struct lsa_validation {
 int lsa_validate(struct lsa_session *s, const char *partner,
                  struct lsa_validation *out, struct err *err);
 void lsa_validation_release(struct lsa_validation *v);
+
+/*
+ * Secure-channel reset, what `netdom trust /reset` and `nltest
+ * /sc_reset:PARTNER` do: NETLOGON LogonControl2Ex(REDISCOVER, level 2) on
+ * the session's DC for partner (its DNS or NetBIOS name).  The DC drops
+ * its cached secure channel to the partner and builds a new one with the
+ * trust secret it has now.  Call it on each side after the secret changed
+ * (a replace or re-key of both sides): until then TC_VERIFY and NETLOGON
+ * logons through the trust fail, with WERR_ACCOUNT_DISABLED on Samba, for
+ * as long as the DC keeps its old channel.  On Samba the call is answered
+ * by winbindd, as TC_VERIFY is; it needs an administrator of the DC's
+ * domain.
+ *
+ * 0 when the new channel is up.  ERR_BACKEND with the DC's answer in
+ * err->sys and the message when it could not be built, e.g.
+ * "secure channel reset (REDISCOVER) 'b.test' on 'dca.a.test':
+ * WERR_NO_SUCH_DOMAIN (the DC knows no trust by that name)", or when the
+ * answer carries a failed connection status; ERR_IO as for every call.
+ */
+int lsa_sc_reset(struct lsa_session *s, const char *partner, struct err *err);
 
 #endif

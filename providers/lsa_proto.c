@@ -41,7 +41,7 @@ static const struct field reply_hdr[] = {
 };
 static const struct field login_req[] = {
         FLD(F_STR, server),      FLD(F_STR, realm),  FLD(F_STR, user),
-        FLD(F_SECRET, password), FLD(F_STR, ccache),
+        FLD(F_SECRET, password), FLD(F_STR, ccache), FLD(F_U32, login_flags),
 };
 static const struct field info_rep[] = {
         FLD(F_STR, name),
@@ -118,6 +118,8 @@ static const struct spec specs[] = {
         {LSA_MSG_DELETE_TDO, "DELETE_TDO", name_only, N(name_only), NULL, 0},
         {LSA_MSG_VALIDATE, "VALIDATE", name_only, N(name_only), validate_rep,
          N(validate_rep)},
+        {LSA_MSG_SC_RESET, "SC_RESET", name_only, N(name_only), validate_rep,
+         N(validate_rep)},
 };
 
 static const struct spec *
@@ -138,9 +140,12 @@ lsa_msg_type_name(uint8_t type)
 	        "LOGIN reply",      "INFO reply",        "QUERY_TDO reply",
 	        "CREATE_TDO reply", "SET_INFO_EX reply", "SET_ENCTYPES reply",
 	        "SET_FTI reply",    "QUERY_FTI reply",   "FETCH_FTI reply",
-	        "DELETE_TDO reply", "VALIDATE reply",
+	        "DELETE_TDO reply", "VALIDATE reply",    "SC_RESET reply",
 	};
 	const struct spec *s = find_spec(type);
+
+	_Static_assert(N(reply_names) == N(specs),
+	               "one reply name per message type, in type order");
 
 	if (s == NULL)
 		return "unknown message type";

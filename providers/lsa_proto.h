@@ -33,8 +33,11 @@
  * The client sends one request and waits for its reply; the reply type is
  * the request type | LSA_MSG_REPLY.  Requests (fields in wire order):
  *   LOGIN        str server, str realm, str user, str password (secret),
- *                str ccache.  Must come first.  user NULL: Kerberos from
- *                the ccache (NULL: $KRB5CCNAME).  Reply: no body.
+ *                str ccache, u32 login_flags.  Must come first.  user
+ *                NULL: Kerberos from the ccache (NULL: $KRB5CCNAME).
+ *                login_flags LSA_LOGIN_WRITE: the policy handle must
+ *                carry the rights trust writes need, else the login fails
+ *                (ERR_DENIED).  Reply: no body.
  *   INFO         (none).  Reply: str name (DNS domain), str netbios,
  *                str sid, str forest
  *   QUERY_TDO    str name.  Reply: str name, str netbios, str sid,
@@ -52,6 +55,9 @@
  *   VALIDATE     str name (the partner; NETLOGON TC_VERIFY).  Reply:
  *                u32 tc_flags, str dc_name, u32 pdc_status, str pdc_text,
  *                u32 tc_status, str tc_text
+ *   SC_RESET     str name (the partner; NETLOGON REDISCOVER: the DC drops
+ *                its secure channel to the partner and builds a new one
+ *                with the current trust secret).  Reply: as VALIDATE
  * Every reply starts with: u32 code (0 or a negative enum err_code as
  * two's complement), u32 status (NTSTATUS or WERROR value, 0 if none),
  * u32 status_kind (enum lsa_status_kind), str status_name
@@ -73,7 +79,7 @@
 
 struct err;
 
-#define LSA_PROTO_VERSION 1u
+#define LSA_PROTO_VERSION 2u /* 2: LOGIN login_flags, SC_RESET */
 #define LSA_PROTO_MAX_FRAME (4u * 1024u * 1024u)
 #define LSA_PROTO_MAX_STR 1024u
 #define LSA_PROTO_MAX_RAW 131072u /* Samba's lsa_ForestTrustBinaryData */
@@ -90,7 +96,13 @@ enum lsa_msg_type {
 	LSA_MSG_FETCH_FTI = 9,
 	LSA_MSG_DELETE_TDO = 10,
 	LSA_MSG_VALIDATE = 11,
+	LSA_MSG_SC_RESET = 12,
 	LSA_MSG_REPLY = 0x80, /* or'ed into the request type */
+};
+
+/* LOGIN login_flags */
+enum lsa_login_flags {
+	LSA_LOGIN_WRITE = 1 << 0, /* refuse a login that may not write trusts */
 };
 
 enum lsa_status_kind {
@@ -123,7 +135,8 @@ struct lsa_msg {
 	char *message;
 	/* LOGIN */
 	char *server, *realm, *user, *ccache;
-	char *password; /* secret (LOGIN, CREATE_TDO) */
+	char *password;       /* secret (LOGIN, CREATE_TDO) */
+	uint32_t login_flags; /* LOGIN: enum lsa_login_flags */
 	/* target TDO / partner; INFO reply: the DNS domain name */
 	char *name;
 	char *netbios, *sid, *forest;
@@ -133,7 +146,7 @@ struct lsa_msg {
 	size_t nrec;
 	struct lsa_collision *coll;
 	size_t ncoll;
-	/* VALIDATE reply */
+	/* VALIDATE and SC_RESET reply */
 	uint32_t tc_flags, pdc_status, tc_status;
 	char *dc_name, *pdc_text, *tc_text;
 };

@@ -4,10 +4,11 @@
 /*
  * adtrust-lsa internals.  main.c runs the protocol loop (see
  * providers/lsa_proto.h), rpc.c makes the Samba DCE/RPC calls, authblob.c
- * builds the encrypted trust password blob.  Only this directory includes
- * Samba headers.
+ * builds the encrypted trust password blob, probe.c finds out why a DC
+ * cannot be reached.  Only this directory includes Samba headers.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,7 @@ struct hsess {
 	struct dcerpc_pipe *netr; /* opened on first NETLOGON use */
 	struct policy_handle pol; /* OpenPolicy2 */
 	char *server;
+	char *domain; /* the DC's domain (LOGIN realm, lower case), or NULL */
 	char *ccache; /* Kerberos-only login: the ccache used, else NULL */
 };
 
@@ -77,6 +79,18 @@ int h_delete_tdo(struct hsess *s, const struct lsa_msg *req,
                  struct lsa_msg *rep, struct err *err);
 int h_validate(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
                struct err *err);
+int h_sc_reset(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+               struct err *err);
+
+/*
+ * After a failed connect: resolves host and tries one TCP connect to port
+ * within timeout_ms.  True, with why set ("name not resolved",
+ * "connection refused on port 445 (is the DC down?)", "connection to port
+ * 445 timed out after 3 s (...)", "host unreachable (...)"), when the host
+ * cannot be reached; false (why "") when the connect succeeds.
+ */
+bool h_unreachable(const char *host, unsigned port, unsigned timeout_ms,
+                   char *why, size_t len);
 
 /*
  * Builds the RC4-encrypted trustDomainPasswords blob (MS-LSAD 2.2.7.16)

@@ -47,6 +47,7 @@ static const struct {
         {LSA_MSG_FETCH_FTI, h_fetch_fti},
         {LSA_MSG_DELETE_TDO, h_delete_tdo},
         {LSA_MSG_VALIDATE, h_validate},
+        {LSA_MSG_SC_RESET, h_sc_reset},
 };
 
 static int

@@ -11,7 +11,11 @@
  * - a loadparm context per session (loadparm_init), not the global one;
  * - the typed stubs are private, so calls go through
  *   dcerpc_binding_handle_call() with opnums looked up by name;
- * - dom_sid_parse/dom_sid_string are private: SIDs are converted here.
+ * - dom_sid_parse/dom_sid_string are private: SIDs are converted here;
+ * - Samba's own statuses for a failed connect mislead (a refused port is
+ *   NT_STATUS_NO_MEMORY, an unknown host NT_STATUS_OBJECT_NAME_NOT_FOUND),
+ *   so a failed connect asks the network why (probe.c) and says it in
+ *   words, naming the DC and its domain.
  */
 #include "providers/lsa_helper/helper.h"
 
@@ -28,6 +32,29 @@
 #include "util/xalloc.h"
 
 #define SID_TEXT 192
+#define SMB_PORT 445
+#define PROBE_MS 3000 /* TCP connect of the probe after a failed connect */
+
+/*
+ * The rights a session that writes trusts needs on the LSA policy, as
+ * samba-tool domain trust create/delete request them (netcmd/domain.py).
+ * Samba's server does not check them per call: OpenPolicy2 checks them
+ * against the policy's security descriptor, which grants them to
+ * BUILTIN\Administrators only (source4/rpc_server/lsa/lsa_init.c,
+ * DCESRV_LSA_POLICY_SD_SDDL), and the writes then run under the user's
+ * directory ACLs.  Windows checks POLICY_TRUST_ADMIN on the handle for
+ * CreateTrustedDomainEx2, Set and Delete (MS-LSAD 3.1.4.7).
+ */
+/* REDISCOVER's answer when the partner's DC refuses the new channel */
+#define PARTNER_REFUSED                                                        \
+	"the partner's DC refused the new secure channel: do both sides "      \
+	"have the same trust password?"
+/* a name no DC has a trust with, for the administrator check */
+#define NO_SUCH_PARTNER "adtrust-admin-check.invalid"
+
+#define WRITE_ACCESS                                                           \
+	(LSA_POLICY_VIEW_LOCAL_INFORMATION | LSA_POLICY_TRUST_ADMIN |          \
+	 LSA_POLICY_CREATE_SECRET)
 
 /* ---- errors ---- */
 
@@ -48,10 +75,63 @@ nt_code(NTSTATUS st)
 	return ERR_BACKEND;
 }
 
-/* Records st in the reply and sets "<what>: NT_STATUS_..." in err. */
+/* What a status means for the user, for the few that need saying. */
+static const char *
+nt_words(NTSTATUS st)
+{
+	/* not static: NT_STATUS() is a compound literal */
+	const struct {
+		NTSTATUS st;
+		const char *words;
+	} w[] = {
+	        {NT_STATUS_ACCESS_DENIED, "not allowed for this account"},
+	        {NT_STATUS_LOGON_FAILURE, "wrong user name or password"},
+	        {NT_STATUS_WRONG_PASSWORD, "wrong user name or password"},
+	        {NT_STATUS_NO_SUCH_USER, "wrong user name or password"},
+	        {NT_STATUS_ACCOUNT_LOCKED_OUT, "the account is locked out"},
+	        {NT_STATUS_ACCOUNT_DISABLED, "the account is disabled"},
+	        {NT_STATUS_ACCOUNT_EXPIRED, "the account has expired"},
+	        {NT_STATUS_PASSWORD_EXPIRED, "the password has expired"},
+	        {NT_STATUS_PASSWORD_MUST_CHANGE,
+	         "the password must be changed"},
+	        {NT_STATUS_NO_LOGON_SERVERS,
+	         "no logon server for the account's domain"},
+	        {NT_STATUS_TIME_DIFFERENCE_AT_DC,
+	         "the clocks of this host and the DC differ"},
+	        {NT_STATUS_IO_TIMEOUT, "the DC did not answer in time"},
+	        {NT_STATUS_CONNECTION_DISCONNECTED,
+	         "the DC closed the connection"},
+	        {NT_STATUS_LOCAL_DISCONNECT, "the DC closed the connection"},
+	        {NT_STATUS_REMOTE_DISCONNECT, "the DC closed the connection"},
+	        {NT_STATUS_CONNECTION_RESET, "the DC reset the connection"},
+	        {NT_STATUS_PIPE_BROKEN, "the connection to the DC broke"},
+	        {NT_STATUS_PIPE_DISCONNECTED, "the connection to the DC broke"},
+	        {NT_STATUS_END_OF_FILE, "the connection to the DC broke"},
+	};
+
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (NT_STATUS_EQUAL(st, w[i].st))
+			return w[i].words;
+	return NULL;
+}
+
+static void
+set_status(struct lsa_msg *rep, uint32_t v, uint32_t kind, const char *name)
+{
+	rep->status = v;
+	rep->status_kind = kind;
+	free(rep->status_name);
+	rep->status_name = xstrdup(name);
+}
+
+/*
+ * Records st in the reply and sets "<what>: NT_STATUS_..." in err, with
+ * what it means in parentheses when nt_words knows.
+ */
 static int __attribute__((format(printf, 4, 5)))
 fail_nt(struct lsa_msg *rep, struct err *err, NTSTATUS st, const char *fmt, ...)
 {
+	const char *words = nt_words(st);
 	char what[384];
 	va_list ap;
 	int rc;
@@ -59,17 +139,36 @@ fail_nt(struct lsa_msg *rep, struct err *err, NTSTATUS st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	rep->status = NT_STATUS_V(st);
-	rep->status_kind = LSA_STATUS_NTSTATUS;
-	free(rep->status_name);
-	rep->status_name = xstrdup(nt_errstr(st));
-	rc = err_set(err, nt_code(st), "%s: %s", what, nt_errstr(st));
+	set_status(rep, NT_STATUS_V(st), LSA_STATUS_NTSTATUS, nt_errstr(st));
+	rc = err_set(err, nt_code(st), "%s: %s%s%s%s", what, nt_errstr(st),
+	             words ? " (" : "", words ? words : "", words ? ")" : "");
 	err->sys = (int)NT_STATUS_V(st);
 	return rc;
 }
 
-static int __attribute__((format(printf, 4, 5)))
-fail_wr(struct lsa_msg *rep, struct err *err, WERROR w, const char *fmt, ...)
+/* What a NETLOGON answer means, for the few that need saying. */
+static const char *
+wr_words(WERROR w, uint32_t function)
+{
+	if (W_ERROR_EQUAL(w, WERR_NO_SUCH_DOMAIN))
+		return "the DC knows no trust by that name";
+	if (W_ERROR_EQUAL(w, WERR_ACCESS_DENIED))
+		return "needs an administrator of the DC's domain";
+	if (W_ERROR_EQUAL(w, WERR_NO_LOGON_SERVERS))
+		return "no DC of the partner answered";
+	if (function == NETLOGON_CONTROL_REDISCOVER &&
+	    (W_ERROR_EQUAL(w, WERR_ACCOUNT_DISABLED) ||
+	     W_ERROR_EQUAL(w, WERR_TRUST_FAILURE) ||
+	     W_ERROR_EQUAL(w, WERR_NO_TRUST_SAM_ACCOUNT) ||
+	     W_ERROR_EQUAL(w, WERR_WRONG_PASSWORD)))
+		return PARTNER_REFUSED;
+	return NULL;
+}
+
+/* As fail_nt for a WERROR; words (may be NULL) say what it means. */
+static int __attribute__((format(printf, 5, 6)))
+fail_wr(struct lsa_msg *rep, struct err *err, WERROR w, const char *words,
+        const char *fmt, ...)
 {
 	char what[384];
 	va_list ap;
@@ -78,11 +177,9 @@ fail_wr(struct lsa_msg *rep, struct err *err, WERROR w, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	rep->status = W_ERROR_V(w);
-	rep->status_kind = LSA_STATUS_WERROR;
-	free(rep->status_name);
-	rep->status_name = xstrdup(win_errstr(w));
-	rc = err_set(err, ERR_BACKEND, "%s: %s", what, win_errstr(w));
+	set_status(rep, W_ERROR_V(w), LSA_STATUS_WERROR, win_errstr(w));
+	rc = err_set(err, ERR_BACKEND, "%s: %s%s%s%s", what, win_errstr(w),
+	             words ? " (" : "", words ? words : "", words ? ")" : "");
 	err->sys = (int)W_ERROR_V(w);
 	return rc;
 }
@@ -222,12 +319,63 @@ make_creds(struct hsess *s, const struct lsa_msg *req, struct err *err)
 	return 0;
 }
 
+/* "'dcb.b.test' (DC of b.test)", or just the quoted DC when unknown. */
+static const char *
+dc_text(struct hsess *s)
+{
+	if (s->domain == NULL)
+		return talloc_asprintf(s, "'%s'", s->server);
+	return talloc_asprintf(s, "'%s' (DC of %s)", s->server, s->domain);
+}
+
+/*
+ * A failed connect in words: first whether the DC can be reached at all
+ * (Samba's status does not say), then what the DC said about the login.
+ */
+static int
+connect_failed(struct hsess *s, NTSTATUS st, struct lsa_msg *rep,
+               struct err *err)
+{
+	const char *dc = dc_text(s), *who, *words;
+	char why[200];
+	int rc;
+
+	if (h_unreachable(s->server, SMB_PORT, PROBE_MS, why, sizeof(why))) {
+		set_status(rep, NT_STATUS_V(st), LSA_STATUS_NTSTATUS,
+		           nt_errstr(st));
+		rc = err_set(err, ERR_IO, "cannot reach %s: %s", dc, why);
+		err->sys = (int)NT_STATUS_V(st);
+		return rc;
+	}
+	who = cli_credentials_get_principal(s->creds, s);
+	/* Samba's word for "no ticket" or a ccache without a principal */
+	if (s->ccache != NULL &&
+	    (who == NULL || NT_STATUS_EQUAL(st, NT_STATUS_INVALID_PARAMETER)))
+		return fail_nt(
+		        rep, err, st,
+		        "cannot connect to %s with Kerberos ccache '%s': "
+		        "no usable ticket (kinit?)",
+		        dc, s->ccache);
+	if (who == NULL)
+		who = "?";
+	/* the login's verdict first, the status after it */
+	if ((words = nt_words(st)) != NULL) {
+		set_status(rep, NT_STATUS_V(st), LSA_STATUS_NTSTATUS,
+		           nt_errstr(st));
+		rc = err_set(err, nt_code(st),
+		             "cannot connect to %s as '%s': %s (%s)", dc, who,
+		             words, nt_errstr(st));
+		err->sys = (int)NT_STATUS_V(st);
+		return rc;
+	}
+	return fail_nt(rep, err, st, "cannot connect to %s as '%s'", dc, who);
+}
+
 static int
 connect_pipe(struct hsess *s, const struct ndr_interface_table *t,
              struct dcerpc_pipe **out, struct lsa_msg *rep, struct err *err)
 {
 	char *binding = talloc_asprintf(s, "ncacn_np:%s", s->server);
-	const char *who;
 	NTSTATUS st;
 
 	if (binding == NULL)
@@ -236,17 +384,88 @@ connect_pipe(struct hsess *s, const struct ndr_interface_table *t,
 	talloc_free(binding);
 	if (!NT_STATUS_IS_OK(st)) {
 		*out = NULL;
-		who = cli_credentials_get_principal(s->creds, s);
-		if (who != NULL)
-			return fail_nt(rep, err, st,
-			               "cannot connect to '%s' as '%s'",
-			               s->server, who);
-		return fail_nt(rep, err, st,
-		               "cannot connect to '%s' with Kerberos ccache "
-		               "'%s' (no usable ticket?)",
-		               s->server, s->ccache ? s->ccache : "?");
+		return connect_failed(s, st, rep, err);
 	}
 	return 0;
+}
+
+static void
+close_handle(struct hsess *s, TALLOC_CTX *mem, struct policy_handle *h)
+{
+	struct lsa_Close r;
+
+	memset(&r, 0, sizeof(r));
+	r.in.handle = h;
+	r.out.handle = h;
+	call(s->lsa, &ndr_table_lsarpc, "lsa_Close", mem, &r);
+}
+
+/* OpenPolicy2 with the given access; the handle goes to *pol. */
+static NTSTATUS
+open_policy(struct hsess *s, uint32_t access, struct policy_handle *pol)
+{
+	struct lsa_QosInfo qos = {.impersonation_level = 2, .context_mode = 1};
+	struct lsa_ObjectAttribute attr = {.sec_qos = &qos};
+	struct lsa_OpenPolicy2 r;
+	NTSTATUS st;
+
+	memset(&r, 0, sizeof(r));
+	r.in.system_name = "\\";
+	r.in.attr = &attr;
+	r.in.access_mask = access;
+	r.out.handle = pol;
+	st = call(s->lsa, &ndr_table_lsarpc, "lsa_OpenPolicy2", s, &r);
+	return RES(st, r);
+}
+
+/*
+ * The policy handle of the session.  A session that writes asks for the
+ * write rights on top of all it may have (MAXIMUM_ALLOWED | WRITE_ACCESS:
+ * Samba's and Windows' access check then grants the maximum and fails
+ * unless the write rights are in it), so an account that may only read is
+ * refused here, before any write, and told so in one sentence.
+ */
+static int
+open_session_policy(struct hsess *s, bool write, struct lsa_msg *rep,
+                    struct err *err)
+{
+	struct policy_handle ro;
+	const char *who;
+	NTSTATUS st;
+	int rc;
+
+	if (!write) {
+		st = open_policy(s, SEC_FLAG_MAXIMUM_ALLOWED, &s->pol);
+		if (!NT_STATUS_IS_OK(st))
+			return fail_nt(rep, err, st, "OpenPolicy2 on %s",
+			               dc_text(s));
+		return 0;
+	}
+	st = open_policy(s, SEC_FLAG_MAXIMUM_ALLOWED | WRITE_ACCESS, &s->pol);
+	if (NT_STATUS_IS_OK(st))
+		return 0;
+	memset(&s->pol, 0, sizeof(s->pol));
+	if (!NT_STATUS_EQUAL(st, NT_STATUS_ACCESS_DENIED))
+		return fail_nt(rep, err, st, "OpenPolicy2 for writing on %s",
+		               dc_text(s));
+	who = cli_credentials_get_principal(s->creds, s);
+	if (who == NULL)
+		who = "?";
+	memset(&ro, 0, sizeof(ro));
+	if (!NT_STATUS_IS_OK(open_policy(s, SEC_FLAG_MAXIMUM_ALLOWED, &ro)))
+		return fail_nt(rep, err, st,
+		               "account '%s' on '%s' may neither read nor "
+		               "write trusts",
+		               who, s->server);
+	close_handle(s, s, &ro);
+	set_status(rep, NT_STATUS_V(st), LSA_STATUS_NTSTATUS, nt_errstr(st));
+	rc = err_set(err, ERR_DENIED,
+	             "account '%s' on '%s' may read but not write trusts "
+	             "(needs POLICY_TRUST_ADMIN and POLICY_CREATE_SECRET on "
+	             "the LSA policy, as BUILTIN\\Administrators have)",
+	             who, s->server);
+	err->sys = (int)NT_STATUS_V(st);
+	return rc;
 }
 
 int
@@ -254,9 +473,6 @@ h_login(struct hsess **out, const struct lsa_msg *req, struct lsa_msg *rep,
         struct err *err)
 {
 	struct hsess *s = NULL;
-	struct lsa_QosInfo qos = {.impersonation_level = 2, .context_mode = 1};
-	struct lsa_ObjectAttribute attr = {.sec_qos = &qos};
-	struct lsa_OpenPolicy2 r;
 	NTSTATUS st;
 	int rc;
 
@@ -266,12 +482,21 @@ h_login(struct hsess **out, const struct lsa_msg *req, struct lsa_msg *rep,
 		             "login: the server must be a DNS host name");
 		goto out;
 	}
+	if ((req->login_flags & ~(uint32_t)LSA_LOGIN_WRITE) != 0) {
+		rc = err_set(err, ERR_INVALID, "login: unknown flags 0x%x",
+		             (unsigned)req->login_flags);
+		goto out;
+	}
 	if ((s = talloc_zero(NULL, struct hsess)) == NULL) {
 		rc = err_set(err, ERR_FAIL, "out of memory");
 		goto out;
 	}
 	s->mem = s;
 	s->server = talloc_strdup(s, req->server);
+	if (req->realm != NULL && req->realm[0] != '\0' &&
+	    (s->domain = talloc_strdup(s, req->realm)) != NULL)
+		for (char *p = s->domain; *p; p++) /* the realm's DNS name */
+			*p = (char)tolower((unsigned char)*p);
 	st = dcerpc_init();
 	if (!NT_STATUS_IS_OK(st)) {
 		rc = fail_nt(rep, err, st, "dcerpc_init");
@@ -293,17 +518,9 @@ h_login(struct hsess **out, const struct lsa_msg *req, struct lsa_msg *rep,
 		goto out;
 	if ((rc = connect_pipe(s, &ndr_table_lsarpc, &s->lsa, rep, err)) < 0)
 		goto out;
-	memset(&r, 0, sizeof(r));
-	r.in.system_name = "\\";
-	r.in.attr = &attr;
-	r.in.access_mask = SEC_FLAG_MAXIMUM_ALLOWED;
-	r.out.handle = &s->pol;
-	st = call(s->lsa, &ndr_table_lsarpc, "lsa_OpenPolicy2", s, &r);
-	if (!NT_STATUS_IS_OK(RES(st, r))) {
-		rc = fail_nt(rep, err, RES(st, r), "OpenPolicy2 on '%s'",
-		             s->server);
+	if ((rc = open_session_policy(s, req->login_flags & LSA_LOGIN_WRITE,
+	                              rep, err)) < 0)
 		goto out;
-	}
 	*out = s;
 	s = NULL;
 	rc = 0;
@@ -380,17 +597,6 @@ set_tdo(struct hsess *s, TALLOC_CTX *mem, struct policy_handle *tdo,
 	st = call(s->lsa, &ndr_table_lsarpc, "lsa_SetInformationTrustedDomain",
 	          mem, &r);
 	return RES(st, r);
-}
-
-static void
-close_handle(struct hsess *s, TALLOC_CTX *mem, struct policy_handle *h)
-{
-	struct lsa_Close r;
-
-	memset(&r, 0, sizeof(r));
-	r.in.handle = h;
-	r.out.handle = h;
-	call(s->lsa, &ndr_table_lsarpc, "lsa_Close", mem, &r);
 }
 
 static NTSTATUS
@@ -892,7 +1098,7 @@ h_fetch_fti(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 		goto out;
 	}
 	if (!W_ERROR_IS_OK(r.out.result)) {
-		rc = fail_wr(rep, err, r.out.result,
+		rc = fail_wr(rep, err, r.out.result, wr_words(r.out.result, 0),
 		             "DsRGetForestTrustInformation '%s' via '%s'",
 		             req->name, s->server);
 		goto out;
@@ -933,45 +1139,92 @@ out:
 	return rc;
 }
 
-int
-h_validate(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
-           struct err *err)
+/* LogonControl2Ex(function, level 2, domain): transport status, *result. */
+static NTSTATUS
+control2(struct hsess *s, TALLOC_CTX *mem, uint32_t function,
+         const char *domain, union netr_CONTROL_QUERY_INFORMATION *q,
+         WERROR *result)
+{
+	union netr_CONTROL_DATA_INFORMATION d;
+	struct netr_LogonControl2Ex r;
+	NTSTATUS st;
+
+	memset(&d, 0, sizeof(d));
+	memset(q, 0, sizeof(*q));
+	d.domain = domain;
+	memset(&r, 0, sizeof(r));
+	r.in.logon_server = talloc_asprintf(mem, "\\\\%s", s->server);
+	r.in.function_code = function;
+	r.in.level = 2;
+	r.in.data = &d;
+	r.out.query = q;
+	st = call(s->netr, &ndr_table_netlogon, "netr_LogonControl2Ex", mem,
+	          &r);
+	*result = NT_STATUS_IS_OK(st) ? r.out.result : WERR_OK;
+	return st;
+}
+
+/*
+ * REDISCOVER answers WERR_ACCESS_DENIED both when the caller is no
+ * administrator (the NETLOGON server's check) and when the partner's DC
+ * refuses the new channel (ServerAuthenticate with another password).
+ * A TC_QUERY for a partner no DC has tells them apart: an administrator
+ * gets WERR_NO_SUCH_DOMAIN, anyone else WERR_ACCESS_DENIED again.
+ */
+static const char *
+rediscover_denied(struct hsess *s, TALLOC_CTX *mem)
+{
+	union netr_CONTROL_QUERY_INFORMATION q;
+	WERROR w;
+
+	if (!NT_STATUS_IS_OK(control2(s, mem, NETLOGON_CONTROL_TC_QUERY,
+	                              NO_SUCH_PARTNER, &q, &w)) ||
+	    W_ERROR_EQUAL(w, WERR_ACCESS_DENIED))
+		return wr_words(WERR_ACCESS_DENIED, 0);
+	return PARTNER_REFUSED;
+}
+
+/*
+ * NETLOGON LogonControl2Ex at level 2 for the partner (TC_VERIFY or
+ * REDISCOVER): Samba's NETLOGON server checks that the caller is an
+ * administrator and hands both to winbindd
+ * (source4/rpc_server/netlogon/dcerpc_netlogon.c), which needs the
+ * partner's name, NetBIOS or DNS, and ignores a "\\dcname" suffix
+ * (winbindd_dual_srv.c: "TODO: take care of the optional '\dcname'").
+ */
+static int
+logon_control(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+              uint32_t function, const char *what, struct err *err)
 {
 	TALLOC_CTX *mem = talloc_new(s);
-	union netr_CONTROL_DATA_INFORMATION d;
 	union netr_CONTROL_QUERY_INFORMATION q;
-	struct netr_LogonControl2Ex r;
 	const struct netr_NETLOGON_INFO_2 *i2;
+	const char *words;
+	WERROR w;
 	NTSTATUS st;
 	int rc;
 
 	if ((rc = need(req->name, "partner name", err)) < 0 ||
 	    (rc = netr_pipe(s, rep, err)) < 0)
 		goto out;
-	memset(&d, 0, sizeof(d));
-	memset(&q, 0, sizeof(q));
-	d.domain = req->name;
-	memset(&r, 0, sizeof(r));
-	r.in.logon_server = talloc_asprintf(mem, "\\\\%s", s->server);
-	r.in.function_code = NETLOGON_CONTROL_TC_VERIFY;
-	r.in.level = 2;
-	r.in.data = &d;
-	r.out.query = &q;
-	st = call(s->netr, &ndr_table_netlogon, "netr_LogonControl2Ex", mem,
-	          &r);
+	st = control2(s, mem, function, req->name, &q, &w);
 	if (!NT_STATUS_IS_OK(st)) {
-		rc = fail_nt(rep, err, st, "TC_VERIFY '%s' on '%s'", req->name,
+		rc = fail_nt(rep, err, st, "%s '%s' on '%s'", what, req->name,
 		             s->server);
 		goto out;
 	}
-	if (!W_ERROR_IS_OK(r.out.result)) {
-		rc = fail_wr(rep, err, r.out.result, "TC_VERIFY '%s' on '%s'",
+	if (!W_ERROR_IS_OK(w)) {
+		words = function == NETLOGON_CONTROL_REDISCOVER &&
+		                        W_ERROR_EQUAL(w, WERR_ACCESS_DENIED)
+		                ? rediscover_denied(s, mem)
+		                : wr_words(w, function);
+		rc = fail_wr(rep, err, w, words, "%s '%s' on '%s'", what,
 		             req->name, s->server);
 		goto out;
 	}
 	if ((i2 = q.info2) == NULL) {
 		rc = err_set(err, ERR_BACKEND,
-		             "TC_VERIFY '%s' on '%s': no level 2 answer",
+		             "%s '%s' on '%s': no level 2 answer", what,
 		             req->name, s->server);
 		goto out;
 	}
@@ -985,4 +1238,27 @@ h_validate(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
 out:
 	talloc_free(mem);
 	return rc;
+}
+
+int
+h_validate(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+           struct err *err)
+{
+	return logon_control(s, req, rep, NETLOGON_CONTROL_TC_VERIFY,
+	                     "TC_VERIFY", err);
+}
+
+/*
+ * netdom trust /reset, nltest /sc_reset:PARTNER: winbindd drops its
+ * cached secure channel to the partner and builds a new one with the
+ * current trust secret (_winbind_LogonControl_REDISCOVER), which a
+ * re-keyed trust needs before NETLOGON validates it again.  A failure to
+ * build it is the call's own result, not a field of the answer.
+ */
+int
+h_sc_reset(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
+           struct err *err)
+{
+	return logon_control(s, req, rep, NETLOGON_CONTROL_REDISCOVER,
+	                     "secure channel reset (REDISCOVER)", err);
 }

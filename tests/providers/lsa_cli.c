@@ -5,8 +5,8 @@
  * (admin password, with -u) and ADT_TRUST_PASSWORD (create).
  *
  * usage: lsa_cli -s SERVER [-r REALM] [-u USER] [-c CCACHE] [-H HELPER]
- *                [-t TIMEOUT_MS] [-p] OP [ARGS...] [+ OP [ARGS...]]...
- *   info | query NAME | delete NAME | validate PARTNER
+ *                [-t TIMEOUT_MS] [-p] [-w] OP [ARGS...] [+ OP [ARGS...]]...
+ *   info | query NAME | delete NAME | validate PARTNER | sc-reset PARTNER
  *   create NAME NETBIOS SID DIRECTION TYPE ATTRIBUTES ENCTYPES
  *   set-info-ex NAME DIRECTION TYPE ATTRIBUTES | set-enctypes NAME ENCTYPES
  *   set-fti NAME check|store RECORD...   RECORD: tln:NAME | tlnex:NAME |
@@ -14,6 +14,8 @@
  *   query-fti NAME | fetch-fti PARTNER
  * -p: after logging in print "ready" and wait for a line on stdin before
  * running OP (lets a test stop or kill the helper mid-request).
+ * -w: a session that writes (struct lsa_login.write): the login fails
+ * unless the account may create, change and delete trusts.
  * Several OPs separated by "+" run one after the other on one session.
  * Exit 0 on success, 1 on failure (message on stderr), 64 for usage.
  */
@@ -31,7 +33,8 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: lsa_cli -s SERVER [-r REALM] [-u USER] "
-	                "[-c CCACHE] [-H HELPER] [-t MS] [-p] OP [ARGS...]\n");
+	                "[-c CCACHE] [-H HELPER] [-t MS] [-p] [-w] OP "
+	                "[ARGS...]\n");
 	return 64;
 }
 
@@ -187,6 +190,9 @@ run(struct lsa_session *s, int argc, char **argv, struct err *err)
 		       v.pdc_text ? v.pdc_text : "-",
 		       v.tc_text ? v.tc_text : "-");
 		lsa_validation_release(&v);
+	} else if (strcmp(op, "sc-reset") == 0 && argc == 2) {
+		if ((rc = lsa_sc_reset(s, argv[1], err)) == 0)
+			printf("secure channel to %s reset\n", argv[1]);
 	} else {
 		return err_set(err, ERR_INVALID, "bad operation '%s'", op);
 	}
@@ -196,7 +202,7 @@ run(struct lsa_session *s, int argc, char **argv, struct err *err)
 int
 main(int argc, char **argv)
 {
-	struct lsa_login l = {NULL, NULL, NULL, NULL, NULL};
+	struct lsa_login l = {NULL, NULL, NULL, NULL, NULL, false};
 	struct lsa_session *s = NULL;
 	const char *helper = NULL;
 	unsigned timeout = 30000;
@@ -206,7 +212,7 @@ main(int argc, char **argv)
 	int c, rc;
 
 	err_init(&err);
-	while ((c = getopt(argc, argv, "+s:r:u:c:H:t:p")) != -1) {
+	while ((c = getopt(argc, argv, "+s:r:u:c:H:t:pw")) != -1) {
 		switch (c) {
 		case 's':
 			l.server = optarg;
@@ -228,6 +234,9 @@ main(int argc, char **argv)
 			break;
 		case 'p':
 			pause = true;
+			break;
+		case 'w':
+			l.write = true;
 			break;
 		default:
 			return usage();

@@ -17,12 +17,13 @@
 #include "util/xalloc.h"
 
 #define SECRET "Zq9-secret-Trust-pw"
+#define V LSA_PROTO_VERSION
 
 static const uint8_t types[] = {
         LSA_MSG_LOGIN,      LSA_MSG_INFO,        LSA_MSG_QUERY_TDO,
         LSA_MSG_CREATE_TDO, LSA_MSG_SET_INFO_EX, LSA_MSG_SET_ENCTYPES,
         LSA_MSG_SET_FTI,    LSA_MSG_QUERY_FTI,   LSA_MSG_FETCH_FTI,
-        LSA_MSG_DELETE_TDO, LSA_MSG_VALIDATE,
+        LSA_MSG_DELETE_TDO, LSA_MSG_VALIDATE,    LSA_MSG_SC_RESET,
 };
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
@@ -64,6 +65,7 @@ fill(struct lsa_msg *m, uint8_t type)
 	m->user = xstrdup("administrator");
 	m->ccache = xstrdup("FILE:/tmp/cc");
 	m->password = xstrdup(SECRET);
+	m->login_flags = LSA_LOGIN_WRITE;
 	m->name = xstrdup("b.test");
 	m->netbios = xstrdup("B");
 	m->sid = xstrdup("S-1-5-21-1-2-3");
@@ -191,6 +193,7 @@ Test(lsa_proto, login_and_create_fields)
 	assert_str(d.realm, "");
 	assert_str(d.password, SECRET);
 	assert_str(d.ccache, "FILE:/tmp/cc");
+	cr_assert_eq(d.login_flags, LSA_LOGIN_WRITE);
 	lsa_msg_release(&m);
 	lsa_msg_release(&d);
 
@@ -316,18 +319,19 @@ decode_bytes(const uint8_t *p, size_t len, struct err *err)
 
 Test(lsa_proto, malformed_payloads_rejected)
 {
-	static const uint8_t bad_version[] = {2, LSA_MSG_INFO};
-	static const uint8_t unknown0[] = {1, 0};
-	static const uint8_t unknown12[] = {1, 12};
-	static const uint8_t reply0[] = {1, 0x80};
-	static const uint8_t trailing[] = {1, LSA_MSG_INFO, 0};
+	static const uint8_t bad_version[] = {V + 1, LSA_MSG_INFO};
+	static const uint8_t version1[] = {1, LSA_MSG_INFO};
+	static const uint8_t unknown0[] = {V, 0};
+	static const uint8_t unknown13[] = {V, 13};
+	static const uint8_t reply0[] = {V, 0x80};
+	static const uint8_t trailing[] = {V, LSA_MSG_INFO, 0};
 	static const uint8_t nul_in_str[] = {
-	        1, LSA_MSG_DELETE_TDO, 3, 0, 0, 0, 'a', 0, 'b'};
-	static const uint8_t long_str[] = {1, LSA_MSG_DELETE_TDO, 0x01, 0x04, 0,
+	        V, LSA_MSG_DELETE_TDO, 3, 0, 0, 0, 'a', 0, 'b'};
+	static const uint8_t long_str[] = {V, LSA_MSG_DELETE_TDO, 0x01, 0x04, 0,
 	                                   0};
 	static const uint8_t huge_str[] = {
-	        1, LSA_MSG_DELETE_TDO, 0xfe, 0xff, 0xff, 0xff};
-	static const uint8_t many_recs[] = {1,    LSA_MSG_QUERY_FTI | 0x80,
+	        V, LSA_MSG_DELETE_TDO, 0xfe, 0xff, 0xff, 0xff};
+	static const uint8_t many_recs[] = {V,    LSA_MSG_QUERY_FTI | 0x80,
 	                                    0,    0,
 	                                    0,    0,
 	                                    0,    0,
@@ -340,12 +344,12 @@ Test(lsa_proto, malformed_payloads_rejected)
 	                                    0xff, 0xff,
 	                                    0xff, 0xff,
 	                                    0xff, 0xff};
-	static const uint8_t positive_code[] = {1, LSA_MSG_INFO | 0x80, 1, 0, 0,
+	static const uint8_t positive_code[] = {V, LSA_MSG_INFO | 0x80, 1, 0, 0,
 	                                        0};
-	static const uint8_t odd_code[] = {1,   LSA_MSG_INFO | 0x80, 0, 0, 0,
+	static const uint8_t odd_code[] = {V,   LSA_MSG_INFO | 0x80, 0, 0, 0,
 	                                   0x80};
 	static const uint8_t raw_too_long[] = {
-	        1,    LSA_MSG_SET_FTI,
+	        V,    LSA_MSG_SET_FTI,
 	        0xff, 0xff,
 	        0xff, 0xff,
 	        0,    0,
@@ -369,8 +373,9 @@ Test(lsa_proto, malformed_payloads_rejected)
 		const char *why;
 	} cases[] = {
 	        {bad_version, sizeof(bad_version), "version"},
+	        {version1, sizeof(version1), "unsupported version 1 (want 2)"},
 	        {unknown0, sizeof(unknown0), "unknown message type"},
-	        {unknown12, sizeof(unknown12), "unknown message type"},
+	        {unknown13, sizeof(unknown13), "unknown message type"},
 	        {reply0, sizeof(reply0), "unknown message type"},
 	        {trailing, sizeof(trailing), "trailing"},
 	        {nul_in_str, sizeof(nul_in_str), "NUL"},
@@ -394,7 +399,7 @@ Test(lsa_proto, malformed_payloads_rejected)
 
 Test(lsa_proto, bad_frame_lengths_rejected)
 {
-	uint8_t hdr[8] = {0, 0, 0, 0, 1, LSA_MSG_INFO, 0, 0};
+	uint8_t hdr[8] = {0, 0, 0, 0, V, LSA_MSG_INFO, 0, 0};
 	uint32_t lens[] = {0, LSA_PROTO_MAX_FRAME + 1, 0xffffffffu, 3};
 	struct lsa_msg d;
 	struct err err;
@@ -550,6 +555,78 @@ Test(lsa_proto, type_names)
 	                 "VALIDATE reply");
 	cr_assert_str_eq(lsa_msg_type_name(0), "unknown message type");
 	cr_assert_str_eq(lsa_msg_type_name(0xff), "unknown message type");
+}
+
+/* SC_RESET: the partner's name out, a NETLOGON_INFO_2 answer back. */
+Test(lsa_proto, sc_reset_round_trip)
+{
+	static const uint8_t wire[] = {12,  0,   0,   0,  V,   LSA_MSG_SC_RESET,
+	                               6,   0,   0,   0,  'b', '.',
+	                               't', 'e', 's', 't'};
+	struct lsa_msg m, d;
+	struct lsa_buf b;
+
+	fill(&m, LSA_MSG_SC_RESET);
+	round_trip(&m, &d);
+	assert_str(d.name, "b.test");
+	cr_assert_null(d.password, "the request carries the name only");
+	cr_assert_null(d.dc_name);
+	cr_assert_eq(d.login_flags, 0);
+	encode_ok(&m, &b);
+	cr_assert_eq(b.len, sizeof(wire));
+	cr_assert_eq(memcmp(b.p, wire, sizeof(wire)), 0, "wire format");
+	lsa_buf_release(&b);
+	lsa_msg_release(&m);
+	lsa_msg_release(&d);
+
+	fill(&m, LSA_MSG_SC_RESET | LSA_MSG_REPLY);
+	m.code = 0;
+	round_trip(&m, &d);
+	cr_assert_eq(d.tc_flags, 0xb0);
+	assert_str(d.dc_name, "\\\\dcb.b.test");
+	cr_assert_eq(d.pdc_status, 0);
+	assert_str(d.pdc_text, "WERR_OK");
+	cr_assert_eq(d.tc_status, 5);
+	assert_str(d.tc_text, "WERR_ACCESS_DENIED");
+	cr_assert_null(d.name, "the reply does not repeat the name");
+	cr_assert_str_eq(lsa_msg_type_name(d.type), "SC_RESET reply");
+	lsa_msg_release(&m);
+	lsa_msg_release(&d);
+}
+
+/* Every cut of an SC_RESET request or reply is refused, naming the field. */
+Test(lsa_proto, sc_reset_truncation_names_the_field)
+{
+	static const uint8_t typ[] = {LSA_MSG_SC_RESET,
+	                              LSA_MSG_SC_RESET | LSA_MSG_REPLY};
+
+	for (size_t t = 0; t < 2; t++) {
+		struct lsa_msg m, d;
+		struct lsa_buf b;
+		struct err err;
+
+		fill(&m, typ[t]);
+		m.code = 0;
+		encode_ok(&m, &b);
+		for (size_t cut = 6; cut < b.len; cut++) {
+			uint8_t *copy = xmalloc(cut - 4);
+
+			memcpy(copy, b.p + 4, cut - 4); /* exact size, ASan */
+			err_init(&err);
+			cr_assert_eq(lsa_proto_decode(&d, copy, cut - 4, &err),
+			             ERR_INVALID, "cut %zu", cut);
+			cr_assert(empty(&d));
+			cr_assert(strstr(err.msg, t ? "SC_RESET reply: field"
+			                            : "SC_RESET: field") !=
+			                  NULL,
+			          "%s", err.msg);
+			cr_assert(strstr(err.msg, "truncated") != NULL, "%s",
+			          err.msg);
+			free(copy);
+		}
+		lsa_buf_release(&b);
+		lsa_msg_release(&m);
+	}
 }
 
 /* ---- I/O over a socketpair ---- */
@@ -844,6 +921,97 @@ Test(lsa_client, replies_and_errors_pass_through)
 	             "a dead session stays dead");
 	cr_assert_str_eq(err.msg,
 	                 "adtrust-lsa for 'dc.x.test' exited with status 0");
+	lsa_session_close(s);
+	fake_remove(&f);
+}
+
+/* A reply frame for the scripted helpers. */
+static void
+add_reply(struct lsa_buf *b, uint8_t type, int32_t code, uint32_t tc_status,
+          const char *message)
+{
+	struct lsa_msg r;
+	struct err err;
+
+	lsa_msg_init(&r);
+	r.type = (uint8_t)(type | LSA_MSG_REPLY);
+	r.code = code;
+	if (code != 0) {
+		r.status = 0x54b; /* WERR_NO_SUCH_DOMAIN */
+		r.status_kind = LSA_STATUS_WERROR;
+		r.status_name = xstrdup("WERR_NO_SUCH_DOMAIN");
+		r.message = xstrdup(message);
+	}
+	r.dc_name = xstrdup("\\\\dc.b.test");
+	r.pdc_text = xstrdup("WERR_OK");
+	r.tc_status = tc_status;
+	r.tc_text = xstrdup(tc_status ? "WERR_NO_LOGON_SERVERS" : "WERR_OK");
+	err_init(&err);
+	cr_assert_eq(lsa_proto_encode(b, &r, &err), 0, "%s", err.msg);
+	lsa_msg_release(&r);
+}
+
+/*
+ * A write login puts LSA_LOGIN_WRITE on the wire; lsa_sc_reset passes a
+ * good answer, turns a failed connection status into ERR_BACKEND and
+ * passes the helper's error through.
+ */
+Test(lsa_client, write_login_and_sc_reset)
+{
+	struct lsa_login wl = login;
+	struct lsa_session *s;
+	struct lsa_msg want;
+	struct lsa_buf b, lb;
+	struct fake f;
+	struct err err;
+	char body[256], *got;
+
+	lsa_buf_init(&b);
+	lsa_buf_init(&lb);
+	lsa_msg_init(&want);
+	want.type = LSA_MSG_LOGIN;
+	want.server = xstrdup(login.server);
+	want.realm = xstrdup(login.realm);
+	want.user = xstrdup(login.user);
+	want.password = xstrdup(login.password);
+	want.login_flags = LSA_LOGIN_WRITE;
+	cr_assert_eq(lsa_proto_encode(&lb, &want, &err), 0);
+	lsa_msg_release(&want);
+	add_reply(&b, LSA_MSG_LOGIN, 0, 0, NULL);
+	add_reply(&b, LSA_MSG_SC_RESET, 0, 0, NULL);
+	add_reply(&b, LSA_MSG_SC_RESET, 0, 0x51f, NULL);
+	add_reply(&b, LSA_MSG_SC_RESET, ERR_BACKEND, 0,
+	          "secure channel reset (REDISCOVER) 'c.test' on "
+	          "'dc.x.test': WERR_NO_SUCH_DOMAIN");
+	snprintf(body, sizeof(body),
+	         "d=\"$(dirname \"$0\")\"; head -c %zu <&3 >\"$d/login\"; "
+	         "cat \"$d/frames\" >&3; sleep 0.3",
+	         lb.len);
+	fake_helper(&f, body);
+	fake_file(&f, "frames", b.p, b.len);
+	lsa_buf_release(&b);
+
+	wl.write = true;
+	err_init(&err);
+	cr_assert_eq(lsa_session_open(&s, f.path, &wl, 5000, &err), 0, "%s",
+	             err.msg);
+	got = fake_read(&f, "login");
+	cr_assert_eq(memcmp(got, lb.p, lb.len), 0,
+	             "LOGIN carries LSA_LOGIN_WRITE");
+	explicit_bzero(got, 8192);
+	free(got);
+	lsa_buf_release(&lb);
+
+	cr_assert_eq(lsa_sc_reset(s, "b.test", &err), 0, "%s", err.msg);
+	cr_assert_eq(lsa_sc_reset(s, "b.test", &err), ERR_BACKEND);
+	cr_assert_str_eq(err.msg, "secure channel to 'b.test' on 'dc.x.test' "
+	                          "not re-established: trust WERR_OK, "
+	                          "connection WERR_NO_LOGON_SERVERS");
+	cr_assert_eq(err.sys, 0x51f);
+	cr_assert_eq(lsa_sc_reset(s, "c.test", &err), ERR_BACKEND);
+	cr_assert_str_eq(err.msg, "secure channel reset (REDISCOVER) 'c.test' "
+	                          "on 'dc.x.test': WERR_NO_SUCH_DOMAIN");
+	cr_assert_eq(err.sys, 0x54b);
 	lsa_session_close(s);
 	fake_remove(&f);
 }
