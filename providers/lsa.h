@@ -22,10 +22,11 @@
  * A DC that cannot be reached is said in words, naming the DC and its
  * domain (the login's realm): "cannot reach 'dcb.b.test' (DC of b.test):
  * name not resolved", "...: connection refused on port 445 (is the DC
- * down?)", "...: connection to port 445 timed out after 3 s (DC down or
- * a firewall?)"; a rejected login says what the DC said: "cannot connect
- * to 'dcb.b.test' (DC of b.test) as 'administrator@B.TEST': wrong user
- * name or password (NT_STATUS_LOGON_FAILURE)".
+ * down?)", "...: connection to port 445 timed out after 5 s (DC down or
+ * a firewall?)", checked with one TCP connect before each login; a rejected
+ * login says what the DC said: "cannot connect to 'dcb.b.test' (DC of b.test)
+ * as 'administrator@B.TEST': wrong user name or password
+ * (NT_STATUS_LOGON_FAILURE)".
  */
 
 #include <stdbool.h>
@@ -41,7 +42,9 @@ struct lsa_session; /* one adtrust-lsa process bound to one DC */
 
 struct lsa_login {
 	const char *server;   /* DC host name (FQDN), e.g. "dca.a.test" */
-	const char *realm;    /* e.g. "A.TEST"; used when user has no '@' */
+	const char *realm;    /* the DC's realm, e.g. "A.TEST": completes a
+	                         user without '@' and names the DC's domain
+	                         in messages */
 	const char *user;     /* NULL: Kerberos from the ccache */
 	const char *password; /* secret, with user; never stored */
 	const char *ccache;   /* NULL: $KRB5CCNAME (a FILE: ccache) */

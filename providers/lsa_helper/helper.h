@@ -83,11 +83,12 @@ int h_sc_reset(struct hsess *s, const struct lsa_msg *req, struct lsa_msg *rep,
                struct err *err);
 
 /*
- * After a failed connect: resolves host and tries one TCP connect to port
- * within timeout_ms.  True, with why set ("name not resolved",
- * "connection refused on port 445 (is the DC down?)", "connection to port
- * 445 timed out after 3 s (...)", "host unreachable (...)"), when the host
- * cannot be reached; false (why "") when the connect succeeds.
+ * Before a login and after a failed connect: resolves host and tries one
+ * TCP connect to port within timeout_ms.  True, with why set ("name not
+ * resolved", "connection refused on port 445 (is the DC down?)",
+ * "connection to port 445 timed out after 5 s (...)", "host unreachable
+ * (...)"), when the host cannot be reached; false (why "") when the
+ * connect succeeds.
  */
 bool h_unreachable(const char *host, unsigned port, unsigned timeout_ms,
                    char *why, size_t len);

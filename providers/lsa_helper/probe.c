@@ -1,10 +1,10 @@
 /*
  * Why a DC cannot be reached, in words.  Samba's connect reports a refused
  * port as NT_STATUS_NO_MEMORY and an unknown host as
- * NT_STATUS_OBJECT_NAME_NOT_FOUND, which also means a missing trust; so
- * after a failed connect the helper asks the network itself: resolve the
- * name, then one TCP connect to the SMB port.  Only called after a
- * failure, so a working login costs nothing.
+ * NT_STATUS_OBJECT_NAME_NOT_FOUND, which also means a missing trust, and
+ * waits 60 s for a host that drops packets; so the helper asks the network
+ * itself: resolve the name, then one TCP connect to the SMB port.  It does
+ * so before each login (one handshake) and after a failed connect.
  */
 #include "providers/lsa_helper/helper.h"
 

@@ -33,7 +33,11 @@
 
 #define SID_TEXT 192
 #define SMB_PORT 445
-#define PROBE_MS 3000 /* TCP connect of the probe after a failed connect */
+/*
+ * The probe's TCP connect: three SYNs.  Samba's own connect to a host that
+ * drops packets takes 60 s, longer than adtrust's default request timeout.
+ */
+#define PROBE_MS 5000
 
 /*
  * The rights a session that writes trusts needs on the LSA policy, as
@@ -328,6 +332,19 @@ dc_text(struct hsess *s)
 	return talloc_asprintf(s, "'%s' (DC of %s)", s->server, s->domain);
 }
 
+/* "cannot reach 'dcb.b.test' (DC of b.test): <why>", Samba's status kept. */
+static int
+unreachable(struct hsess *s, NTSTATUS st, const char *why, struct lsa_msg *rep,
+            struct err *err)
+{
+	int rc;
+
+	set_status(rep, NT_STATUS_V(st), LSA_STATUS_NTSTATUS, nt_errstr(st));
+	rc = err_set(err, ERR_IO, "cannot reach %s: %s", dc_text(s), why);
+	err->sys = (int)NT_STATUS_V(st);
+	return rc;
+}
+
 /*
  * A failed connect in words: first whether the DC can be reached at all
  * (Samba's status does not say), then what the DC said about the login.
@@ -340,13 +357,8 @@ connect_failed(struct hsess *s, NTSTATUS st, struct lsa_msg *rep,
 	char why[200];
 	int rc;
 
-	if (h_unreachable(s->server, SMB_PORT, PROBE_MS, why, sizeof(why))) {
-		set_status(rep, NT_STATUS_V(st), LSA_STATUS_NTSTATUS,
-		           nt_errstr(st));
-		rc = err_set(err, ERR_IO, "cannot reach %s: %s", dc, why);
-		err->sys = (int)NT_STATUS_V(st);
-		return rc;
-	}
+	if (h_unreachable(s->server, SMB_PORT, PROBE_MS, why, sizeof(why)))
+		return unreachable(s, st, why, rep, err);
 	who = cli_credentials_get_principal(s->creds, s);
 	/* Samba's word for "no ticket" or a ccache without a principal */
 	if (s->ccache != NULL &&
@@ -473,6 +485,7 @@ h_login(struct hsess **out, const struct lsa_msg *req, struct lsa_msg *rep,
         struct err *err)
 {
 	struct hsess *s = NULL;
+	char why[200];
 	NTSTATUS st;
 	int rc;
 
@@ -516,6 +529,16 @@ h_login(struct hsess **out, const struct lsa_msg *req, struct lsa_msg *rep,
 #pragma GCC diagnostic pop
 	if ((rc = make_creds(s, req, err)) < 0)
 		goto out;
+	/*
+	 * One TCP connect first: an unknown name or a dead DC is said at
+	 * once, where Samba takes 3 s to give up on a name and 60 s on a
+	 * host that drops packets, and then reports a refused port as
+	 * NT_STATUS_NO_MEMORY.
+	 */
+	if (h_unreachable(s->server, SMB_PORT, PROBE_MS, why, sizeof(why))) {
+		rc = unreachable(s, NT_STATUS_HOST_UNREACHABLE, why, rep, err);
+		goto out;
+	}
 	if ((rc = connect_pipe(s, &ndr_table_lsarpc, &s->lsa, rep, err)) < 0)
 		goto out;
 	if ((rc = open_session_policy(s, req->login_flags & LSA_LOGIN_WRITE,

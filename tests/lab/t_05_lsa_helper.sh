@@ -3,12 +3,17 @@
 # t_05: the MS-LSAD write path (providers/lsa.c -> adtrust-lsa) against the Samba lab.
 # Drives tests/providers/lsa_cli.c (built here against $B/libadtrust.a) through: info on both DCs,
 # a two-way external trust created on both sides with the same password (samba-tool validate
-# both ways, cross-realm kvno, enctypes read back, delete), a forest trust with forest trust info
-# (check-only with a collision, store, read back with samba-tool namespaces, NETLOGON fetch),
-# a helper killed mid-request, a helper that times out, and a wrong admin password.
+# both ways, cross-realm kvno, enctypes read back, delete), a re-key of both sides (TC_VERIFY
+# fails on the old secure channels until a NETLOGON secure-channel reset on each DC, then passes
+# at once, without a winbindd flush; the reset's refusals in words), a forest trust with forest
+# trust info (check-only with a collision, store, read back with samba-tool namespaces, NETLOGON
+# fetch), a helper killed mid-request, a helper that times out, a wrong admin password, DCs that
+# cannot be reached (unknown name, DC stopped, packets dropped: sentences naming the DC and its
+# domain), and a B account that may read but not write trusts (a write session refused at login).
 # Usage: tests/lab/t_05_lsa_helper.sh [BUILD_DIR]   (lab from tests/lab/up.sh; exit 77 = skipped)
 # Secrets: the admin password reaches lsa_cli as ADT_LSA_PASSWORD, the trust password as
-# ADT_TRUST_PASSWORD (environment of lsa_cli only; they reach adtrust-lsa only over its socket).
+# ADT_TRUST_PASSWORD (environment of lsa_cli only; they reach adtrust-lsa only over its socket);
+# the reader account's password is set over LDAP from stdin, never on a command line.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
@@ -43,7 +48,12 @@ has()  { grep -q -- "$1" "$T/out"; }
 errhas() { grep -q -- "$1" "$T/err"; }
 show() { sed 's/^/    /' "$T/out" "$T/err"; }
 runok() { local d=$1 r; shift; "$@"; r=$?; show; check "$d" test "$r" = 0; }
+BLACKHOLE=10.99.0.0/24                       # routed into lo in the netns: SYNs get no answer
+READER=t05reader
 cleanup() {
+  nsx ip route del "$BLACKHOLE" dev lo 2>/dev/null
+  dc_pid b >/dev/null || lab_start_dc b >/dev/null 2>&1
+  stB user delete "$READER" >/dev/null 2>&1
   lab_reset >/dev/null 2>&1 || echo "t_05: lab_reset failed" >&2
   KRB5CCNAME=$CC kdestroy -q 2>/dev/null; rm -rf "$T"
 }
@@ -86,6 +96,38 @@ cliA set-info-ex "$B_DNSDOMAIN" 3 2 0x14; show
 check "attribute change refused by Samba, with NTSTATUS text" errhas "NT_STATUS_INVALID_PARAMETER"
 cliA query nosuch.example; show
 check "unknown trust: one clear line" eval 'errhas "trust .nosuch.example. on .$A_FQDN.: NT_STATUS_OBJECT_NAME_NOT_FOUND" && [ $(wc -l <"$T/err") = 1 ]'
+
+# ---- 2b. re-key: a new shared secret on both sides, then a secure-channel reset on each DC ----
+# (netdom trust /reset, nltest /sc_reset: NETLOGON LogonControl2Ex REDISCOVER)
+PW2="t05-rekey-$(date +%s)-$RANDOM-Pw"
+rekeyA() { ADT_TRUST_PASSWORD=$1 cliA delete "$B_DNSDOMAIN" + create "$B_DNSDOMAIN" "$B_DOMAIN" "$SIDB" 3 2 0x4 0x18; }
+rekeyB() { ADT_TRUST_PASSWORD=$1 cliB delete "$A_DNSDOMAIN" + create "$A_DNSDOMAIN" "$A_DOMAIN" "$SIDA" 3 2 0x4 0x18; }
+runok "re-key A's side (delete + create with a new password, one session)" rekeyA "$PW2"
+runok "re-key B's side with the same new password" rekeyB "$PW2"
+cliA validate "$B_DNSDOMAIN"; show
+check "after the re-key TC_VERIFY fails on A (its secure channel has the old secret)" has "trust=WERR_ACCOUNT_DISABLED"
+cliB validate "$A_DNSDOMAIN"; show
+check "... and on B" has "trust=WERR_ACCOUNT_DISABLED"
+sleep 3; cliA validate "$B_DNSDOMAIN"; show
+check "... and still on A 3 s later (winbindd keeps the channel)" has "trust=WERR_ACCOUNT_DISABLED"
+runok "secure-channel reset on A for b.test" cliA sc-reset "$B_DNSDOMAIN"
+runok "secure-channel reset on B for a.test" cliB sc-reset "$A_DNSDOMAIN"
+cliA validate "$B_DNSDOMAIN"; show
+check "TC_VERIFY passes on A at once (no wbinfo flush)" has "trust=WERR_OK connection=WERR_OK"
+cliB validate "$A_DNSDOMAIN"; show
+check "TC_VERIFY passes on B at once" has "trust=WERR_OK connection=WERR_OK"
+stA_peer domain trust validate "$B_DNSDOMAIN" --validate-location=both >"$T/out" 2>"$T/err"; rc=$?; show
+check "samba-tool domain trust validate both ways after the reset" \
+  eval '[ $rc = 0 ] && has "OK: LocalValidation" && has "OK: RemoteValidation"'
+check "kvno A -> B with the new key" kv "$A_REALM" "ldap/$B_FQDN@$B_REALM"
+check "kvno B -> A with the new key" kv "$B_REALM" "ldap/$A_FQDN@$A_REALM"
+cliA sc-reset nosuch.example; show
+check "reset for an unknown partner: one line, in words" eval '[ $(wc -l <"$T/err") = 1 ] &&
+  errhas "secure channel reset (REDISCOVER) .nosuch.example. on .$A_FQDN.: WERR_NO_SUCH_DOMAIN (the DC knows no trust by that name)"'
+runok "B's side re-keyed alone, with another password" rekeyB "$ADT_TRUST_PASSWORD"
+cliA sc-reset "$B_DNSDOMAIN"; show
+check "reset with different secrets: the partner's refusal in words" \
+  errhas "WERR_ACCESS_DENIED (the partner's DC refused the new secure channel: do both sides have the same trust password?)"
 runok "delete on A" cliA delete "$B_DNSDOMAIN"
 runok "delete on B" cliB delete "$A_DNSDOMAIN"
 cliA query "$B_DNSDOMAIN"; check "gone on A" errhas "NT_STATUS_OBJECT_NAME_NOT_FOUND"
@@ -136,12 +178,56 @@ else bad "could not start a paused lsa_cli"; kill "$CLI_PID" 2>/dev/null; fi
 # ---- 5. wrong admin password ----
 ADT_LAB_ADMINPASS_SAVED=$ADT_LAB_ADMINPASS
 ADT_LAB_ADMINPASS="Wrong-$RANDOM.pw" cliB info; rc=$?; show
-check "wrong admin password: one line naming the DC, no password" \
-  eval '[ $rc = 1 ] && [ $(wc -l <"$T/err") = 1 ] && errhas "cannot connect to .$B_FQDN. as .administrator@$B_REALM.: NT_STATUS_LOGON_FAILURE" && ! errhas "Wrong-"'
+check "wrong admin password: one line naming the DC and its domain, no password" \
+  eval '[ $rc = 1 ] && [ $(wc -l <"$T/err") = 1 ] && errhas "cannot connect to .$B_FQDN. (DC of $B_DNSDOMAIN) as .administrator@$B_REALM.: wrong user name or password (NT_STATUS_LOGON_FAILURE)" && ! errhas "Wrong-"'
 ADT_LAB_ADMINPASS=$ADT_LAB_ADMINPASS_SAVED
 nsx "$CLI" -s "$A_FQDN" -c "FILE:$T/none.cc" info >"$T/out" 2>"$T/err"; rc=$?; show
 check "empty ccache: one line naming the DC and the ccache" \
   eval '[ $rc = 1 ] && [ $(wc -l <"$T/err") = 1 ] && errhas "cannot connect to .$A_FQDN. with Kerberos ccache .FILE:$T/none.cc."'
+
+# ---- 5b. a DC that cannot be reached: one sentence naming the DC and its domain ----
+t=$(now); cliB -s "nosuch.$B_DNSDOMAIN" info; rc=$?; el=$(since "$t"); show
+check "unknown DC name: 'name not resolved' in ${el}s (Samba alone: NT_STATUS_OBJECT_NAME_NOT_FOUND after 3 s)" \
+  eval '[ $rc = 1 ] && [ $(wc -l <"$T/err") = 1 ] && errhas "cannot reach .nosuch.$B_DNSDOMAIN. (DC of $B_DNSDOMAIN): name not resolved" &&
+        awk -v e="$el" "BEGIN{exit !(e < 2.5)}"'
+nsx "$CLI" -s "nosuch.$A_DNSDOMAIN" -r "$A_REALM" -c "$CC" info >"$T/out" 2>"$T/err"; rc=$?; show
+check "unknown DC name with a Kerberos ccache: not 'no usable ticket'" \
+  eval '[ $rc = 1 ] && errhas "cannot reach .nosuch.$A_DNSDOMAIN. (DC of $A_DNSDOMAIN): name not resolved" && ! errhas "ticket"'
+lab_stop_dc b >/dev/null
+cliB info; rc=$?; show
+check "DC B stopped: 'connection refused ... is the DC down?' (Samba alone: NT_STATUS_NO_MEMORY)" \
+  eval '[ $rc = 1 ] && [ $(wc -l <"$T/err") = 1 ] &&
+        errhas "cannot reach .$B_FQDN. (DC of $B_DNSDOMAIN): connection refused on port 445 (is the DC down?)" && ! errhas NO_MEMORY'
+lab_start_dc b || bad "DC B does not start again"
+nsx ip route replace "$BLACKHOLE" dev lo
+t=$(now); cliB -s 10.99.0.2 info; rc=$?; el=$(since "$t"); show
+nsx ip route del "$BLACKHOLE" dev lo
+check "a DC that drops packets: 'timed out after 5 s' in ${el}s (Samba alone: 60 s)" \
+  eval '[ $rc = 1 ] && errhas "cannot reach .10.99.0.2. (DC of $B_DNSDOMAIN): connection to port 445 timed out after 5 s (DC down or a firewall?)" &&
+        awk -v e="$el" "BEGIN{exit !(e < 8)}"'
+
+# ---- 5c. write sessions: an account that may read but not write trusts is refused at login ----
+RPW="t05-Reader.$RANDOM-$(date +%s)-pw"
+stB user create "$READER" --random-password >"$T/out" 2>"$T/err" || { show; bad "samba-tool user create $READER"; }
+# its password over LDAP (StartTLS), from stdin: never on a command line
+printf 'dn: CN=%s,CN=Users,%s\nchangetype: modify\nreplace: unicodePwd\nunicodePwd:: %s\n' \
+  "$READER" "$B_DN" "$(printf '"%s"' "$RPW" | iconv -t UTF-16LE | base64 -w0)" |
+  ldap_simple B ldapmodify >"$T/out" 2>"$T/err" || { show; bad "set the password of $READER"; }
+cliR() { ADT_LSA_PASSWORD=$RPW nsx "$CLI" -s "$B_FQDN" -r "$B_REALM" -u "$READER" "$@" >"$T/out" 2>"$T/err"; }
+cliR info; rc=$?; show
+check "$READER opens a read session (info)" eval '[ $rc = 0 ] && has "dns_domain=$B_DNSDOMAIN"'
+cliR -w info; rc=$?; show
+check "$READER is refused a write session at login, in one sentence" \
+  eval '[ $rc = 1 ] && [ $(wc -l <"$T/err") = 1 ] &&
+        errhas "account .$READER@$B_REALM. on .$B_FQDN. may read but not write trusts (needs POLICY_TRUST_ADMIN and POLICY_CREATE_SECRET on the LSA policy" &&
+        ! errhas "$RPW"'
+cliR delete "$A_DNSDOMAIN"; rc=$?; show
+check "without that check the same delete fails only at the write, with a misleading status" \
+  eval '[ $rc = 1 ] && errhas "NT_STATUS_INVALID_HANDLE"'
+cliB query "$A_DNSDOMAIN"; check "... and deleted nothing" has "name=$A_DNSDOMAIN"
+cliA -w info; rc=$?; show; check "administrator@$A_REALM gets a write session on A (ccache)" test "$rc" = 0
+cliB -w info; rc=$?; show; check "administrator@$B_REALM gets a write session on B (password)" test "$rc" = 0
+stB user delete "$READER" >/dev/null 2>&1
 
 # ---- 6. clean up through LSA ----
 runok "delete forest trust on A" cliA delete "$B_DNSDOMAIN"
