@@ -5,18 +5,26 @@
  * (objectClass=trustedDomain) one level under CN=System,<domain DN>.
  * Several domains are read concurrently, one thread and one LDAP handle per
  * domain; secrets are resolved first, in the calling thread, because
- * resolving may prompt on the terminal.
+ * resolving may prompt on the terminal.  libldap says "Can't contact LDAP
+ * server" for an unknown name, a refused or silent port and a failed TLS
+ * handshake alike, so after it a TCP probe of the server tells which.
  */
 #include "providers/prov.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
@@ -29,6 +37,7 @@
 #include "util/xalloc.h"
 
 #define DEFAULT_TIMEOUT_MS 15000u
+#define PROBE_MS 3000u /* the TCP connect of the probe after a failure */
 #define PAGE_SIZE 500
 
 struct prov_ldap {
@@ -133,23 +142,152 @@ ldap_close(struct prov *p)
 		free(to_ldap(p));
 }
 
-/* Sets j->err from an LDAP result code plus the server's diagnostic. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 0 connected, else an errno (ETIMEDOUT when the deadline passed). */
+static int
+try_connect(const struct addrinfo *ai, int64_t deadline)
+{
+	struct pollfd pfd;
+	socklen_t len = sizeof(int);
+	int fd, e = 0, r;
+	int64_t left;
+
+	fd = socket(ai->ai_family,
+	            ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	            ai->ai_protocol);
+	if (fd < 0)
+		return errno;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		goto out;
+	if (errno != EINPROGRESS) {
+		e = errno;
+		goto out;
+	}
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	for (;;) {
+		if ((left = deadline - now_ms()) <= 0) {
+			e = ETIMEDOUT;
+			goto out;
+		}
+		if ((r = poll(&pfd, 1, (int)left)) > 0)
+			break;
+		if (r < 0 && errno != EINTR) {
+			e = errno;
+			goto out;
+		}
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
+		e = errno;
+out:
+	close(fd);
+	return e;
+}
+
+/*
+ * After libldap's "Can't contact LDAP server", which it says for a name
+ * that does not resolve, a refused or silent port and a failed TLS
+ * handshake alike: resolve the URI's host and try one TCP connect to its
+ * port.  True, with why set, when the server cannot be reached; false
+ * when it can (then TLS, or the server, is the problem).
+ */
+static bool
+unreachable(const struct job *j, char *why, size_t len)
+{
+	struct addrinfo hints, *res = NULL;
+	LDAPURLDesc *u = NULL;
+	unsigned t = j->timeout_ms < PROBE_MS ? j->timeout_ms : PROBE_MS;
+	int64_t deadline = now_ms() + t;
+	char serv[16];
+	int g, e = 0, port;
+
+	why[0] = '\0';
+	if (ldap_url_parse(j->uri, &u) != LDAP_URL_SUCCESS ||
+	    u->lud_host == NULL || u->lud_host[0] == '\0') {
+		ldap_free_urldesc(u);
+		return false;
+	}
+	port = u->lud_port != 0                          ? u->lud_port
+	       : strcasecmp(u->lud_scheme, "ldaps") == 0 ? 636
+	                                                 : 389;
+	snprintf(serv, sizeof(serv), "%d", port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	g = getaddrinfo(u->lud_host, serv, &hints, &res);
+	ldap_free_urldesc(u);
+	if (g != 0) {
+		snprintf(why, len, "name not resolved%s",
+		         g == EAI_AGAIN ? " (no answer from DNS)" : "");
+		return true;
+	}
+	for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next)
+		if ((e = try_connect(ai, deadline)) == 0)
+			break;
+	freeaddrinfo(res);
+	switch (e) {
+	case 0:
+		return false;
+	case ECONNREFUSED:
+		snprintf(why, len,
+		         "connection refused on port %d (is the DC down?)",
+		         port);
+		break;
+	case ETIMEDOUT:
+		snprintf(why, len,
+		         "connection to port %d timed out after %u %s (DC down "
+		         "or a firewall?)",
+		         port, t % 1000 == 0 ? t / 1000 : t,
+		         t % 1000 == 0 ? "s" : "ms");
+		break;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+		snprintf(why, len, "host unreachable");
+		break;
+	default:
+		snprintf(why, len, "cannot connect to port %d (errno %d)", port,
+		         e);
+		break;
+	}
+	return true;
+}
+
+/*
+ * Sets j->err from an LDAP result code plus the server's diagnostic.  A
+ * server that cannot be reached is said so in words; the TLS hint comes
+ * only when the TCP connection works, i.e. when TLS itself failed.
+ */
 static int __attribute__((format(printf, 3, 4)))
 fail(struct job *j, int rc, const char *fmt, ...)
 {
-	char what[256], *diag = NULL;
+	char what[256], why[128], *diag = NULL;
 	va_list ap;
-	bool tls;
+	bool down, tls;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	down = rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR;
+	if ((down || rc == LDAP_TIMEOUT) && unreachable(j, why, sizeof(why))) {
+		err_set(&j->err, ERR_BACKEND,
+		        "domain '%s': cannot reach LDAP server '%s': %s",
+		        j->name, j->uri, why);
+		j->err.sys = rc;
+		return ERR_BACKEND;
+	}
 	if (j->ld != NULL)
 		ldap_get_option(j->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
 	/* libldap says only "Can't contact LDAP server" for a bad cert */
-	tls = (rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR) &&
-	      (j->bind == PROV_BIND_SIMPLE_LDAPS ||
-	       j->bind == PROV_BIND_SIMPLE_STARTTLS);
+	tls = down && (j->bind == PROV_BIND_SIMPLE_LDAPS ||
+	               j->bind == PROV_BIND_SIMPLE_STARTTLS);
 	err_set(&j->err, ERR_BACKEND, "domain '%s' (%s): %s: %s (%d)%s%s%s",
 	        j->name, j->uri, what, ldap_err2string(rc), rc,
 	        diag != NULL && diag[0] != '\0' ? ": " : "",

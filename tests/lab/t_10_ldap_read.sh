@@ -5,8 +5,10 @@
 # trust made by samba-tool: password bind over StartTLS and over LDAPS (CA checked), GSSAPI with
 # sign+seal reading both forests at once (cross-realm), the same digests every way, a snapshot
 # exported with ldapsearch read back identically by the snapshot provider, the refusals
-# (clear-text simple bind, untrusted certificate, wrong password), timeouts of an LDAP server that
-# never answers (concurrent: total ~ one timeout), and no TDOs once the trust is gone.
+# (clear-text simple bind, untrusted certificate, wrong password), servers that cannot be reached
+# said in words without a TLS hint (unknown name, DC stopped, packets dropped), timeouts of an
+# LDAP server that never answers (concurrent: total ~ one timeout), and no TDOs once the trust
+# is gone.
 # Usage: tests/lab/t_10_ldap_read.sh [BUILD_DIR]   (default: dir of $ADTRUST, else build;
 #        lab from tests/lab/up.sh; exit 77 = skipped)
 # Secrets: the admin password reaches prov_read_cli only as ADT_LDAP_PASSWORD (environment).
@@ -47,8 +49,11 @@ cliP() { ADT_LDAP_PASSWORD=$ADT_LAB_ADMINPASS cli "$@"; }           # password b
 cliK() { KRB5CCNAME=$CC cli "$@"; }                                   # GSSAPI binds
 # the dump without where it came from, for comparing providers
 strip() { grep -v '^ *source ' "$1"; }
+BLACKHOLE=10.99.0.0/24                       # routed into lo in the netns: SYNs get no answer
 cleanup() {
   [ -n "$SINK" ] && kill "$SINK" 2>/dev/null
+  nsx ip route del "$BLACKHOLE" dev lo 2>/dev/null
+  dc_pid b >/dev/null || lab_start_dc b >/dev/null 2>&1
   lab_reset >/dev/null 2>&1 || echo "t_10: lab_reset failed" >&2
   KRB5CCNAME=$CC kdestroy -q 2>/dev/null; rm -rf "$T"
 }
@@ -92,6 +97,10 @@ check "password over ldaps:// with the CA" test "$r" = 0
 LDAPTLS_REQCERT=demand LDAPTLS_CACERT=/dev/null \
   cliP ldap -m password -u "$UB" "$B_DNSDOMAIN=ldaps://$B_FQDN"; r=$?; show
 check "untrusted certificate refused, with a TLS hint" sh -c "[ $r = 1 ] && grep -q 'LDAPTLS_CACERT' '$T/err'"
+LDAPTLS_REQCERT=demand LDAPTLS_CACERT=/dev/null \
+  cliP ldap -m password -u "$UB" "$B_DNSDOMAIN=$URIB"; r=$?; show
+check "untrusted certificate on StartTLS: 'StartTLS failed' with the TLS hint" \
+  sh -c "[ $r = 1 ] && grep -q 'StartTLS failed: .*is the server certificate trusted' '$T/err'"
 
 # ---- 4. refusals ----
 cliP ldap -m password -N -u "$UA" "$A_DNSDOMAIN=$URIA"; r=$?; show
@@ -105,6 +114,31 @@ cliK ldap -m kerberos "$A_DNSDOMAIN=ldaps://$A_FQDN"; r=$?; show
 check "GSSAPI inside TLS refused" sh -c "[ $r = 1 ] && grep -q 'GSSAPI' '$T/err'"
 cliK ldap -m kerberos "$A_DNSDOMAIN=$URIB"; r=$?; show
 check "a DC of the wrong domain is an error" sh -c "[ $r = 1 ] && grep -q 'default naming context' '$T/err'"
+
+# ---- 4b. a server that cannot be reached: one sentence, and no TLS hint ----
+cliP ldap -m password -u "$UA" "$A_DNSDOMAIN=ldap://nosuch.$A_DNSDOMAIN"; r=$?; show
+check "unknown name over StartTLS: 'name not resolved', no TLS hint" sh -c "[ $r = 1 ] &&
+  [ \$(wc -l < '$T/err') = 1 ] &&
+  grep -q \"domain '$A_DNSDOMAIN': cannot reach LDAP server 'ldap://nosuch.$A_DNSDOMAIN': name not resolved\" '$T/err' &&
+  ! grep -qi -e 'TLS' -e 'certificate' '$T/err'"
+cliK ldap -m kerberos "$A_DNSDOMAIN=ldap://nosuch.$A_DNSDOMAIN"; r=$?; show
+check "unknown name with GSSAPI: 'name not resolved'" sh -c "[ $r = 1 ] &&
+  grep -q \"cannot reach LDAP server 'ldap://nosuch.$A_DNSDOMAIN': name not resolved\" '$T/err'"
+lab_stop_dc b >/dev/null
+cliP ldap -m password -u "$UB" "$B_DNSDOMAIN=$URIB"; r=$?; show
+check "DC B stopped: 'connection refused on port 389 (is the DC down?)', no TLS hint" sh -c "[ $r = 1 ] &&
+  grep -q \"domain '$B_DNSDOMAIN': cannot reach LDAP server '$URIB': connection refused on port 389 (is the DC down?)\" '$T/err' &&
+  ! grep -qi 'certificate' '$T/err'"
+cliP ldap -m password -u "$UB" "$B_DNSDOMAIN=ldaps://$B_FQDN"; r=$?; show
+check "DC B stopped, ldaps://: 'connection refused on port 636'" sh -c "[ $r = 1 ] &&
+  grep -q \"cannot reach LDAP server 'ldaps://$B_FQDN': connection refused on port 636\" '$T/err'"
+lab_start_dc b || bad "DC B does not start again"
+nsx ip route replace "$BLACKHOLE" dev lo
+t=$(now); cliP ldap -t 1500 -m password -u "$UA" "$A_DNSDOMAIN=ldap://10.99.0.2"; r=$?; el=$(since "$t"); show
+nsx ip route del "$BLACKHOLE" dev lo
+check "a server that drops packets: 'timed out' in ${el}s, no TLS hint" sh -c "[ $r = 1 ] &&
+  grep -q \"cannot reach LDAP server 'ldap://10.99.0.2': connection to port 389 timed out after 1500 ms\" '$T/err' &&
+  ! grep -qi 'certificate' '$T/err'"
 
 # ---- 5. a server that never answers: each domain times out, concurrently ----
 # accepts and never answers; writes its own PID (ip netns exec may fork) and quits after 20 s
