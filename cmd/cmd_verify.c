@@ -11,7 +11,12 @@
  *    the trusted domain gets its TGT, the cross-realm TGT krbtgt/TRUSTING@
  *    TRUSTED and a ticket for cifs/<DC of the trusting domain> (two-way
  *    trusts: also the reverse), with the trusted domain's password
- *    credentials or a ccache whose principal is in that realm.
+ *    credentials or a ccache whose principal is in that realm.  Only the
+ *    service ticket proves the trust: the user's own KDC issues the
+ *    cross-realm TGT from its own copy of the trust key, whatever the
+ *    partner has.  So when the file names no DC of the target domain (a
+ *    one-side file) or the target is an MIT realm, there is no service to
+ *    ask for and the check is a SKIP that says why.
  * Every check prints one line (OK, FAIL or SKIP); exit 0 when none failed,
  * 1 when one failed or on error.  Secrets are resolved through the
  * credentials' references and never printed.
@@ -85,7 +90,10 @@ help(void)
 	       "            TGT and a ticket for cifs/<DC of the other "
 	       "domain>, using the user\n"
 	       "            domain's password credentials or a ccache whose "
-	       "principal is in it\n\n"
+	       "principal is in it;\n"
+	       "            SKIP when FILE names no DC of the other domain "
+	       "(a one-side file):\n"
+	       "            a cross-realm TGT alone proves nothing\n\n"
 	       "  -f FILE                   desired state, or "
 	       "git:REPO@REV:PATH\n"
 	       "  --trust TRUSTING:TRUSTED  only this trust\n"
@@ -241,8 +249,8 @@ session(struct lsa_session **out, struct verify *v,
 	} else if (c != NULL) {
 		l.ccache = c->ccache;
 	}
-	if ((rc = lsa_session_open(out, v->helper, &l, v->timeout_ms, err)) < 0)
-		err_prefix(err, "domain '%s'", d->name);
+	/* the helper's messages name the DC and its domain (l.realm) */
+	rc = lsa_session_open(out, v->helper, &l, v->timeout_ms, err);
 out:
 	v->sess = xreallocarray(v->sess, v->n_sess + 1, sizeof(*v->sess));
 	ds = &v->sess[v->n_sess++];
@@ -424,13 +432,31 @@ check_kerberos(struct verify *v, const struct model_trust *t,
 	err_init(&err);
 	json_object_set_new(x, "from", json_string(urealm));
 	json_object_set_new(x, "to", json_string(trealm));
+	if (svc == NULL) {
+		/* a cross-realm TGT alone is signed by the user's own KDC */
+		if (target->kind == MODEL_KIND_AD)
+			report(v, V_SKIP, t, "kerberos", where, x,
+			       "'%s' names no DC (no 'ldap' or 'rpc' in this "
+			       "file): no %s service to ask a ticket for, and "
+			       "a cross-realm TGT alone comes from %s's own "
+			       "KDC, which proves nothing about %s",
+			       target->name, trealm, urealm, trealm);
+		else
+			report(v, V_SKIP, t, "kerberos", where, x,
+			       "%s is an MIT realm: no service of it is known "
+			       "to ask a ticket for, and a cross-realm TGT "
+			       "alone comes from %s's own KDC, which proves "
+			       "nothing about %s",
+			       trealm, urealm, trealm);
+		goto out;
+	}
 	if (!kerberos_user(v, u, urealm, &user, &pw, &ccache, why,
 	                   sizeof(why))) {
 		report(v, V_SKIP, t, "kerberos", where, x, "%s", why);
 		goto out;
 	}
 	json_object_set_new(x, "client", json_string(user));
-	json_object_set_new(x, "service", svc ? json_string(svc) : json_null());
+	json_object_set_new(x, "service", json_string(svc));
 	if (prov_krb_check_trust(&r, user, pw, ccache, trealm, svc, &err) < 0) {
 		enum prov_krb_step failed = PROV_KRB_INITIAL;
 
@@ -461,11 +487,8 @@ check_kerberos(struct verify *v, const struct model_trust *t,
 		if (n >= sizeof(got))
 			break;
 	}
-	report(v, V_OK, t, "kerberos", where, x, "%s%s: %s%s", r.client,
-	       r.from_ccache ? " (ccache)" : "", got,
-	       svc == NULL ? " (no DC to name a service in: cross-realm TGT "
-	                     "only)"
-	                   : "");
+	report(v, V_OK, t, "kerberos", where, x, "%s%s: %s", r.client,
+	       r.from_ccache ? " (ccache)" : "", got);
 out:
 	free(urealm);
 	free(trealm);

@@ -4,11 +4,16 @@
 # Samba forests: a two-way external trust verifies (NETLOGON TC_VERIFY on
 # both DCs, Kerberos both ways with cross-realm TGT + cifs/ ticket), as text
 # and JSON; --trust; Kerberos from a ccache (and the ccache left as it was);
-# a ccache of the wrong realm is a SKIP; a one-way trust checks one
-# direction and skips the inbound-only side; verify writes nothing (re-plan
-# is clean); B's side deleted -> exit 1 naming the side and the step; a
-# wrong admin password fails without printing it; and no secret in any
-# output.  Usage: t_40_verify.sh [BUILD_DIR]; exit 77 = skipped.
+# a ccache of the wrong realm is a SKIP; a one-side file (b.test names no
+# DC) checks NETLOGON on its side and makes Kerberos into B a SKIP, because
+# a cross-realm TGT alone comes from A's own KDC (naming B's DC, it checks
+# a cifs/ ticket from B's KDC); a one-way trust checks one direction and
+# skips the inbound-only side; verify writes nothing (re-plan is clean);
+# B's side deleted -> exit 1 naming the side and the step, while the
+# one-side file's Kerberos stays a SKIP (never a false OK); a DC name that
+# does not resolve is said so (not 'no usable ticket'); a wrong admin
+# password fails without printing it; and no secret in any output.
+# Usage: t_40_verify.sh [BUILD_DIR]; exit 77 = skipped.
 NAME=t_40
 . "$(dirname "$0")/adt.sh" "$@"
 "$B/adtrust" verify --help >/dev/null 2>&1 || { echo "t_40: $B/adtrust has no 'verify' command"; exit 1; }
@@ -69,6 +74,26 @@ if line SKIP kerberos 'B\.TEST->A\.TEST' | grep -q "ccache holds 'administrator@
    line OK kerberos 'A\.TEST->B\.TEST' >/dev/null && has "skipped"; then
 	ok "a ccache of another realm: B->A skipped with a clear note"; else bad "wrong-realm ccache skip"; fi
 
+# ---- a one-side file: Kerberos only with a service ticket from the partner's KDC ----
+export ADT_LAB_TRUST_PW=named-not-read  # the one-side file names a shared password; verify never reads it
+oneside() { # external-two-way.yaml for A's side only, without B's credentials; "$@": more sed
+	sed -e '/credentials: b-admin/d' -e '/- name: b-admin/,/password:/d' \
+	    -e 's/    encryption: \[aes128, aes256\]/&\n    sides: trusting\n    password: { env: ADT_LAB_TRUST_PW }/' \
+	    "$@" examples/lab/external-two-way.yaml
+}
+oneside -e '/ldap: ldap:\/\/dcb.b.test/d' >"$T/oneside.yaml"
+oneside >"$T/oneside-dc.yaml"
+if adt 0 verify -f "$T/oneside.yaml" && line OK netlogon a.test >/dev/null && ! line '[A-Z]+' netlogon b.test &&
+   line SKIP kerberos 'A\.TEST->B\.TEST' | grep -q "'b.test' names no DC .*a cross-realm TGT alone comes from A.TEST's own KDC, which proves nothing about B.TEST" &&
+   line SKIP kerberos 'B\.TEST->A\.TEST' >/dev/null && has "Verify: 1 ok, 0 failed, 2 skipped"; then
+	ok "one-side file: NETLOGON OK on A; Kerberos into B a SKIP that says why (no service in B.TEST)"; else bad "one-side verify"; fi
+if adt 0 verify -f "$T/oneside.yaml" --json &&
+   jq -e '[.[] | select(.check == "kerberos" and .from == "A.TEST")] | length == 1 and .[0].status == "skip" and (.[0].tickets == null)' "$T/stdout" >/dev/null; then
+	ok "one-side file --json: the A->B check is a skip with no tickets"; else bad "one-side --json"; fi
+if adt 0 verify -f "$T/oneside-dc.yaml" &&
+   line OK kerberos 'A\.TEST->B\.TEST' | grep -q 'krbtgt/B.TEST@A.TEST .*, cifs/dcb.b.test@B.TEST aes'; then
+	ok "one-side file naming B's DC: Kerberos A->B checked with a cifs/ ticket from B's KDC"; else bad "one-side file with B's DC"; fi
+
 # ---- one-way: one Kerberos direction, the inbound-only side skipped ----
 lab_reset
 if adt 0 apply --auto-approve -f examples/lab/one-way.yaml && adt 0 verify -f examples/lab/one-way.yaml &&
@@ -88,10 +113,24 @@ if line FAIL kerberos 'B\.TEST->A\.TEST' | grep -q "B.TEST -> A.TEST: no cross-r
 if adt 1 verify -f "$X" --json &&
    jq -e '[.[] | select(.check == "kerberos") | .failed_step] == ["cross-realm ticket", "service ticket"]' "$T/stdout" >/dev/null; then
 	ok "--json names the failed step"; else bad "--json failed_step"; fi
+# A's KDC still issues krbtgt/B.TEST@A.TEST from A's own TDO: the old check called that OK
+adt - verify -f "$T/oneside.yaml"
+if line SKIP kerberos 'A\.TEST->B\.TEST' >/dev/null && ! line OK kerberos '[^ ]+'; then
+	ok "B's side deleted: the one-side file's Kerberos into B stays a SKIP, never a false OK"; else bad "one-side false OK"; fi
+adt - verify -f "$T/oneside-dc.yaml"
+if line FAIL kerberos 'A\.TEST->B\.TEST' | grep -q "no service ticket for 'cifs/dcb.b.test@B.TEST'"; then
+	ok "B's side deleted: the one-side file naming B's DC fails at B's KDC"; else bad "one-side with DC, broken"; fi
 lab_reset
 
 # ---- a wrong admin password: the checks fail, the password is not shown ----
 adt 0 apply --auto-approve -f "$X" || fail "re-apply for the password test"
+# a DC name that does not resolve, with Kerberos from a ccache: said so, not "no usable ticket?"
+kinit_b "FILE:$T/cc.B2" || fail "kinit administrator@B.TEST"
+y=$(tmpyaml external-two-way.yaml "s|ldap://dcb.b.test|ldap://nosuch.b.test|; /- name: b-admin/,/password:/{s|method: password|method: kerberos\n    ccache: FILE:$T/cc.B2|; /user:/d; /password:/d}" nosuchdc.yaml)
+adt 1 verify -f "$y"
+if line FAIL netlogon b.test | grep -q "cannot reach 'nosuch.b.test' (DC of b.test): name not resolved" &&
+   ! line FAIL netlogon b.test | grep -q -e ticket -e NT_STATUS; then
+	ok "a DC name that does not resolve: 'name not resolved', naming the DC and its domain"; else bad "unresolvable DC"; fi
 WRONG='Wrong-Pw.t40-9d1f'
 ADT_LAB_ADMINPASS=$WRONG adt 1 verify -f "$X"
 if line FAIL kerberos 'B\.TEST->A\.TEST' | grep -q "no initial ticket for 'administrator@B.TEST'" &&
