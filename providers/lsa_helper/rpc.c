@@ -39,16 +39,6 @@
  */
 #define PROBE_MS 5000
 
-/*
- * The rights a session that writes trusts needs on the LSA policy, as
- * samba-tool domain trust create/delete request them (netcmd/domain.py).
- * Samba's server does not check them per call: OpenPolicy2 checks them
- * against the policy's security descriptor, which grants them to
- * BUILTIN\Administrators only (source4/rpc_server/lsa/lsa_init.c,
- * DCESRV_LSA_POLICY_SD_SDDL), and the writes then run under the user's
- * directory ACLs.  Windows checks POLICY_TRUST_ADMIN on the handle for
- * CreateTrustedDomainEx2, Set and Delete (MS-LSAD 3.1.4.7).
- */
 /* REDISCOVER's answer when the partner's DC refuses the new channel */
 #define PARTNER_REFUSED                                                        \
 	"the partner's DC refused the new secure channel: do both sides "      \
@@ -56,6 +46,16 @@
 /* a name no DC has a trust with, for the administrator check */
 #define NO_SUCH_PARTNER "adtrust-admin-check.invalid"
 
+/*
+ * The rights a session that writes trusts needs on the LSA policy, as
+ * samba-tool domain trust create/delete request them (netcmd/domain.py).
+ * Samba's server does not check them per call: OpenPolicy2 checks them
+ * against the policy's security descriptor, which grants them to
+ * BUILTIN\Administrators only (source4/rpc_server/lsa/lsa_init.c,
+ * DCESRV_LSA_POLICY_SD_SDDL), and the writes then run under the user's
+ * directory ACLs.  A Windows DC wants POLICY_TRUST_ADMIN on the policy
+ * handle to create a trust (MS-LSAD 3.1.4.7.10).
+ */
 #define WRITE_ACCESS                                                           \
 	(LSA_POLICY_VIEW_LOCAL_INFORMATION | LSA_POLICY_TRUST_ADMIN |          \
 	 LSA_POLICY_CREATE_SECRET)
