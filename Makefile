@@ -81,6 +81,7 @@ check-unit: lint
 	  cat $(ASAN_B)/tests.log; [ $$rc -eq 0 ] || exit 1
 	@! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' $(ASAN_B)/tests.log
 	bash tests/cli/run.sh $(ASAN_B)/adtrust
+	bash tests/cli/files.sh $(ASAN_B)/adtrust
 	bash tests/ci/run.sh $(ASAN_B)/adtrust
 	bash tests/fuzz/replay.sh $(ASAN_B)/fuzz
 

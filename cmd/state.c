@@ -17,6 +17,7 @@
 
 #include "cmd/common.h"
 #include "util/err.h"
+#include "util/safefile.h"
 #include "util/xalloc.h"
 
 const char *
@@ -29,14 +30,21 @@ state_dir(const char *opt)
 	return e != NULL && *e != '\0' ? e : "/var/lib/adtrust";
 }
 
+/*
+ * The state directory decides what apply and drift trust, so it must be
+ * ours alone: a real directory (not a symlink), owned by the effective
+ * uid, not writable by group or others.  A missing one is made 0700.
+ */
 static int
 ensure_dir(const char *dir, struct err *err)
 {
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return err_set_errno(err, ERR_IO,
-		                     "cannot create the state directory '%s'",
-		                     dir);
-	return 0;
+	int rc = safefile_dir_check(dir, true, err);
+
+	if (rc == ERR_DENIED)
+		err_prefix(err, "unsafe state directory");
+	else if (rc < 0)
+		err_prefix(err, "cannot use the state directory");
+	return rc;
 }
 
 void
@@ -80,32 +88,38 @@ int
 state_applied_read(char **out, const char *dir, const char *path,
                    struct err *err)
 {
-	char *f = applied_path(dir, path), *buf = NULL;
-	size_t len = 0, n;
-	char chunk[4096];
-	FILE *fp;
-	int rc = 0;
+	char *f = applied_path(dir, path);
+	char why[sizeof(err->msg)];
+	int rc;
 
+	/*
+	 * Only a record adtrust wrote (owned by us or root, writable by
+	 * nobody else, in a directory nobody else may write, where it could
+	 * be swapped for another record or an older one) decides what counts
+	 * as drift; the cap keeps a record that is a link to /dev/zero or a
+	 * huge file from exhausting memory.
+	 */
 	*out = NULL;
-	if ((fp = fopen(f, "r")) == NULL) {
-		rc = errno == ENOENT
-		             ? err_set(err, ERR_NOTFOUND,
-		                       "no apply of '%s' is recorded in '%s'",
-		                       path, dir)
-		             : err_set_errno(err, ERR_IO, "cannot open '%s'",
-		                             f);
+	if ((rc = safefile_dir_check_read(dir, err)) == ERR_DENIED) {
+		err_prefix(err, "unsafe state directory");
 		goto out;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		buf = xrealloc(buf, len + n + 1);
-		memcpy(buf + len, chunk, n);
-		len += n;
+	if (rc == 0)
+		rc = safefile_read(out, NULL, f, STATE_APPLIED_MAX,
+		                   SAFEFILE_OWNED, err);
+	if (rc == ERR_NOTFOUND) {
+		rc = err_set(err, ERR_NOTFOUND,
+		             "no apply of '%s' is recorded in '%s'", path, dir);
+	} else if (rc == ERR_INVALID) {
+		snprintf(why, sizeof(why), "%s", err->msg);
+		rc = err_set(err, ERR_INVALID,
+		             "%s (1 MiB is far more than any desired-state "
+		             "file holds, so this is not a record adtrust "
+		             "wrote; remove it)",
+		             why);
+	} else if (rc < 0) {
+		err_prefix(err, "cannot use the applied record of '%s'", path);
 	}
-	fclose(fp);
-	if (buf == NULL)
-		buf = xstrdup("");
-	buf[len] = '\0';
-	*out = buf;
 out:
 	free(f);
 	return rc;
@@ -169,10 +183,21 @@ state_locks_take(struct state_locks *l, const char *dir, char *const *domains,
 				*q = (char)(*q - 'A' + 'a');
 		struct timespec nap = {0, 200 * 1000 * 1000};
 		unsigned waited_ms = 0;
-		int fd = open(f, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		int fd = -1;
 
-		if (fd < 0) {
-			rc = err_set_errno(err, ERR_IO, "cannot open '%s'", f);
+		/* never follows a link, never truncates before the flock */
+		if (strchr(domains[i], '/') != NULL || domains[i][0] == '.' ||
+		    domains[i][0] == '\0') {
+			rc = err_set(
+			        err, ERR_INVALID,
+			        "'%s' is not a domain name that can name a "
+			        "lock file",
+			        domains[i]);
+			free(f);
+			goto fail;
+		}
+		if ((rc = safefile_open_lock(&fd, f, err)) < 0) {
+			err_prefix(err, "cannot lock domain '%s'", domains[i]);
 			free(f);
 			goto fail;
 		}

@@ -70,10 +70,11 @@ static int
 open_failed(const char *path, const char *what, struct err *err)
 {
 	if (errno == ELOOP)
-		return err_set(err, ERR_DENIED,
-		               "'%s' is a symbolic link: refused (adtrust never "
-		               "follows a link here; remove it)",
-		               path);
+		return err_set(
+		        err, ERR_DENIED,
+		        "'%s' is a symbolic link: refused (adtrust never "
+		        "follows a link here; remove it)",
+		        path);
 	if (errno == EACCES || errno == EPERM)
 		return err_set_errno(err, ERR_IO,
 		                     "cannot %s '%s' (check the permissions of "
@@ -269,8 +270,8 @@ safefile_read(char **out, size_t *len, const char *path, size_t max,
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			return err_set(err, ERR_NOTFOUND,
-			               "'%s' does not exist", path);
+			return err_set(err, ERR_NOTFOUND, "'%s' does not exist",
+			               path);
 		return open_failed(path, "read", err);
 	}
 	if (fstat(fd, &st) < 0) {
@@ -367,12 +368,13 @@ check_dir(const char *dir, bool create, bool root_ok, struct err *err)
 		r = lstat(d, &st);
 	}
 	if (r < 0) {
-		rc = errno == ENOENT ? err_set(err, ERR_NOTFOUND,
-		                               "the directory '%s' does not "
-		                               "exist",
-		                               dir)
-		                     : err_set_errno(err, ERR_IO,
-		                                     "cannot inspect '%s'", dir);
+		rc = errno == ENOENT
+		             ? err_set(err, ERR_NOTFOUND,
+		                       "the directory '%s' does not "
+		                       "exist",
+		                       dir)
+		             : err_set_errno(err, ERR_IO, "cannot inspect '%s'",
+		                             dir);
 		goto out;
 	}
 	if (S_ISLNK(st.st_mode)) {
@@ -495,8 +497,8 @@ safefile_create(int *fd, const char *path, mode_t mode, struct err *err)
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    sync_dir(dfd) < 0) {
 		rc = err_set_errno(err, ERR_IO,
-		                   "cannot sync the directory '%s' of '%s'", dir,
-		                   path);
+		                   "cannot sync the directory '%s' of '%s'",
+		                   dir, path);
 		goto out;
 	}
 	*fd = f;
