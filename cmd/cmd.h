@@ -34,6 +34,34 @@ int cmd_drift(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
+/*
+ * The checks of 'adtrust verify' (NETLOGON TC_VERIFY on each managed AD
+ * side, a Kerberos service ticket across each permitted direction) for
+ * other commands: apply after its writes, drift --verify.  Read-only.
+ * Text lines go to stdout (each after o->indent), or with out (a JSON
+ * array) one object per check is appended there instead.
+ */
+struct model;
+struct model_trust;
+struct model_secret_cache;
+struct json_t;
+struct cmd_check_opts {
+	unsigned timeout_ms; /* per LSA request; 0: 60 s */
+	bool kerberos_only;  /* NETLOGON was checked already (apply) */
+	/* a ticket refused across a selective-authentication side is a SKIP
+	 * (the user may lack Allowed-to-Authenticate), not a FAIL */
+	bool selective_is_skip;
+	const char *indent;
+	struct model_secret_cache *secrets; /* shared: one prompt per run */
+};
+struct cmd_check_counts {
+	size_t ok, fail, skip;
+};
+void cmd_check_trusts(const struct model *m,
+                      const struct model_trust *const *ts, size_t n,
+                      const struct cmd_check_opts *o, struct json_t *out,
+                      struct cmd_check_counts *c);
+
 /* Prints "adtrust: <err>" (with file:line:col when known) to stderr. */
 struct err;
 void cmd_error(const struct err *err);

@@ -14,6 +14,7 @@
 #include "cmd/state.h"
 #include "providers/prov.h"
 #include "util/err.h"
+#include "util/xalloc.h"
 
 static void
 help(void)
@@ -63,6 +64,50 @@ confirm(void)
 	return yes;
 }
 
+/*
+ * After the writes: a Kerberos service ticket across each permitted
+ * direction of every trust this run created or replaced (NETLOGON was
+ * checked by the writer right after the secure-channel reset).  Returns
+ * the number of failed checks.
+ */
+static size_t
+check_kerberos(const struct cmd_session *s)
+{
+	const struct model_trust **ts = NULL;
+	struct cmd_check_opts co = {
+	        .kerberos_only = true,
+	        .selective_is_skip = true,
+	        .indent = "  ",
+	        .secrets = s->secrets,
+	};
+	struct cmd_check_counts c = {0};
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->plan.n_items; i++) {
+		const struct plan_item *it = &s->plan.items[i];
+		const struct model_trust *t;
+		bool seen = false;
+
+		if ((it->action != PLAN_CREATE && it->action != PLAN_REPLACE) ||
+		    it->trust_index < 0 ||
+		    (size_t)it->trust_index >= s->model->n_trusts)
+			continue;
+		t = &s->model->trusts[it->trust_index];
+		for (size_t k = 0; k < n; k++)
+			seen = seen || ts[k] == t;
+		if (seen)
+			continue;
+		ts = xreallocarray(ts, n + 1, sizeof(*ts));
+		ts[n++] = t;
+	}
+	if (n > 0) {
+		printf("\nChecking Kerberos across the trusts written:\n");
+		cmd_check_trusts(s->model, ts, n, &co, NULL, &c);
+	}
+	free(ts);
+	return c.fail;
+}
+
 int
 cmd_apply(int argc, char **argv)
 {
@@ -84,6 +129,7 @@ cmd_apply(int argc, char **argv)
 	struct prov_cfg wc = {.timeout_ms = 60000};
 	struct prov *writer = NULL;
 	bool no_verify = false;
+	size_t failed = 0;
 	struct cmd_session s;
 	const char *saved = NULL, *sdir = NULL, *rekey = NULL;
 	struct state_locks locks = {0};
@@ -156,6 +202,11 @@ cmd_apply(int argc, char **argv)
 		return cmd_usage("apply",
 		                 "no terminal to confirm on: pass "
 		                 "--auto-approve to apply without asking");
+	/*
+	 * Line by line: what a run killed by SIGKILL or a lost terminal
+	 * already wrote (the plan, each step) is in the log, not in a buffer.
+	 */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	err_init(&err);
 	src.state_dir = state_dir(sdir);
 	rc = saved != NULL ? cmd_session_saved(&s, saved, src.allow_destroy,
@@ -224,6 +275,7 @@ cmd_apply(int argc, char **argv)
 	ao.journal_dir = state_dir(sdir);
 	ao.leftovers = &s.leftovers;
 	ao.no_verify = no_verify;
+	ao.failed_checks = &failed;
 	ao.stop = &cmd_stop;
 	/* from here a signal stops the run between steps, never inside one */
 	cmd_signals_catch(true);
@@ -250,11 +302,21 @@ cmd_apply(int argc, char **argv)
 	}
 	if (rc < 0)
 		goto fail;
+	if (!no_verify)
+		failed += check_kerberos(&s);
 	printf("\nApply complete: %zu created, %zu updated, %zu replaced, %zu "
 	       "deleted; the live trusts now match '%s'.\n",
 	       s.plan.n_create, s.plan.n_update, s.plan.n_replace,
 	       s.plan.n_delete, s.plan.source_path);
 	cmd_session_release(&s);
+	if (failed > 0) {
+		fprintf(stderr,
+		        "adtrust: the changes were made, but %zu check%s of "
+		        "the trusts written failed (FAIL/FAILED above): they "
+		        "do not work yet; 'adtrust verify' tells more\n",
+		        failed, failed == 1 ? "" : "s");
+		return 1;
+	}
 	return 0;
 fail:
 	cmd_error(&err);

@@ -1,14 +1,17 @@
 /*
  * adtrust drift -f FILE [--snapshot DIR] [--json] [--metrics FILE]
- *               [--state-dir DIR]
- * Read-only: it reads the domains (LDAP or a snapshot) and never starts the
- * LSA helper.  It tells apart
+ *               [--state-dir DIR] [--verify]
+ * Read-only: it reads the domains (LDAP or a snapshot); only --verify
+ * starts the LSA helper, for read sessions (TC_VERIFY).  It tells apart
  *   drift:   the live trusts differ from what was last applied, and
  *   pending: the desired state changed since the last apply and applying
  *            it would change something that is not drift,
  * with the current file's ignore rules in force on both.  Without a
  * recorded apply everything that differs from the file is drift.
- * Exit 0 nothing, 2 drift or pending, 1 error.
+ * --verify adds each trust's health: both sides present and consistent,
+ * and the checks of 'adtrust verify' (NETLOGON, Kerberos); a broken trust
+ * is drift even when every attribute matches.
+ * Exit 0 nothing, 2 drift, pending or an unhealthy trust, 1 error.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -33,9 +36,19 @@ struct finding {
 	const struct plan_change *ch; /* NULL: the whole item */
 };
 
+/* One trust's health (--verify). */
+struct health {
+	const struct model_trust *t;
+	char *sides; /* NULL when both sides agree, else what is wrong */
+	struct cmd_check_counts c;
+};
+
 struct report {
 	struct finding *drift, *pending;
 	size_t n_drift, n_pending;
+	struct health *health; /* --verify */
+	size_t n_health, n_unhealthy;
+	json_t *checks;            /* --verify --json: the checks */
 	struct rec_leftovers left; /* journals of interrupted applies */
 	size_t n_interrupted;      /* the trusts they left open */
 };
@@ -239,6 +252,34 @@ json_out(FILE *fp, const struct report *r, const struct plan *pd,
 		json_object_set_new(root, "interrupted", intr);
 	}
 	json_object_set_new(root, "pending", json_boolean(r->n_pending > 0));
+	if (r->checks != NULL) {
+		json_t *h = json_object(), *bad = json_array();
+
+		for (size_t i = 0; i < r->n_health; i++) {
+			const struct health *x = &r->health[i];
+			json_t *o;
+
+			if (x->sides == NULL && x->c.fail == 0)
+				continue;
+			o = json_object();
+			json_object_set_new(o, "trusting",
+			                    json_string(x->t->trusting));
+			json_object_set_new(o, "trusted",
+			                    json_string(x->t->trusted));
+			json_object_set_new(o, "sides",
+			                    x->sides ? json_string(x->sides)
+			                             : json_null());
+			json_object_set_new(
+			        o, "failed_checks",
+			        json_integer((json_int_t)x->c.fail));
+			json_array_append_new(bad, o);
+		}
+		json_object_set_new(h, "healthy",
+		                    json_boolean(r->n_unhealthy == 0));
+		json_object_set_new(h, "unhealthy", bad);
+		json_object_set(h, "checks", r->checks);
+		json_object_set_new(root, "health", h);
+	}
 	json_object_set_new(root, "desired_sha256",
 	                    json_string(pd->source_sha256));
 	json_object_set_new(root, "applied_sha256",
@@ -354,6 +395,21 @@ metrics(const char *path, const struct report *r, const struct plan *pd,
 	if (ok)
 		sbuf_addf(&sb, "adtrust_interrupted_trusts %zu\n",
 		          r->n_interrupted);
+	if (r->checks != NULL || r->n_health > 0) {
+		sbuf_adds(&sb, "# HELP adtrust_trust_healthy 1 if both sides "
+		               "of the trust agree and every check passed "
+		               "(drift --verify).\n"
+		               "# TYPE adtrust_trust_healthy gauge\n");
+		for (size_t i = 0; ok && i < r->n_health; i++) {
+			const struct health *h = &r->health[i];
+
+			sbuf_addf(&sb,
+			          "adtrust_trust_healthy{trusting=\"%s\","
+			          "trusted=\"%s\"} %d\n",
+			          h->t->trusting, h->t->trusted,
+			          h->sides == NULL && h->c.fail == 0);
+		}
+	}
 	sbuf_adds(&sb, "# HELP adtrust_pending_changes Changes of the desired "
 	               "state not applied yet.\n"
 	               "# TYPE adtrust_pending_changes gauge\n");
@@ -380,6 +436,107 @@ metrics(const char *path, const struct report *r, const struct plan *pd,
 	rc = cmd_write_file(path, sb.buf, sb.len, 0644, err);
 	sbuf_release(&sb);
 	return rc;
+}
+
+/* A TDO of domain for partner in the live state, or NULL. */
+static const struct model_tdo *
+live_tdo(const struct model_state *st, const char *domain, const char *partner)
+{
+	const struct model_domain_state *ds = model_state_find(st, domain);
+
+	for (size_t i = 0; ds != NULL && i < ds->n_tdos; i++)
+		if (strcasecmp(ds->tdos[i].partner, partner) == 0)
+			return &ds->tdos[i];
+	return NULL;
+}
+
+/*
+ * What is wrong between the two sides of t as read, or NULL: a missing
+ * side, directions that do not mirror, different trust types.  Only for
+ * trusts whose two domains were both read.
+ */
+static char *
+sides_problem(const struct model_state *st, const struct model_trust *t)
+{
+	const struct model_tdo *a, *b;
+
+	if (model_state_find(st, t->trusting) == NULL ||
+	    model_state_find(st, t->trusted) == NULL)
+		return NULL;
+	a = live_tdo(st, t->trusting, t->trusted);
+	b = live_tdo(st, t->trusted, t->trusting);
+	if (a == NULL && b == NULL)
+		return xasprintf("neither side exists");
+	if (a == NULL || b == NULL)
+		return xasprintf("one-sided: %s has no trusted domain object "
+		                 "for %s",
+		                 a == NULL ? t->trusting : t->trusted,
+		                 a == NULL ? t->trusted : t->trusting);
+	/* inbound (1) on one side is outbound (2) on the other */
+	if (((a->direction & 1u) << 1 | (a->direction & 2u) >> 1) !=
+	    (b->direction & 3u))
+		return xasprintf("the directions do not mirror: %s says %u, "
+		                 "%s says %u (trustDirection)",
+		                 t->trusting, (unsigned)a->direction,
+		                 t->trusted, (unsigned)b->direction);
+	if (a->type != b->type)
+		return xasprintf("the trust types differ: %s says %u, %s says "
+		                 "%u (trustType)",
+		                 t->trusting, (unsigned)a->type, t->trusted,
+		                 (unsigned)b->type);
+	return NULL;
+}
+
+/* --verify: the health of every present trust of d. */
+static void
+check_health(struct report *r, const struct model *d,
+             const struct model_state *st, struct model_secret_cache *sc,
+             bool json)
+{
+	struct cmd_check_opts co = {.indent = "  ", .secrets = sc};
+
+	if (json)
+		r->checks = json_array();
+	else
+		printf("\nHealth (both sides, NETLOGON and Kerberos, as "
+		       "'adtrust verify'):\n");
+	for (size_t i = 0; i < d->n_trusts; i++) {
+		const struct model_trust *t = &d->trusts[i];
+		struct health *h;
+
+		if (t->ensure != MODEL_PRESENT)
+			continue;
+		r->health = xreallocarray(r->health, r->n_health + 1,
+		                          sizeof(*r->health));
+		h = &r->health[r->n_health++];
+		memset(h, 0, sizeof(*h));
+		h->t = t;
+		h->sides = sides_problem(st, t);
+		if (h->sides != NULL && !json)
+			printf("  FAIL  %s:%s  sides     %s\n", t->trusting,
+			       t->trusted, h->sides);
+		cmd_check_trusts(d, &t, 1, &co, r->checks, &h->c);
+		if (h->sides != NULL || h->c.fail > 0)
+			r->n_unhealthy++;
+	}
+	if (json)
+		return;
+	if (r->n_unhealthy == 0) {
+		printf("All %zu trust%s healthy.\n", r->n_health,
+		       r->n_health == 1 ? "" : "s");
+		return;
+	}
+	printf("Unhealthy (drift even if every attribute matches):\n");
+	for (size_t i = 0; i < r->n_health; i++) {
+		const struct health *h = &r->health[i];
+
+		if (h->sides == NULL && h->c.fail == 0)
+			continue;
+		printf("  ! %s:%s: %s%s%zu check%s failed\n", h->t->trusting,
+		       h->t->trusted, h->sides ? h->sides : "",
+		       h->sides ? "; " : "", h->c.fail,
+		       h->c.fail == 1 ? "" : "s");
+	}
 }
 
 static int
@@ -428,6 +585,7 @@ cmd_drift(int argc, char **argv)
 	        {"json", no_argument, NULL, 'j'},
 	        {"metrics", required_argument, NULL, 'm'},
 	        {"state-dir", required_argument, NULL, 'S'},
+	        {"verify", no_argument, NULL, 'V'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -441,7 +599,8 @@ cmd_drift(int argc, char **argv)
 	struct diags dg;
 	struct cmd_desired info = {0};
 	char *atext = NULL;
-	bool json = false;
+	bool json = false, verify = false;
+	struct model_secret_cache *sc = NULL;
 	struct err err;
 	int c, rc;
 
@@ -462,12 +621,19 @@ cmd_drift(int argc, char **argv)
 		case 'S':
 			sdir = optarg;
 			break;
+		case 'V':
+			verify = true;
+			break;
 		case 'h':
 			printf("usage: adtrust drift [-f FILE] [--snapshot "
 			       "DIR] "
-			       "[--json] [--metrics FILE] [--state-dir DIR]\n"
-			       "Read-only.  Exit 0: no drift; 2: drift or "
-			       "pending changes; 1: error.\n");
+			       "[--json] [--metrics FILE] [--state-dir DIR] "
+			       "[--verify]\n"
+			       "Read-only.  --verify adds each trust's health: "
+			       "both sides present and\nconsistent, NETLOGON "
+			       "and Kerberos checks as 'adtrust verify'.\n"
+			       "Exit 0: no drift; 2: drift, pending changes or "
+			       "an unhealthy trust;\n1: error.\n");
 			return 0;
 		default:
 			return cmd_usage("drift", "unknown option");
@@ -476,6 +642,9 @@ cmd_drift(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage("drift", "unexpected argument '%s'",
 		                 argv[optind]);
+	if (verify && snapshot != NULL)
+		return cmd_usage("drift", "--verify checks the live trusts: "
+		                          "it does not go with --snapshot");
 	err_init(&err);
 	diags_init(&dg);
 	model_state_init(&st);
@@ -511,13 +680,20 @@ cmd_drift(int argc, char **argv)
 	}
 	if (snapshot == NULL && (rc = journals(&r, &pd, sdir, &err)) < 0)
 		goto fail;
+	if (!json)
+		text(stdout, &r, &pd, a != NULL ? a->sha256 : NULL);
+	if (verify) {
+		fflush(stdout);
+		sc = model_secret_cache_new();
+		check_health(&r, d, &st, sc, json);
+	}
 	if (json)
 		json_out(stdout, &r, &pd, a != NULL ? a->sha256 : NULL);
-	else
-		text(stdout, &r, &pd, a != NULL ? a->sha256 : NULL);
 	if (mfile != NULL && (rc = metrics(mfile, &r, &pd, true, &err)) < 0)
 		goto fail;
-	rc = r.n_drift + r.n_pending + r.n_interrupted > 0 ? EXIT_CHANGES : 0;
+	rc = r.n_drift + r.n_pending + r.n_interrupted + r.n_unhealthy > 0
+	             ? EXIT_CHANGES
+	             : 0;
 	goto out;
 fail:
 	cmd_error(&err);
@@ -530,6 +706,11 @@ fail:
 	}
 	rc = 1;
 out:
+	for (size_t i = 0; i < r.n_health; i++)
+		free(r.health[i].sides);
+	free(r.health);
+	json_decref(r.checks);
+	model_secret_cache_free(sc);
 	free(r.drift);
 	free(r.pending);
 	rec_leftovers_release(&r.left);

@@ -37,7 +37,7 @@ cmd_show(int argc, char **argv)
 	if (optind + 1 != argc)
 		return cmd_usage("show", "give one saved plan (PLAN.json)");
 	err_init(&err);
-	if ((rc = plan_load_json(&p, argv[optind], &err)) < 0) {
+	if ((rc = plan_load_json(&p, argv[optind], 0, &err)) < 0) {
 		cmd_error(&err);
 		return 1;
 	}

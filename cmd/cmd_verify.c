@@ -63,7 +63,11 @@ struct verify {
 	const struct model *m;
 	unsigned timeout_ms;
 	bool json;
-	json_t *out; /* --json: the array of checks */
+	bool kerberos_only;               /* cmd_check_trusts: see cmd.h */
+	bool selective_is_skip;           /* cmd_check_trusts: see cmd.h */
+	const char *indent;               /* before each text line */
+	struct model_secret_cache *cache; /* the caller's, or NULL */
+	json_t *out;                      /* --json: the array of checks */
 	int wtrust, wwhere;
 	char *helper;
 	struct dom_sess *sess;
@@ -167,7 +171,7 @@ report(struct verify *v, enum vstatus st, const struct model_trust *t,
 		return;
 	}
 	json_decref(extra);
-	printf("%s%-4s%s  %-*s  %-8s  %-*s  %s\n",
+	printf("%s%s%-4s%s  %-*s  %-8s  %-*s  %s\n", v->indent ? v->indent : "",
 	       cmd_g.colour ? vstatus_colour[st] : "", vstatus_name[st],
 	       cmd_g.colour ? "\033[0m" : "", v->wtrust, trust, check,
 	       v->wwhere, where, detail);
@@ -190,7 +194,12 @@ secret(const char **out, struct verify *v, const struct model_credential *c,
 		}
 	snprintf(what, sizeof(what), "the password of '%s'",
 	         c->user ? c->user : c->name);
-	if ((rc = model_secret_resolve(&pw, c->password, what, err)) < 0)
+	/* the caller's cache: a {prompt:} apply already asked is not asked
+	 * again */
+	if ((rc = v->cache != NULL ? model_secret_get(v->cache, &pw,
+	                                              c->password, what, err)
+	                           : model_secret_resolve(&pw, c->password,
+	                                                  what, err)) < 0)
 		return rc;
 	v->sec = xreallocarray(v->sec, v->n_sec + 1, sizeof(*v->sec));
 	v->sec[v->n_sec].cred = xstrdup(c->name);
@@ -466,13 +475,17 @@ check_kerberos(struct verify *v, const struct model_trust *t,
 		json_object_set_new(x, "failed_step",
 		                    json_string(prov_krb_step_name(failed)));
 		json_object_set_new(x, "tickets", tickets_json(&r));
-		report(v, V_FAIL, t, "kerberos", where, x, "%s%s", err.msg,
-		       failed != PROV_KRB_INITIAL &&
-		                       t->opts.selective_authentication &&
-		                       *t->opts.selective_authentication
-		               ? " (selective authentication is on: the user "
-		                 "needs Allowed-to-Authenticate on the target)"
-		               : "");
+		if (failed != PROV_KRB_INITIAL &&
+		    t->opts.selective_authentication &&
+		    *t->opts.selective_authentication) {
+			report(v, v->selective_is_skip ? V_SKIP : V_FAIL, t,
+			       "kerberos", where, x,
+			       "%s (selective authentication is on: the user "
+			       "needs Allowed-to-Authenticate on the target)",
+			       err.msg);
+			goto out;
+		}
+		report(v, V_FAIL, t, "kerberos", where, x, "%s", err.msg);
 		goto out;
 	}
 	json_object_set_new(x, "failed_step", json_null());
@@ -505,9 +518,11 @@ verify_trust(struct verify *v, const struct model_trust *t)
 	const struct model_domain *dd = model_domain_find(v->m, t->trusted);
 
 	/* NETLOGON on each managed AD side */
-	if (t->sides != MODEL_SIDES_TRUSTED && dt->kind == MODEL_KIND_AD)
+	if (!v->kerberos_only && t->sides != MODEL_SIDES_TRUSTED &&
+	    dt->kind == MODEL_KIND_AD)
 		check_netlogon(v, t, dt, dd);
-	if (t->sides != MODEL_SIDES_TRUSTING && dd->kind == MODEL_KIND_AD)
+	if (!v->kerberos_only && t->sides != MODEL_SIDES_TRUSTING &&
+	    dd->kind == MODEL_KIND_AD)
 		check_netlogon(v, t, dd, dt);
 	/* Kerberos: the trusted domain's users reach the trusting domain */
 	check_kerberos(v, t, dd, dt);
@@ -586,6 +601,31 @@ verify_release(struct verify *v)
 	free(v->sec);
 	free(v->helper);
 	json_decref(v->out);
+}
+
+void
+cmd_check_trusts(const struct model *m, const struct model_trust *const *ts,
+                 size_t n, const struct cmd_check_opts *o, json_t *out,
+                 struct cmd_check_counts *c)
+{
+	struct verify v = {
+	        .m = m,
+	        .timeout_ms = o->timeout_ms ? o->timeout_ms : 60000,
+	        .json = out != NULL,
+	        .kerberos_only = o->kerberos_only,
+	        .selective_is_skip = o->selective_is_skip,
+	        .indent = o->indent,
+	        .cache = o->secrets,
+	};
+
+	v.out = out != NULL ? json_incref(out) : NULL;
+	widths(&v, ts, n);
+	for (size_t i = 0; i < n; i++)
+		verify_trust(&v, ts[i]);
+	c->ok = v.n_ok;
+	c->fail = v.n_fail;
+	c->skip = v.n_skip;
+	verify_release(&v);
 }
 
 int

@@ -168,8 +168,20 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 
 	session_init(s);
 	diags_init(&d);
-	if ((rc = plan_load_json(&saved, plan_path, err)) < 0)
+	/* the reviewed plan: nobody but us (or root) may have changed it */
+	if ((rc = plan_load_json(&saved, plan_path, SAFEFILE_OWNED, err)) < 0) {
+		if (rc == ERR_DENIED) {
+			char why[sizeof(err->msg)];
+
+			snprintf(why, sizeof(why), "%s", err->msg);
+			err_set(err, ERR_DENIED,
+			        "%s; another user could have changed the plan "
+			        "after it was reviewed: make it again with "
+			        "'adtrust plan -o' as the user who applies it",
+			        why);
+		}
 		return rc;
+	}
 	if (saved.snapshot != NULL) {
 		rc = err_set(err, ERR_INVALID,
 		             "'%s' was planned against the snapshot '%s', not "

@@ -30,8 +30,8 @@ on_stop(int sig)
 		ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
 
 		(void)w;
+		cmd_stop = sig; /* the first one is what the exit reports */
 	}
-	cmd_stop = sig;
 }
 
 void

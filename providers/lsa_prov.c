@@ -101,6 +101,7 @@ login(struct lsa_session **out, struct prov_lsa *l, const char *domain,
 			*q = (char)(*q - 'a' + 'A');
 	lg.server = host;
 	lg.realm = realm;
+	lg.write = true; /* refused at login if the account may not write */
 	if (c != NULL && c->method == MODEL_CRED_PASSWORD) {
 		char what[300];
 
@@ -113,9 +114,8 @@ login(struct lsa_session **out, struct prov_lsa *l, const char *domain,
 	} else if (c != NULL) {
 		lg.ccache = c->ccache;
 	}
-	if ((rc = lsa_session_open(out, l->helper, &lg, l->timeout_ms, err)) <
-	    0)
-		err_prefix(err, "domain '%s'", domain);
+	/* the helper's messages name the DC and its domain */
+	rc = lsa_session_open(out, l->helper, &lg, l->timeout_ms, err);
 out:
 	model_secret_free(pw);
 	free(host);
@@ -344,6 +344,28 @@ lsa_replace_reason(const char *vendor, const struct model_tdo *before,
 	return NULL;
 }
 
+/*
+ * netdom trust /reset: REDISCOVER drops the DC's cached secure channel to
+ * the partner (Samba's winbindd keeps the old one, and with it the old
+ * secret, for as long as it lives), then TC_VERIFY checks the new one.
+ */
+static int
+lsa_sc_reset_slot(struct prov *p, const char *domain, const char *partner,
+                  struct err *err)
+{
+	struct lsa_session *s;
+	struct lsa_validation v;
+	int rc;
+
+	if ((rc = session(&s, to_lsa(p), domain, err)) < 0)
+		return rc;
+	if ((rc = lsa_sc_reset(s, partner, err)) < 0)
+		return rc;
+	rc = lsa_validate(s, partner, &v, err);
+	lsa_validation_release(&v);
+	return rc;
+}
+
 const struct prov_ops prov_lsa_ops = {
         .name = "lsa",
         .caps = PROV_CAN_WRITE,
@@ -356,6 +378,6 @@ const struct prov_ops prov_lsa_ops = {
         .tdo_delete = lsa_tdo_delete,
         .fti_get = lsa_fti_get,
         .fti_set = lsa_fti_set,
-        .sc_reset = NULL,
+        .sc_reset = lsa_sc_reset_slot,
         .replace_reason = lsa_replace_reason,
 };

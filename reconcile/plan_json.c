@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "util/err.h"
+#include "util/safefile.h"
 #include "util/xalloc.h"
 
 struct rd {
@@ -206,16 +207,22 @@ read_item(struct rd *r, struct plan_item *it, json_t *o)
 }
 
 int
-plan_load_json(struct plan *out, const char *path, struct err *err)
+plan_load_json(struct plan *out, const char *path, unsigned flags,
+               struct err *err)
 {
 	struct rd r = {.file = path, .err = err, .rc = 0};
 	json_error_t je;
 	json_t *root, *v, *e, *src;
-	char *s;
-	size_t i;
+	char *s, *text;
+	size_t i, len;
+	int rc;
 
 	plan_init(out);
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if ((rc = safefile_read(&text, &len, path, PLAN_JSON_MAX, flags, err)) <
+	    0)
+		return rc;
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	free(text);
 	if (root == NULL)
 		return err_set_at(err, ERR_INVALID, path, (unsigned)je.line,
 		                  (unsigned)je.column, "%s", je.text);

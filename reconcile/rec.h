@@ -121,6 +121,11 @@ struct rec_apply_opts {
 	/* Journals of dead runs this plan repairs; removed on success. */
 	const struct rec_leftovers *leftovers;
 	bool no_verify; /* skip the secure-channel reset and check */
+	/*
+	 * Out: how many secure-channel checks failed after the writes.  The
+	 * trusts are as desired then (rec_apply returns 0), but do not work.
+	 */
+	size_t *failed_checks;
 };
 int rec_apply(const struct plan *p, const struct model *m,
               const struct rec_apply_opts *o, struct err *err);
@@ -205,7 +210,14 @@ void rec_plan_repair(struct plan *p, const struct rec_leftovers *ls);
 size_t rec_prints_moved(const struct plan *saved, const struct model_state *s,
                         char ***moved);
 
-/* Reads a plan written by plan_render_json (a saved plan). */
-int plan_load_json(struct plan *out, const char *path, struct err *err);
+/*
+ * Reads a plan written by plan_render_json (a saved plan) of at most
+ * PLAN_JSON_MAX bytes.  flags are safefile_read's: apply passes
+ * SAFEFILE_OWNED, so a plan another user could have edited after the
+ * review is refused; show reads any plan.
+ */
+#define PLAN_JSON_MAX (64u << 20)
+int plan_load_json(struct plan *out, const char *path, unsigned flags,
+                   struct err *err);
 
 #endif

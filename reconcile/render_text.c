@@ -96,6 +96,20 @@ item(const struct out *o, const struct plan_item *it)
 	fputc('\n', o->fp);
 	if (it->reason != NULL && it->action != PLAN_CREATE)
 		fprintf(o->fp, "      # %s\n", it->reason);
+	if (it->action == PLAN_REPLACE) {
+		const struct model_trust *t = it->after.trust;
+
+		fprintf(o->fp, "      # %s\n",
+		        t != NULL && t->sides != MODEL_SIDES_BOTH
+		                ? "what it costs: this side is deleted and "
+		                  "created again with the trust password; the "
+		                  "trust is unusable until then, and until the "
+		                  "partner side holds the same password"
+		                : "what it costs: deleted and created again "
+		                  "with a new shared secret (both sides, back "
+		                  "to back); the trust is unusable until both "
+		                  "sides are back and verified");
+	}
 	if (it->blocked)
 		fprintf(o->fp,
 		        "      %s! blocked: the trust is protected; "

@@ -94,6 +94,23 @@ check eval 'pexec file "$W/plan.json" "$ADT" "${PLAN[@]}" -o "$W/plan.json" &&
 	ours "$W/plan.json" 600 && jq -e ".no_op == false" "$W/plan.json" >/dev/null &&
 	! nb sh -c "echo x >>\"$W/plan.json\"" 2>/dev/null &&
 	[ "$(cat "$W"/plan.json.tmp.*)" = planted ] && no_temps'
+# --- apply PLAN.json: only a plan nobody else could have edited since the review ---
+fresh
+run 0 "$ADT" "${PLAN[@]}" -o "$T/reviewed.json"
+nb sh -c "cat >'$W/theirs.json'" <"$T/reviewed.json"
+NAME="apply PLAN.json: a plan owned by another user is refused before anything else"
+check eval 'run 1 "$ADT" apply --auto-approve "$W/theirs.json" && grep -q "is owned by uid 65534" "$T/err" &&
+	grep -q "could have changed the plan after it was reviewed" "$T/err"'
+NAME="show PLAN.json: an auditor may still look at it"
+check eval 'run 0 "$ADT" show "$W/theirs.json" && grep -q "^Plan:" "$T/out"'
+cp "$T/reviewed.json" "$W/open.json" && chmod 0666 "$W/open.json"
+NAME="apply PLAN.json: root's plan that others may write is refused"
+check eval 'run 1 "$ADT" apply --auto-approve "$W/open.json" && grep -q "writable by other users (mode 0666)" "$T/err"'
+nb ln -s "$T/reviewed.json" "$W/link.json"
+NAME="apply PLAN.json: a symlink planted in its place is not followed"
+check eval 'run 1 "$ADT" apply --auto-approve "$W/link.json" && grep -q "symbolic link" "$T/err"'
+NAME="apply PLAN.json: root's own 0600 plan passes the file checks (then: planned on a snapshot)"
+check eval 'run 1 "$ADT" apply --auto-approve "$T/reviewed.json" && grep -q "planned against the snapshot" "$T/err"'
 dom=$(sed -n 's/^dnsRoot: //p' examples/snapshots/demo/*.ldif | head -1)
 fresh
 nb ln -s "$V" "$W/exp.yaml"

@@ -6,7 +6,11 @@
 # replace; protect refusing without --allow-destroy; a direction removed in
 # place; delete; the wizard flow (each side with its own credentials, one
 # shared password); a forest trust with a TLN and an exclusion read back by
-# samba-tool; DC B stopped mid-create (A rolled back, re-plan converges);
+# samba-tool; preflight refusals before the first write (DC B down after
+# the plan, B's rpc: name unresolvable, a B account that may only read);
+# DC B dying between the two sides of a create (A rolled back, converges);
+# verify passing at once after --rekey and replace (adtrust resets the
+# secure channels itself: no winbind flush after adtrust's writes here);
 # bad input (wrong password, unreachable DC, clear-text bind); and no secret
 # in any output.  Usage: t_20_apply.sh [BUILD_DIR]; exit 77 = skipped.
 NAME=t_20
@@ -34,10 +38,15 @@ if validate_both && has "OK: LocalValidation" && has "OK: RemoteValidation"; the
 
 # ---- netdom /reset: a new shared secret for both sides ----
 if adt 0 apply --auto-approve --rekey a.test:b.test -f examples/lab/external-two-way.yaml &&
-   has "0 to create, 0 to update, 2 to replace" && has "re-keyed on request" &&
+   has "0 to create, 0 to update, 2 to replace" && has "re-keyed on request" && cp "$T/out" "$T/rekey.out" &&
    adt 0 plan --detailed-exitcode -f examples/lab/external-two-way.yaml; then
 	ok "--rekey replaces both sides with a new shared secret"; else bad "rekey"; fi
-lab_flush
+cp "$T/rekey.out" "$T/out"
+if has "verified  replace a.test/b.test" && has "verified  replace b.test/a.test" &&
+   grep -q "a.test <-> b.test was unusable for [0-9.]* s (from the first delete until it was verified)" "$T/out"; then
+	ok "--rekey resets and checks the secure channel on both sides and says how long the trust was unusable"; else bad "rekey verified"; fi
+if adt 0 verify -f examples/lab/external-two-way.yaml && has "Verify: 4 ok, 0 failed"; then
+	ok "verify passes at once after --rekey (no winbind flush)"; else bad "verify after rekey"; fi
 if kvno_ab A.TEST B.TEST && kvno_ab B.TEST A.TEST && validate_both && has "OK: RemoteValidation"; then
 	ok "after --rekey: Kerberos both ways and samba-tool validate"; else bad "after rekey"; fi
 
@@ -62,7 +71,8 @@ y2=$(tmpyaml external-two-way.yaml 's/sid_filtering: true/sid_filtering: false/;
 cp "$y" "$T/protected.yaml"
 if adt 0 apply --auto-approve --allow-destroy -f "$T/protected.yaml" && adt 0 plan --detailed-exitcode -f "$y2"; then
 	ok "--allow-destroy applies the replace and it converges"; else bad "replace with --allow-destroy"; fi
-lab_flush
+if adt 0 verify -f "$y2" && has "Verify: 4 ok, 0 failed"; then
+	ok "verify passes at once after the replace (no winbind flush)"; else bad "verify after replace"; fi
 if kvno_ab A.TEST B.TEST && kvno_ab B.TEST A.TEST; then ok "kvno both ways after the replace"; else bad "kvno after replace"; fi
 
 # ---- a direction removed in place ----
@@ -74,7 +84,6 @@ if adt 0 apply --auto-approve -f "$y" && adt 0 plan --detailed-exitcode -f "$y";
 # ---- delete everything ----
 if adt 0 apply --auto-approve -f examples/lab/empty.yaml && adt 0 plan --detailed-exitcode -f examples/lab/empty.yaml &&
    ! stA domain trust list 2>/dev/null | grep -q b.test; then ok "ensure: absent deletes both sides"; else bad "delete"; fi
-lab_flush
 
 # ---- the wizard: each side with its own credentials, one shared password ----
 if adt 0 apply --auto-approve -f examples/lab/wizard-a.yaml && has "done      create  a.test/b.test" &&
@@ -121,22 +130,82 @@ if adt 1 apply --auto-approve -f "$y" && has "name suffix 'a.test' collides with
 	ok "a colliding name suffix is refused (check-only first), naming both names; nothing stored"; else bad "fti collision"; fi
 lab_reset
 
-# ---- fault: DC B stops during a both-sides create ----
+# ---- preflight: what one connection attempt shows stops the apply before the first write ----
+# guids: the objectGUIDs of a.test's trusted domain objects (unchanged = nothing written on A)
+guids() { ldap_simple A ldapsearch -LLL -o ldif-wrap=no -b "$A_DN" '(objectClass=trustedDomain)' objectGUID |
+	sed -n 's/^objectGUID:: //p' | sort | paste -sd, -; }
+# one replace on a working trust: an attribute change (Samba cannot change it in place)
+adt 0 apply --auto-approve -f examples/lab/external-two-way.yaml
+X2=$(tmpyaml external-two-way.yaml 's/sid_filtering: true/sid_filtering: false/')
+g0=$(guids)
+# B stopped after the plan was read: the wrapper stops DC B when adtrust starts B's helper
 cat >"$T/lsa-wrap" <<W
 #!/bin/bash
-# the second helper started (the one for b.test) first stops DC B
 n=\$(( \$(cat "$T/n" 2>/dev/null || echo 0) + 1 )); echo \$n >"$T/n"
 [ \$n -eq 2 ] && kill -TERM "\$(cat "$LAB/b/run/samba.pid")" && sleep 3
 exec "$B/adtrust-lsa" "\$@"
 W
 chmod +x "$T/lsa-wrap"; rm -f "$T/n"
-if ADTRUST_LSA=$T/lsa-wrap adt 1 apply --auto-approve --timeout 20 -f examples/lab/external-two-way.yaml &&
-   has "FAILED" && has "b.test" && has "undone    create  a.test/b.test"; then ok "B stopped mid-create: apply fails naming B and rolls A back"; else bad "fault rollback"; fi
-if ! stA domain trust list 2>/dev/null | grep -q b.test; then ok "no half-trust left on A"; else bad "A side left behind"; fi
-bash "$HERE/start.sh" b >/dev/null 2>&1 || bash "$HERE/up.sh" >/dev/null 2>&1
-lab_flush
-if adt 0 apply --auto-approve -f examples/lab/external-two-way.yaml && adt 0 plan --detailed-exitcode -f examples/lab/external-two-way.yaml; then
-	ok "after B is back, apply and re-plan converge"; else bad "converge after fault"; fi
+if ADTRUST_LSA=$T/lsa-wrap adt 1 apply --auto-approve --allow-destroy --timeout 20 -f "$X2" &&
+   has "cannot reach 'dcb.b.test' (DC of b.test): connection refused on port 445 (is the DC down?)" &&
+   has "nothing was written" && ! has "NO_MEMORY" && [ "$(guids)" = "$g0" ]; then
+	ok "DC B down after the plan was read: a replace is refused before the first write, naming the DC; a.test's trust untouched"
+else bad "preflight: DC B down"; fi
+lab_start_dc b >/dev/null 2>&1 || bash "$HERE/up.sh" >/dev/null 2>&1
+# B's rpc: name does not resolve (its LDAP answers: the plan reads B)
+y=$(tmpyaml external-two-way.yaml 's/sid_filtering: true/sid_filtering: false/; s|    ldap: ldap://dcb.b.test|    ldap: ldap://dcb.b.test\n    rpc: nosuch.b.test|')
+if adt 1 apply --auto-approve --allow-destroy -f "$y" && has "Plan: 0 to create, 0 to update, 2 to replace" &&
+   has "cannot reach 'nosuch.b.test' (DC of b.test): name not resolved" && has "nothing was written" &&
+   [ "$(guids)" = "$g0" ]; then
+	ok "unresolvable rpc: name for B: the replace is refused before the first write; a.test's trust untouched"
+else bad "preflight: unresolvable rpc name"; fi
+# a B account that may read the directory but not write trusts
+RD=adt-reader RPW="t20-Reader.$RANDOM-$(date +%s)-pw"
+stB user create "$RD" --random-password >/dev/null 2>&1
+printf 'dn: CN=%s,CN=Users,%s\nchangetype: modify\nreplace: unicodePwd\nunicodePwd:: %s\n' \
+	"$RD" "$B_DN" "$(printf '"%s"' "$RPW" | iconv -t UTF-16LE | base64 -w0)" | ldap_simple B ldapmodify >/dev/null 2>&1
+export ADT_T20_READER_PW=$RPW
+y=$(tmpyaml external-two-way.yaml "s/sid_filtering: true/sid_filtering: false/; s/user: administrator@B.TEST/user: $RD@B.TEST/; /name: b-admin/,/password:/ s/env: ADT_LAB_ADMINPASS/env: ADT_T20_READER_PW/")
+if adt 1 apply --auto-approve --allow-destroy -f "$y" && has "2 to replace" &&
+   has "account '$RD@B.TEST' on 'dcb.b.test' may read but not write trusts" && has "nothing was written" &&
+   [ "$(guids)" = "$g0" ]; then
+	ok "a B account that may only read: planned, then refused before the first write; a.test's trust untouched"
+else bad "preflight: read-only account"; fi
+stB user delete "$RD" >/dev/null 2>&1
+unset ADT_T20_READER_PW
+if adt 0 verify -f examples/lab/external-two-way.yaml && has "Verify: 4 ok, 0 failed"; then
+	ok "after the three refusals the trust still works (verify: 4 ok)"; else bad "trust works after refusals"; fi
+
+# ---- a DC that dies between the two sides of a create: A is rolled back ----
+lab_reset
+cat >"$T/lsa-wrap" <<W
+#!/bin/sh
+ADT_LSA_REAL='$B/adtrust-lsa' ADT_LSA_DELAY_MS=2000 ADT_LSA_DELAY_TYPES=CREATE_TDO ADT_LSA_LOG='$T/lsa.log' \\
+exec python3 '$HERE/lsa_delay.py' "\$@"
+W
+chmod +x "$T/lsa-wrap"; rm -f "$T/lsa.log"
+# the second CREATE_TDO (b.test's side) is held 2 s: DC B stops meanwhile
+( for i in $(seq 1 600); do
+	n=$(grep -c ' CREATE_TDO ' "$T/lsa.log" 2>/dev/null)
+	[ "${n:-0}" -ge 2 ] && { kill -TERM "$(cat "$LAB/b/run/samba.pid")"; break; }
+	sleep 0.05
+  done ) &
+watcher=$!
+ADTRUST_LSA=$T/lsa-wrap adt 1 apply --auto-approve --timeout 20 -f examples/lab/external-two-way.yaml
+wait "$watcher"
+# B's side is unknown (no answer): the run says so and keeps its journal; A's side is deleted again
+if has "FAILED    create  b.test/a.test" && has "undone    create  a.test/b.test" &&
+   has "INCOMPLETE a.test <-> b.test: a.test/b.test absent, b.test/a.test unknown (no answer)" &&
+   ! stA domain trust list 2>/dev/null | grep -q b.test; then
+	ok "DC B dies between the sides of a create: A's side is deleted again; B's side reported unknown, the journal kept"
+else bad "DC dies mid-create"; fi
+lab_start_dc b >/dev/null 2>&1 || bash "$HERE/up.sh" >/dev/null 2>&1
+if adt 2 plan --detailed-exitcode -f examples/lab/external-two-way.yaml && has "Interrupted apply" &&
+   has "Plan: 2 to create"; then
+	ok "after B is back, plan names the interrupted apply and creates both sides"; else bad "plan after DC death"; fi
+if adt 0 apply --auto-approve -f examples/lab/external-two-way.yaml && adt 0 plan --detailed-exitcode -f examples/lab/external-two-way.yaml &&
+   adt 0 verify -f examples/lab/external-two-way.yaml && has "Verify: 4 ok, 0 failed"; then
+	ok "after B is back, apply converges and verify passes at once"; else bad "converge after fault"; fi
 lab_reset
 
 # ---- bad input: one-line errors naming the domain, nothing written ----

@@ -138,6 +138,33 @@ if line FAIL kerberos 'B\.TEST->A\.TEST' | grep -q "no initial ticket for 'admin
 	ok "wrong admin password: initial-ticket and login failures, password not shown"; else bad "wrong password"; fi
 lab_reset
 
+# ---- drift --verify: a trust's health, read-only ----
+adt 0 apply --auto-approve -f "$X" || fail "re-apply for drift --verify"
+if adt 0 drift --verify -f "$X" && has "All 1 trust healthy" && ! has FAIL; then
+	ok "drift --verify on a healthy trust: exit 0, all healthy"; else bad "drift --verify healthy"; fi
+# B's side re-created behind adtrust's back with another secret (raw LSA: lsa_cli), same attributes
+CLI=$B/tests/lsa_cli
+[ -x "$CLI" ] || { mkdir -p "$B/tests" && cc -std=c11 -D_DEFAULT_SOURCE -I. -g -O1 -o "$CLI" tests/providers/lsa_cli.c "$B/libadtrust.a" -lgnutls; } ||
+	fail "cannot build lsa_cli"
+ADT_LSA_PASSWORD=$ADT_LAB_ADMINPASS ADT_TRUST_PASSWORD="t40-Other.$RANDOM-secret" \
+	nsx "$CLI" -s "$B_FQDN" -r "$B_REALM" -u administrator -w delete "$A_DNSDOMAIN" + \
+	create "$A_DNSDOMAIN" "$A_DOMAIN" "$A_SID" 3 2 0x4 0x18 >"$T/out" 2>&1 || { cat "$T/out"; fail "lsa_cli re-create on B"; }
+if adt 0 plan --detailed-exitcode -f "$X" && has "^No changes" && adt 0 drift -f "$X"; then
+	ok "two secrets: plan and drift without --verify see no difference (every attribute matches)"; else bad "attributes match"; fi
+if adt 2 drift --verify -f "$X" && has "Unhealthy" && has "! a.test:b.test: " &&
+   grep -qE "^  FAIL +a.test:b.test +kerberos" "$T/out"; then
+	ok "drift --verify: exit 2, names a.test:b.test unhealthy (Kerberos fails across the two secrets)"; else bad "drift --verify broken"; fi
+if adt 2 drift --verify --json -f "$X" --metrics "$T/drift.prom" &&
+   jq -e '.health.healthy == false and .health.unhealthy[0].trusting == "a.test" and (.health.checks | map(select(.status == "fail")) | length) > 0' "$T/stdout" >/dev/null &&
+   grep -q '^adtrust_trust_healthy{trusting="a.test",trusted="b.test"} 0$' "$T/drift.prom"; then
+	ok "drift --verify --json and --metrics: healthy false, the trust named, adtrust_trust_healthy 0"; else bad "drift --verify json/metrics"; fi
+stB domain trust delete "$A_DNSDOMAIN" --delete-location=local >/dev/null 2>&1
+if adt 2 drift --verify -f "$X" && has "one-sided: b.test has no trusted domain object for a.test"; then
+	ok "drift --verify: B's side deleted: one-sided, named"; else bad "drift --verify one-sided"; fi
+if adt 64 drift --verify --snapshot examples/snapshots/demo -f "$X" && has "does not go with --snapshot"; then
+	ok "drift --verify refuses --snapshot (health needs the live DCs)"; else bad "drift --verify --snapshot"; fi
+lab_reset
+
 # ---- no secret in any output ----
 if ! grep -qF -e "$ADT_LAB_ADMINPASS" "$T/all" "$T"/*.yaml; then ok "no admin password in any output"; else bad "a secret leaked"; fi
 
