@@ -184,6 +184,53 @@ in_list(char **list, unsigned n, const char *s)
 	return false;
 }
 
+/* name equals, or is a subdomain of, an enabled or disabled suffix */
+static bool
+under_any(const char *name, const struct model_suffixes *s)
+{
+	size_t ln = strlen(name);
+
+	for (int k = 0; k < 2; k++) {
+		char **list = k == 0 ? s->enable : s->disable;
+		unsigned n = k == 0 ? s->n_enable : s->n_disable;
+
+		for (unsigned i = 0; i < n; i++) {
+			const char *t = list[i];
+			size_t lt;
+
+			if (t[0] == '*' && t[1] == '.')
+				t += 2;
+			lt = strlen(t);
+			if (strcasecmp(name, t) == 0 ||
+			    (ln > lt && name[ln - lt - 1] == '.' &&
+			     strcasecmp(name + ln - lt, t) == 0))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* "b.test, c.test" from enable and disable, cut with "..." */
+static void
+suffix_list(char *buf, size_t len, const struct model_suffixes *s)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < s->n_enable + s->n_disable; i++) {
+		const char *t = i < s->n_enable ? s->enable[i]
+		                                : s->disable[i - s->n_enable];
+		int w = snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+		                 t);
+
+		if (w < 0 || (size_t)w >= len - off) {
+			snprintf(buf + (len > 4 ? len - 4 : 0), 4, "...");
+			return;
+		}
+		off += (size_t)w;
+	}
+}
+
 static void
 check_suffixes(struct vctx *v, unsigned ti, const struct model_suffixes *s)
 {
@@ -218,6 +265,21 @@ check_suffixes(struct vctx *v, unsigned ti, const struct model_suffixes *s)
 				problem(v, path,
 				        "'%s' is both enabled and excluded",
 				        name);
+			if (l == 2 && s->n_enable + s->n_disable > 0 &&
+			    !under_any(name, s)) {
+				char all[256];
+
+				suffix_list(all, sizeof(all), s);
+				problem(v, path,
+				        "exclusion '%s' is under none of the "
+				        "trust's name suffixes (%s): an "
+				        "exclusion "
+				        "carves a name out of a suffix, and "
+				        "the "
+				        "DC refuses one outside them "
+				        "(NT_STATUS_INVALID_PARAMETER)",
+				        name, all);
+			}
 		}
 	}
 }

@@ -565,13 +565,14 @@ describe_sides(struct run *r, const struct tx *tx, char *buf, size_t len)
  * outbound side this run created and check it (the writer's sc_reset:
  * netdom /reset, then TC_VERIFY).
  */
-static void
+static bool
 check_channels(struct run *r, const struct tx *tx)
 {
+	bool all = true;
 	struct err e;
 
 	if (r->o->no_verify || r->w->ops->sc_reset == NULL)
-		return;
+		return false;
 	for (size_t i = 0; i < tx->n; i++) {
 		const struct plan_item *it = tx->st[i].it;
 
@@ -595,11 +596,14 @@ check_channels(struct run *r, const struct tx *tx)
 			    "from its own file, with the same password; "
 			    "'adtrust verify' checks the trust once both "
 			    "sides exist");
+			all = false;
 		} else {
 			say(r, "FAILED", it, e.msg);
 			r->failed_checks++;
+			all = false;
 		}
 	}
+	return all;
 }
 
 /*
@@ -610,19 +614,19 @@ check_channels(struct run *r, const struct tx *tx)
 static void
 reached_desired(struct run *r, struct tx *tx, const char *why)
 {
+	bool verified;
 	struct err e;
 
 	err_init(&e);
 	rec_journal_trust_end(r->j, tx->a, tx->b, "desired", why, &e);
-	check_channels(r, tx);
+	verified = check_channels(r, tx);
 	if (tx->down_since != 0)
 		fprintf(r->o->report,
 		        "note: %s <-> %s was unusable for %.1f s (from the "
 		        "first delete until it was %s)\n",
 		        tx->a, tx->b, now_s() - tx->down_since,
-		        r->o->no_verify || r->w->ops->sc_reset == NULL
-		                ? "created again, not verified"
-		                : "verified");
+		        verified ? "verified"
+		                 : "created again; it is not verified");
 }
 
 /*

@@ -934,9 +934,35 @@ rec_plan_rekey(struct plan *p, const char *spec, bool allow_destroy,
 			continue; /* gets a new secret anyway, or goes */
 		it->action = PLAN_REPLACE;
 		free(it->reason);
-		it->reason = xstrdup("re-keyed on request (--rekey): Samba and "
-		                     "LSA set a trust's secret only when it is "
-		                     "created");
+		if (t->sides != MODEL_SIDES_BOTH && t->password != NULL) {
+			const struct model_secret *pw = t->password;
+			const char *partner =
+			        strcasecmp(it->domain, t->trusting) == 0
+			                ? t->trusted
+			                : t->trusting;
+
+			/* the wizard's re-key: the other half is elsewhere */
+			it->reason = xasprintf(
+			        "re-keyed on request (--rekey) with the trust "
+			        "password from %s%s%s; the trust fails until "
+			        "%s's side is re-keyed with the same password: "
+			        "'adtrust apply --rekey %s' with %s's own "
+			        "file, "
+			        "its password set to the same value",
+			        pw->env    ? "{env: "
+			        : pw->file ? "{file: "
+			                   : "",
+			        pw->env    ? pw->env
+			        : pw->file ? pw->file
+			                   : "the prompt",
+			        pw->env || pw->file ? "}" : "", partner, spec,
+			        partner);
+		} else {
+			it->reason = xstrdup(
+			        "re-keyed on request (--rekey): Samba and "
+			        "LSA set a trust's secret only when it is "
+			        "created");
+		}
 		for (size_t k = 0; k < it->n_changes; k++)
 			it->changes[k].in_place = false;
 		add_change(it, "trust_password", "current", "new");

@@ -106,6 +106,19 @@ if adt 0 apply --auto-approve --allow-destroy -f "$wa" && adt 0 apply --auto-app
 lab_flush
 if kvno_ab A.TEST B.TEST && has "kvno =" && kvno_ab B.TEST A.TEST && has "kvno ="; then
 	ok "wizard: Kerberos works across both ways"; else bad "wizard kvno"; fi
+# the wizard's re-key: each side from its own file, with one new password
+export ADT_LAB_TRUST_PW='Wiz-Rekeyed.Trust-Pw-71c2'
+if adt 0 apply --auto-approve --rekey a.test:b.test -f "$wa" &&
+   has "with the trust password from {env: ADT_LAB_TRUST_PW}; the trust fails until b.test's side is re-keyed with the same password" &&
+   has "note      replace a.test/b.test: not verified yet"; then
+	ok "wizard re-key, side A: the plan says which password B's side must get, and the apply does not claim it works"
+else bad "wizard re-key A"; fi
+if adt 0 apply --auto-approve --rekey a.test:b.test -f "$wb" && has "verified  replace b.test/a.test"; then
+	ok "wizard re-key, side B with the same password: B's secure channel reset and checked"; else bad "wizard re-key B"; fi
+if validate_both && has "OK: LocalValidation" && has "OK: RemoteValidation" &&
+   kvno_ab A.TEST B.TEST && kvno_ab B.TEST A.TEST; then
+	ok "wizard re-key: samba-tool validate both ways and Kerberos both ways, no winbind flush"; else bad "wizard re-key works"; fi
+export ADT_LAB_TRUST_PW='Wiz-Shared.Trust-Pw-4e1b9c'
 lab_reset
 
 # ---- interactive: one prompt per secret, and 'yes' to apply ----
@@ -131,50 +144,55 @@ if adt 1 apply --auto-approve -f "$y" && has "name suffix 'a.test' collides with
 lab_reset
 
 # ---- preflight: what one connection attempt shows stops the apply before the first write ----
-# guids: the objectGUIDs of a.test's trusted domain objects (unchanged = nothing written on A)
-guids() { ldap_simple A ldapsearch -LLL -o ldif-wrap=no -b "$A_DN" '(objectClass=trustedDomain)' objectGUID |
-	sed -n 's/^objectGUID:: //p' | sort | paste -sd, -; }
-# one replace on a working trust: an attribute change (Samba cannot change it in place)
-adt 0 apply --auto-approve -f examples/lab/external-two-way.yaml
-X2=$(tmpyaml external-two-way.yaml 's/sid_filtering: true/sid_filtering: false/')
-g0=$(guids)
-# B stopped after the plan was read: the wrapper stops DC B when adtrust starts B's helper
-cat >"$T/lsa-wrap" <<W
-#!/bin/bash
-n=\$(( \$(cat "$T/n" 2>/dev/null || echo 0) + 1 )); echo \$n >"$T/n"
-[ \$n -eq 2 ] && kill -TERM "\$(cat "$LAB/b/run/samba.pid")" && sleep 3
-exec "$B/adtrust-lsa" "\$@"
-W
-chmod +x "$T/lsa-wrap"; rm -f "$T/n"
-if ADTRUST_LSA=$T/lsa-wrap adt 1 apply --auto-approve --allow-destroy --timeout 20 -f "$X2" &&
-   has "cannot reach 'dcb.b.test' (DC of b.test): connection refused on port 445 (is the DC down?)" &&
-   has "nothing was written" && ! has "NO_MEMORY" && [ "$(guids)" = "$g0" ]; then
-	ok "DC B down after the plan was read: a replace is refused before the first write, naming the DC; a.test's trust untouched"
-else bad "preflight: DC B down"; fi
-lab_start_dc b >/dev/null 2>&1 || bash "$HERE/up.sh" >/dev/null 2>&1
-# B's rpc: name does not resolve (its LDAP answers: the plan reads B)
-y=$(tmpyaml external-two-way.yaml 's/sid_filtering: true/sid_filtering: false/; s|    ldap: ldap://dcb.b.test|    ldap: ldap://dcb.b.test\n    rpc: nosuch.b.test|')
-if adt 1 apply --auto-approve --allow-destroy -f "$y" && has "Plan: 0 to create, 0 to update, 2 to replace" &&
-   has "cannot reach 'nosuch.b.test' (DC of b.test): name not resolved" && has "nothing was written" &&
-   [ "$(guids)" = "$g0" ]; then
-	ok "unresolvable rpc: name for B: the replace is refused before the first write; a.test's trust untouched"
-else bad "preflight: unresolvable rpc name"; fi
-# a B account that may read the directory but not write trusts
+# Each cause, for a both-sides create and for a replace of a working trust, planned with
+# 'plan -o' and applied as 'apply PLAN.json': exit 1, one sentence naming the cause, and the
+# trusted domain objects of both DCs unchanged (objectGUIDs before and after).
+guids() { # X: the objectGUIDs of X's trusted domain objects
+	ldap_simple "$1" ldapsearch -LLL -o ldif-wrap=no -b "$(eval echo "\$${1}_DN")" '(objectClass=trustedDomain)' objectGUID |
+		sed -n 's/^objectGUID:: //p' | sort | paste -sd, -
+}
 RD=adt-reader RPW="t20-Reader.$RANDOM-$(date +%s)-pw"
 stB user create "$RD" --random-password >/dev/null 2>&1
 printf 'dn: CN=%s,CN=Users,%s\nchangetype: modify\nreplace: unicodePwd\nunicodePwd:: %s\n' \
 	"$RD" "$B_DN" "$(printf '"%s"' "$RPW" | iconv -t UTF-16LE | base64 -w0)" | ldap_simple B ldapmodify >/dev/null 2>&1
 export ADT_T20_READER_PW=$RPW
-y=$(tmpyaml external-two-way.yaml "s/sid_filtering: true/sid_filtering: false/; s/user: administrator@B.TEST/user: $RD@B.TEST/; /name: b-admin/,/password:/ s/env: ADT_LAB_ADMINPASS/env: ADT_T20_READER_PW/")
-if adt 1 apply --auto-approve --allow-destroy -f "$y" && has "2 to replace" &&
-   has "account '$RD@B.TEST' on 'dcb.b.test' may read but not write trusts" && has "nothing was written" &&
-   [ "$(guids)" = "$g0" ]; then
-	ok "a B account that may only read: planned, then refused before the first write; a.test's trust untouched"
-else bad "preflight: read-only account"; fi
+REPL='s/sid_filtering: true/sid_filtering: false/'
+RPC='s|    ldap: ldap://dcb.b.test|    ldap: ldap://dcb.b.test\n    rpc: nosuch.b.test|'
+READ="s/user: administrator@B.TEST/user: $RD@B.TEST/; /name: b-admin/,/password:/ s/env: ADT_LAB_ADMINPASS/env: ADT_T20_READER_PW/"
+# refused WHAT ACTION SED EXPECTED [stop]: plan -o with the example edited by SED, (stop DC B by
+# its PID,) apply PLAN.json; ACTION create starts from no trust, replace from a working one
+refused() {
+	local what=$1 action=$2 ed=$3 want=$4 stop=${5:-} y ga gb rc=0
+	lab_reset
+	if [ "$action" = replace ]; then
+		adt 0 apply --auto-approve -f examples/lab/external-two-way.yaml || bad "$what: setup"
+		ed="${ed:+$ed; }$REPL"
+	fi
+	y=$(tmpyaml external-two-way.yaml "${ed:-s/^//}")
+	ga=$(guids A) gb=$(guids B)
+	adt 2 plan --detailed-exitcode --allow-destroy -f "$y" -o "$T/plan.json" || rc=1
+	[ -n "$stop" ] && lab_stop_dc b >/dev/null
+	adt 1 apply --auto-approve --allow-destroy "$T/plan.json" || rc=1
+	has "$want" || rc=1
+	[ -n "$stop" ] || has "nothing was written" || rc=1
+	[ -n "$stop" ] && { lab_start_dc b >/dev/null 2>&1 || rc=1; }
+	[ "$(guids A)" = "$ga" ] && [ "$(guids B)" = "$gb" ] || rc=1
+	if [ $rc = 0 ]; then
+		ok "$what, $action: apply PLAN.json exits 1 naming the cause; both DCs' trusted domain objects unchanged"
+	else bad "$what, $action"; fi
+}
+for action in create replace; do
+	refused "DC B stopped (by its PID) between plan -o and apply" $action '' \
+		"domain 'b.test': cannot reach LDAP server 'ldap://dcb.b.test': connection refused on port 389 (is the DC down?)" stop
+	refused "B's rpc: name does not resolve" $action "$RPC" \
+		"cannot reach 'nosuch.b.test' (DC of b.test): name not resolved"
+	refused "a B account that may read but not write trusts" $action "$READ" \
+		"account '$RD@B.TEST' on 'dcb.b.test' may read but not write trusts"
+done
 stB user delete "$RD" >/dev/null 2>&1
 unset ADT_T20_READER_PW
 if adt 0 verify -f examples/lab/external-two-way.yaml && has "Verify: 4 ok, 0 failed"; then
-	ok "after the three refusals the trust still works (verify: 4 ok)"; else bad "trust works after refusals"; fi
+	ok "after the refusals the trust still works (verify: 4 ok)"; else bad "trust works after refusals"; fi
 
 # ---- a DC that dies between the two sides of a create: A is rolled back ----
 lab_reset

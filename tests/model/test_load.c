@@ -217,3 +217,30 @@ Test(model_validate, semantic_problems_name_the_yaml_path)
 	expect(&d, 8, 23, 5, "must have type 'realm'");
 	diags_release(&d);
 }
+
+Test(model_validate, an_exclusion_outside_every_suffix_names_both)
+{
+	struct model *m = NULL;
+	struct diags d;
+	const char *y = "version: 1\n"
+	                "domains:\n"
+	                "  - name: a.test\n"
+	                "  - name: b.test\n"
+	                "trusts:\n"
+	                "  - trusting: a.test\n"
+	                "    trusted: b.test\n"
+	                "    type: forest\n"
+	                "    password: { env: PW }\n"
+	                "    name_suffixes:\n"
+	                "      enable: [b.test, '*.c.test']\n"
+	                "      exclude: [lab.b.test, x.c.test, other.test, "
+	                "c.test.evil]\n";
+
+	cr_assert_lt(load(&m, y, &d), 0);
+	cr_assert_eq(d.n, 2, "got %zu: %s", d.n, d.n ? d.v[0].msg : "");
+	expect(&d, 0, 12, 39,
+	       "exclusion 'other.test' is under none of the trust's name "
+	       "suffixes (b.test, *.c.test)");
+	expect(&d, 1, 12, 51, "exclusion 'c.test.evil'");
+	diags_release(&d);
+}
