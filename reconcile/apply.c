@@ -563,12 +563,13 @@ describe_sides(struct run *r, const struct tx *tx, char *buf, size_t len)
 /*
  * After a trust's secret changed: reset the secure channel on each
  * outbound side this run created and check it (the writer's sc_reset:
- * netdom /reset, then TC_VERIFY).
+ * netdom /reset, then TC_VERIFY).  True when at least one channel was
+ * checked and every one passed.
  */
 static bool
 check_channels(struct run *r, const struct tx *tx)
 {
-	bool all = true;
+	bool all = true, any = false;
 	struct err e;
 
 	if (r->o->no_verify || r->w->ops->sc_reset == NULL)
@@ -576,10 +577,15 @@ check_channels(struct run *r, const struct tx *tx)
 	for (size_t i = 0; i < tx->n; i++) {
 		const struct plan_item *it = tx->st[i].it;
 
-		/* a secure channel goes out from the trusting side only */
+		/*
+		 * A secure channel goes out from the trusting side only, and
+		 * never to an MIT realm (no NETLOGON there).
+		 */
 		if (tx->st[i].op != ST_CREATE ||
-		    (it->after.direction & TDO_DIR_OUTBOUND) == 0)
+		    (it->after.direction & TDO_DIR_OUTBOUND) == 0 ||
+		    it->after.type == TDO_TYPE_MIT)
 			continue;
+		any = true;
 		err_init(&e);
 		if (r->w->ops->sc_reset(r->w, it->domain, it->partner, &e) ==
 		    0) {
@@ -603,7 +609,7 @@ check_channels(struct run *r, const struct tx *tx)
 			all = false;
 		}
 	}
-	return all;
+	return any && all;
 }
 
 /*
