@@ -33,7 +33,18 @@ TEST_OBJS := $(patsubst %.c,$(B)/%.o,$(TEST_SRCS))
 LSA_SRCS := $(sort $(wildcard providers/lsa_helper/*.c))
 LSA_CFLAGS = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	$(if $(filter 1,$(WERROR)),-Werror) $(SANFLAGS) $(or $(CFLAGS),-O2 -g)
-LSA_CPPFLAGS = -I. $(shell $(PKG_CONFIG) --cflags $(SAMBA_PKGS))
+LSA_CPPFLAGS = -I. $(shell $(PKG_CONFIG) --cflags $(SAMBA_PKGS)) $(LSA_SAMBA_DEFS)
+# Samba 4.22 replaced dcerpc_fetch_session_key() (4.17 to 4.21) with
+# dcerpc_binding_handle_transport_session_key(): a compile and link probe,
+# run once and only when the helper is built, says which one samba-dev has
+# (providers/lsa_helper/authblob.c).
+LSA_PROBE = printf '%s\n' '\#include "providers/lsa_helper/helper.h"' \
+	'int main(void) { DATA_BLOB k; return NT_STATUS_IS_OK(' \
+	'dcerpc_binding_handle_transport_session_key(NULL, NULL, &k)); }' | \
+	$(CC) -I. $(shell $(PKG_CONFIG) --cflags $(SAMBA_PKGS)) -std=gnu11 \
+	-Werror=implicit-function-declaration -x c -o /dev/null - $(LSA_LDLIBS) \
+	>/dev/null 2>&1 && echo -DADT_SAMBA_BH_SESSION_KEY
+LSA_SAMBA_DEFS = $(eval LSA_SAMBA_DEFS := $$(shell $$(LSA_PROBE)))$(LSA_SAMBA_DEFS)
 LSA_LDLIBS = $(shell $(PKG_CONFIG) --libs $(SAMBA_PKGS)) -lsamba-errors
 
 .PHONY: all demo check check-unit check-integration check-update lint hdrcheck \
@@ -62,8 +73,9 @@ $(B)/adtrust-lsa: $(patsubst providers/lsa_helper/%.c,$(B)/lsa/%.o,$(LSA_SRCS)) 
 $(B)/tests/run: $(TEST_OBJS) $(B)/libadtrust.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs criterion)
 
+# ADTRUST_SAMBA=4.22: Samba 4.22 from bookworm-backports (.ci/deps.sh)
 deps:
-	sh .ci/deps.sh
+	sh .ci/deps.sh $(if $(ADTRUST_SAMBA),--samba=$(ADTRUST_SAMBA))
 
 demo:
 	@sh .ci/deps.sh --if-missing

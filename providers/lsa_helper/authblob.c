@@ -15,6 +15,14 @@
  * AuthenticationInformation { NTTIME LastUpdateTime (LE u64), u32 AuthType
  * = 2 (CLEAR), u32 size, UTF-16LE password, zero pad to 4 }, previous empty.
  * The whole blob is RC4-encrypted with the SMB session key.
+ *
+ * Samba 4.17 to 4.21 give that key through dcerpc_fetch_session_key()
+ * (source4/librpc/rpc/dcerpc_util.c); 4.22 removed it, hid the connection
+ * behind SOURCE4_LIBRPC_INTERNALS and added
+ * dcerpc_binding_handle_transport_session_key() (librpc/rpc/rpc_common.h,
+ * binding_handle.c).  Both call the connection's security_state.session_key
+ * and cut the key to 16 bytes.  The Makefile's probe defines
+ * ADT_SAMBA_BH_SESSION_KEY when samba-dev has the 4.22 function.
  */
 #include "providers/lsa_helper/helper.h"
 
@@ -133,6 +141,27 @@ put_inout(uint8_t *p, const uint8_t *pw, size_t len, NTTIME t)
 	return p + len + pad;
 }
 
+/* The SMB session key as a copy on mem; the caller wipes and frees it. */
+static NTSTATUS
+session_key(TALLOC_CTX *mem, struct dcerpc_pipe *p, DATA_BLOB *out)
+{
+#ifdef ADT_SAMBA_BH_SESSION_KEY
+	return dcerpc_binding_handle_transport_session_key(p->binding_handle,
+	                                                   mem, out);
+#else
+	DATA_BLOB k = data_blob_null; /* the connection's own */
+	NTSTATUS st = dcerpc_fetch_session_key(p, &k);
+
+	if (!NT_STATUS_IS_OK(st))
+		return st;
+	if (k.length > 0 &&
+	    (out->data = talloc_memdup(mem, k.data, k.length)) == NULL)
+		return NT_STATUS_NO_MEMORY;
+	out->length = k.length;
+	return NT_STATUS_OK;
+#endif
+}
+
 static NTTIME
 nttime_now(void)
 {
@@ -147,7 +176,7 @@ int
 h_auth_blob(TALLOC_CTX *mem, struct dcerpc_pipe *p, uint32_t direction,
             const char *password, DATA_BLOB *out, struct err *err)
 {
-	DATA_BLOB skey = data_blob_null; /* borrowed from the connection */
+	DATA_BLOB skey = data_blob_null; /* a copy, wiped at out */
 	uint8_t *pw = NULL, *blob = NULL, *w;
 	const uint8_t *in, *outgoing;
 	size_t pwlen = 0, osz, isz, total = 0;
@@ -158,7 +187,7 @@ h_auth_blob(TALLOC_CTX *mem, struct dcerpc_pipe *p, uint32_t direction,
 	int rc, g;
 
 	*out = data_blob_null;
-	st = dcerpc_fetch_session_key(p, &skey);
+	st = session_key(mem, p, &skey);
 	if (!NT_STATUS_IS_OK(st) || skey.length == 0) {
 		rc = err_set(err, ERR_BACKEND,
 		             "cannot get the SMB session key: %s",
@@ -215,6 +244,10 @@ out:
 	if (pw != NULL) {
 		explicit_bzero(pw, pwlen);
 		talloc_free(pw);
+	}
+	if (skey.data != NULL) {
+		explicit_bzero(skey.data, skey.length);
+		talloc_free(skey.data);
 	}
 	return rc;
 }
