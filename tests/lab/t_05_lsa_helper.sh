@@ -17,7 +17,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-B=$(realpath -m "${1:-build}")
+B=$(realpath -m "${1:-$(dirname "${ADTRUST:-build/adtrust}")}")  # as adt.sh: run.sh exports ADTRUST
 cd "$TOP"
 . "$HERE/env.sh"
 [ "$(id -u)" = 0 ] || { echo "t_05: needs root (lab netns) - skipped"; exit 77; }
