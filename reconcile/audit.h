@@ -151,4 +151,40 @@ void rec_policy_validate(const struct model *m, struct diags *out);
 size_t rec_policy_check(const struct plan *p, const struct model *m,
                         struct diags *out);
 
+/* ---- output (reconcile/audit_render.c) ---- */
+
+struct sbuf;
+struct json_t;
+
+/* What the renderers show besides the findings. */
+struct rec_audit_view {
+	const struct model_state *state;   /* every domain read */
+	const struct model *model;         /* -f: YAML positions; may be NULL */
+	const char *snapshot;              /* the snapshot dir, or NULL */
+	const struct rec_audit_opts *opts; /* which rules were in force */
+	bool colour;
+};
+
+/* Text grouped by domain and trust (every TDO read, clean ones too). */
+void rec_audit_text(struct sbuf *out, const struct rec_audit *a,
+                    const struct rec_audit_view *v);
+/* The JSON report (format_version 1); the caller owns it. */
+struct json_t *rec_audit_json(const struct rec_audit *a,
+                              const struct rec_audit_view *v);
+/* SARIF 2.1.0: every rule in the driver, one result per finding; waived
+ * ones carry an external suppression.  The caller owns it. */
+struct json_t *rec_audit_sarif(const struct rec_audit *a,
+                               const struct rec_audit_view *v);
+/* Prometheus text: findings per rule and severity; ok false: the run
+ * failed (every count 0, adtrust_audit_success 0). */
+void rec_audit_metrics(struct sbuf *out, const struct rec_audit *a, bool ok,
+                       long long now);
+/*
+ * Graphviz DOT: domains grouped by forest, one edge per trust direction
+ * (from the trusting to the trusted domain), the type and key attributes
+ * on the edge, coloured by the worst finding on its sides.
+ */
+void rec_audit_dot(struct sbuf *out, const struct rec_audit *a,
+                   const struct rec_audit_view *v);
+
 #endif
