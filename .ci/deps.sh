@@ -10,7 +10,7 @@ TEST="samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules
  winbind python3-samba smbclient krb5-user krb5-kdc krb5-admin-server
  ldap-utils slapd libsasl2-modules-gssapi-mit libsasl2-modules
  bind9-dnsutils iproute2 procps attr ldb-tools jq util-linux git clang-format
- python3-yaml systemd"
+ python3-yaml systemd graphviz python3-jsonschema"
 if [ "${1:-}" = --if-missing ]; then
 	missing=
 	for p in $BUILD; do

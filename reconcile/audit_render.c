@@ -466,16 +466,22 @@ rec_audit_metrics(struct sbuf *out, const struct rec_audit *a, bool ok,
 
 /* ---- DOT ---- */
 
-/* A DOT double-quoted string: the bytes of s, '"' and '\' escaped. */
+/*
+ * A DOT double-quoted string: the bytes of s with '"' and '\' escaped; a
+ * newline becomes DOT's centred line break, other control bytes a space
+ * (names come from the directory or a snapshot: any byte may be there).
+ */
 static void
 dot_str(struct sbuf *out, const char *s)
 {
 	sbuf_addch(out, '"');
 	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			sbuf_addch(out, '\\');
-		if (*s == '\n' || *s == '\r')
-			sbuf_adds(out, " ");
+		if (*s == '\n')
+			sbuf_adds(out, "\\n");
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			sbuf_addch(out, ' ');
+		else if (*s == '"' || *s == '\\')
+			sbuf_addf(out, "\\%c", *s);
 		else
 			sbuf_addch(out, *s);
 	}
@@ -704,7 +710,10 @@ rec_audit_dot(struct sbuf *out, const struct rec_audit *a,
 		          e->worst < 0 ? "black" : edge_colour[e->worst],
 		          e->worst < 0 ? "black" : edge_colour[e->worst],
 		          e->worst >= REC_SEV_HIGH ? ", penwidth=2" : "",
-		          e->out_side == NULL || e->in_side == NULL
+		          (e->out_side == NULL || e->in_side == NULL) &&
+		                          model_state_find(s, e->from) !=
+		                                  NULL &&
+		                          model_state_find(s, e->to) != NULL
 		                  ? ", style=dashed"
 		                  : "");
 		sbuf_release(&e->ids);

@@ -260,9 +260,9 @@ partner_missing(const struct rec_audit_ctx *c, const struct model_tdo *t,
 	    !read)
 		return false;
 	snprintf(why, len,
-	         "one-sided: %s holds a %s TDO for %s, but %s has none for "
-	         "%s",
-	         t->domain, model_dir_name(t->direction), t->partner,
+	         "one-sided: %s holds a TDO for %s (%s), but %s has none "
+	         "for %s",
+	         t->domain, t->partner, model_dir_name(t->direction),
 	         t->partner, t->domain);
 	return true;
 }
