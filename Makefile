@@ -95,6 +95,7 @@ check-unit: lint
 	bash tests/cli/run.sh $(ASAN_B)/adtrust
 	bash tests/cli/files.sh $(ASAN_B)/adtrust
 	bash tests/ci/run.sh $(ASAN_B)/adtrust
+	bash tests/audit/run.sh $(ASAN_B)/adtrust
 	bash tests/fuzz/replay.sh $(ASAN_B)/fuzz
 
 check-integration: all

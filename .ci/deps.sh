@@ -17,7 +17,7 @@ BUILD="build-essential pkg-config libyaml-dev libcyaml-dev libldap-dev
 TEST="krb5-user krb5-kdc krb5-admin-server
  ldap-utils slapd libsasl2-modules-gssapi-mit libsasl2-modules
  bind9-dnsutils iproute2 procps attr jq util-linux git clang-format
- python3-yaml systemd"
+ python3-yaml systemd graphviz python3-jsonschema"
 # Built from Samba's source: one version of all of them at a time.
 SAMBA_BUILD="samba-dev libtalloc-dev libtevent-dev"
 SAMBA_TEST="samba samba-ad-dc samba-ad-provision samba-dsdb-modules

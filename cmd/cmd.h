@@ -33,6 +33,7 @@ int cmd_export(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /*
  * The checks of 'adtrust verify' (NETLOGON TC_VERIFY on each managed AD

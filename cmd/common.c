@@ -10,6 +10,7 @@
 #include "cmd/state.h"
 #include "util/gitsrc.h"
 #include "providers/prov.h"
+#include "reconcile/audit.h"
 #include "util/err.h"
 #include "util/safefile.h"
 #include "util/xalloc.h"
@@ -21,6 +22,50 @@ session_init(struct cmd_session *s)
 	s->secrets = model_secret_cache_new();
 	model_state_init(&s->state);
 	plan_init(&s->plan);
+}
+
+/*
+ * The policy's guardrails over a plan: expired waivers become plan
+ * warnings (like expired ignore rules), and a trust side the plan would
+ * create or leave in violation of an enforced rule refuses the plan, each
+ * violation printed at its YAML position.
+ */
+static int
+guard(struct plan *p, const struct model *m, struct err *err)
+{
+	const struct model_policy *pol = m->policy;
+	struct diags d;
+	size_t n;
+
+	for (unsigned i = 0; pol != NULL && i < pol->n_waivers; i++) {
+		const struct model_waiver *w = &pol->waivers[i];
+
+		if (strcmp(w->until, p->date) >= 0)
+			continue;
+		p->warnings = xreallocarray(p->warnings, p->n_warnings + 1,
+		                            sizeof(*p->warnings));
+		p->warnings[p->n_warnings++] =
+		        xasprintf("policy.waivers[%u]: the waiver of %s for %s "
+		                  "expired on "
+		                  "%s (%s): it no longer applies",
+		                  i, w->rule, w->trust, w->until, w->reason);
+	}
+	diags_init(&d);
+	n = rec_policy_check(p, m, &d);
+	diags_sort(&d);
+	for (size_t i = 0; i < d.n; i++)
+		err_print(&d.v[i], stderr);
+	diags_release(&d);
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < p->n_warnings; i++)
+		if (strncmp(p->warnings[i], "policy.", 7) == 0)
+			fprintf(stderr, "adtrust: warning: %s\n",
+			        p->warnings[i]);
+	return err_set(err, ERR_DENIED,
+	               "the policy of '%s' refuses this desired state: %zu "
+	               "violation%s (above); nothing was planned",
+	               m->path ? m->path : "", n, n == 1 ? "" : "s");
 }
 
 /*
@@ -88,6 +133,8 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 	ro.allow_destroy = src->allow_destroy;
 	ro.today = getenv("ADTRUST_TODAY");
 	rc = rec_diff(&s->plan, s->model, &s->state, &ro, err);
+	if (rc == 0)
+		rc = guard(&s->plan, s->model, err);
 	if (rc == 0 && src->snapshot_dir != NULL)
 		s->plan.snapshot = xstrdup(src->snapshot_dir);
 	else if (rc == 0)
@@ -263,6 +310,8 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 	ro.today = saved.date;
 	if ((rc = rec_diff(&s->plan, s->model, &s->state, &ro, err)) < 0)
 		goto out;
+	if ((rc = guard(&s->plan, s->model, err)) < 0)
+		goto out;
 	if ((rc = scan_journals(s, sdir, err)) < 0)
 		goto out;
 	if (!same_plan(&s->plan, &saved)) {
@@ -343,6 +392,18 @@ out:
 	return rc;
 }
 
+/* The policy block names rules that exist and can be enforced. */
+static int
+policy_ok(struct model **m, struct diags *d, struct err *err)
+{
+	rec_policy_validate(*m, d);
+	if (d->n == 0)
+		return 0;
+	model_free(*m);
+	*m = NULL;
+	return err_set(err, ERR_INVALID, "invalid policy");
+}
+
 int
 cmd_load_desired(struct model **out, struct cmd_desired *info, const char *spec,
                  struct err *err)
@@ -358,6 +419,8 @@ cmd_load_desired(struct model **out, struct cmd_desired *info, const char *spec,
 	diags_init(&d);
 	if (strncmp(spec, "git:", 4) != 0) {
 		rc = model_load_file(out, spec, &d, err);
+		if (rc == 0)
+			rc = policy_ok(out, &d, err);
 		goto out;
 	}
 	if ((rc = gitsrc_spec_parse(&repo, &rev, &path, spec, err)) < 0)
@@ -365,6 +428,8 @@ cmd_load_desired(struct model **out, struct cmd_desired *info, const char *spec,
 	if ((rc = gitsrc_read(&buf, &len, &src, repo, rev, path, err)) < 0)
 		goto out;
 	rc = model_load_buf(out, spec, buf, len, &d, err);
+	if (rc == 0)
+		rc = policy_ok(out, &d, err);
 	if (rc == 0) {
 		info->git_repo = xstrdup(src.repo_path);
 		info->git_path = xstrdup(path);

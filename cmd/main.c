@@ -64,6 +64,8 @@ static const struct cmd_spec cmds[] = {
         {"export", cmd_export, "write a domain's live trusts as YAML"},
         {"verify", cmd_verify,
          "check that each trust works (NETLOGON and Kerberos)"},
+        {"audit", cmd_audit,
+         "report risky trusts; SARIF, metrics, a graph (read-only)"},
 };
 
 static void

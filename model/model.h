@@ -177,6 +177,28 @@ struct model_trust {
 	unsigned n_ignore;
 };
 
+/*
+ * policy: audit rules enforced on the desired state (plan/apply refuse a
+ * trust that violates one), with waivers (like ignore rules: 'until' is
+ * the last day in force).  Rule ids are checked by reconcile/audit.c.
+ */
+struct model_waiver {
+	char *rule;  /* a rule id ("ADT001") or name */
+	char *trust; /* "TRUSTING:TRUSTED" as declared */
+	char *reason;
+	char *until; /* YYYY-MM-DD */
+};
+
+struct model_policy {
+	char **enforce; /* rule ids or names */
+	unsigned n_enforce;
+	char **allow_sid_history; /* migration domains: SID rules skip them */
+	unsigned n_allow_sid_history;
+	unsigned *max_secret_age_days;
+	struct model_waiver *waivers;
+	unsigned n_waivers;
+};
+
 struct model {
 	unsigned version;
 	struct model_domain *domains;
@@ -185,6 +207,7 @@ struct model {
 	unsigned n_credentials;
 	struct model_trust *trusts;
 	unsigned n_trusts;
+	struct model_policy *policy; /* NULL: none */
 
 	/* Not from YAML: filled by the loader. */
 	char *path;            /* as given */
@@ -266,6 +289,14 @@ struct model_tdo {
 	char digest[65]; /* sha256 of the attribute values read */
 	char *dn;
 	char *source; /* "file.ldif:12" or the LDAP URI */
+	/*
+	 * When each secret was last set: the originating change time of
+	 * trustAuthOutgoing / trustAuthIncoming in the TDO's
+	 * replPropertyMetaData (replicated: the same on every DC), Unix
+	 * seconds; 0 when unknown.
+	 */
+	long long secret_out_set;
+	long long secret_in_set;
 };
 
 struct model_domain_state {

@@ -218,6 +218,39 @@ static const cyaml_schema_value_t trust_entry = {
                             trust_fields),
 };
 
+static const cyaml_schema_field_t waiver_fields[] = {
+        CYAML_FIELD_STRING_PTR("rule", CYAML_FLAG_POINTER, struct model_waiver,
+                               rule, 1, 64),
+        CYAML_FIELD_STRING_PTR("trust", CYAML_FLAG_POINTER, struct model_waiver,
+                               trust, 3, 511),
+        CYAML_FIELD_STRING_PTR("reason", CYAML_FLAG_POINTER,
+                               struct model_waiver, reason, 1, 1024),
+        CYAML_FIELD_STRING_PTR("until", CYAML_FLAG_POINTER, struct model_waiver,
+                               until, 10, 10),
+        CYAML_FIELD_END,
+};
+
+static const cyaml_schema_value_t waiver_entry = {
+        CYAML_VALUE_MAPPING(CYAML_FLAG_DEFAULT, struct model_waiver,
+                            waiver_fields),
+};
+
+static const cyaml_schema_field_t policy_fields[] = {
+        CYAML_FIELD_SEQUENCE_COUNT("enforce", CYAML_FLAG_POINTER | OPT,
+                                   struct model_policy, enforce, n_enforce,
+                                   &string_entry, 0, CYAML_UNLIMITED),
+        CYAML_FIELD_SEQUENCE_COUNT(
+                "allow_sid_history", CYAML_FLAG_POINTER | OPT,
+                struct model_policy, allow_sid_history, n_allow_sid_history,
+                &string_entry, 0, CYAML_UNLIMITED),
+        CYAML_FIELD_UINT_PTR("max_secret_age_days", CYAML_FLAG_POINTER | OPT,
+                             struct model_policy, max_secret_age_days),
+        CYAML_FIELD_SEQUENCE_COUNT("waivers", CYAML_FLAG_POINTER | OPT,
+                                   struct model_policy, waivers, n_waivers,
+                                   &waiver_entry, 0, CYAML_UNLIMITED),
+        CYAML_FIELD_END,
+};
+
 static const cyaml_schema_field_t top_fields[] = {
         CYAML_FIELD_UINT("version", CYAML_FLAG_DEFAULT, struct model, version),
         CYAML_FIELD_SEQUENCE_COUNT("domains", CYAML_FLAG_POINTER | OPT,
@@ -229,6 +262,8 @@ static const cyaml_schema_field_t top_fields[] = {
         CYAML_FIELD_SEQUENCE_COUNT("trusts", CYAML_FLAG_POINTER | OPT,
                                    struct model, trusts, n_trusts, &trust_entry,
                                    0, CYAML_UNLIMITED),
+        CYAML_FIELD_MAPPING_PTR("policy", CYAML_FLAG_POINTER | OPT,
+                                struct model, policy, policy_fields),
         CYAML_FIELD_END,
 };
 

@@ -410,6 +410,52 @@ check_trust(struct vctx *v, unsigned i)
 	}
 }
 
+/*
+ * policy: waivers name a declared trust and a date, the allow-list DNS
+ * names.  Rule ids are the audit's (reconcile/audit.c checks them).
+ */
+static void
+check_policy(struct vctx *v)
+{
+	const struct model_policy *p = v->m->policy;
+	char sub[96];
+
+	if (p == NULL)
+		return;
+	for (unsigned i = 0; i < p->n_allow_sid_history; i++) {
+		snprintf(sub, sizeof(sub), "policy.allow_sid_history[%u]", i);
+		if (!dns_name_ok(p->allow_sid_history[i]))
+			problem(v, sub, "'%s' is not a DNS name",
+			        p->allow_sid_history[i]);
+	}
+	for (unsigned i = 0; i < p->n_waivers; i++) {
+		const struct model_waiver *w = &p->waivers[i];
+		const char *colon = strchr(w->trust, ':');
+		bool found = false;
+
+		snprintf(sub, sizeof(sub), "policy.waivers[%u]", i);
+		if (!date_ok(w->until))
+			problem(v, sub,
+			        "'until' must be a date YYYY-MM-DD, got '%s'",
+			        w->until);
+		for (unsigned j = 0; colon != NULL && j < v->m->n_trusts; j++) {
+			const struct model_trust *t = &v->m->trusts[j];
+
+			found = found ||
+			        (strlen(t->trusting) ==
+			                 (size_t)(colon - w->trust) &&
+			         strncasecmp(t->trusting, w->trust,
+			                     (size_t)(colon - w->trust)) == 0 &&
+			         strcasecmp(t->trusted, colon + 1) == 0);
+		}
+		if (!found)
+			problem(v, sub,
+			        "'trust' must name a declared trust as "
+			        "TRUSTING:TRUSTED, got '%s'",
+			        w->trust);
+	}
+}
+
 void
 model_validate(const struct model *m, struct diags *out)
 {
@@ -423,4 +469,5 @@ model_validate(const struct model *m, struct diags *out)
 	check_credentials(&v);
 	for (unsigned i = 0; i < m->n_trusts; i++)
 		check_trust(&v, i);
+	check_policy(&v);
 }

@@ -65,6 +65,7 @@ struct prov_ops {
 	 * Reads the identity and every trustedDomain object of each named
 	 * domain into *out (appended, in the order given).  A domain that
 	 * cannot be read fails the whole read with an error naming it.
+	 * snapshot: n == 0 reads every domain the snapshot holds.
 	 */
 	int (*read)(struct prov *p, const char *const *domains, size_t n,
 	            struct model_state *out, struct err *err);

@@ -68,6 +68,18 @@ struct snap_dom {
 	struct model_domain_state st;
 	bool found;
 	bool has_domain_obj;
+	bool held; /* a domain object, rootDSE or TDO of its own was read */
+};
+
+/*
+ * The domains being collected: the requested ones, or (all) every domain
+ * the snapshot holds, added as records name them.  A pointer into v is
+ * valid until the next find_dom.
+ */
+struct snap_set {
+	struct snap_dom *v;
+	size_t n;
+	bool all;
 };
 
 /* One logical line of a record; type and value point into the record. */
@@ -280,12 +292,21 @@ out:
 }
 
 static struct snap_dom *
-find_dom(struct snap_dom *doms, size_t n, const char *dns)
+find_dom(struct snap_set *set, const char *dns)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(doms[i].st.name, dns) == 0)
-			return &doms[i];
-	return NULL;
+	struct snap_dom *d;
+
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->v[i].st.name, dns) == 0)
+			return &set->v[i];
+	if (!set->all)
+		return NULL;
+	set->v = xreallocarray(set->v, set->n + 1, sizeof(*set->v));
+	d = &set->v[set->n++];
+	memset(d, 0, sizeof(*d));
+	d->st.name = xstrdup(dns);
+	d->st.functional_level = -1;
+	return d;
 }
 
 /* Marks d as present, with its DN and a source if it has none yet. */
@@ -301,9 +322,8 @@ touch(struct snap_dom *d, const char *dn, const struct snap_file *f,
 }
 
 static int
-do_tdo(struct snap_dom *doms, size_t n_doms, const char *dn,
-       const struct snap_val *v, size_t n, unsigned dn_line,
-       const struct snap_file *f, struct err *err)
+do_tdo(struct snap_set *set, const char *dn, const struct snap_val *v, size_t n,
+       unsigned dn_line, const struct snap_file *f, struct err *err)
 {
 	char *dns = NULL, *ddn = NULL;
 	struct prov_tdo_map m;
@@ -315,9 +335,10 @@ do_tdo(struct snap_dom *doms, size_t n_doms, const char *dn,
 		at(err, f, dn_line);
 		goto out;
 	}
-	if ((d = find_dom(doms, n_doms, dns)) == NULL)
+	if ((d = find_dom(set, dns)) == NULL)
 		goto out;
 	touch(d, ddn, f, dn_line);
+	d->held = true;
 	t = model_domain_state_add_tdo(&d->st);
 	t->domain = xstrdup(dns);
 	t->dn = xstrdup(dn);
@@ -367,9 +388,9 @@ ident_values(struct snap_dom *d, enum prov_ident_kind kind,
  * if it is one we want; NULL otherwise.
  */
 static int
-dom_of_value(struct snap_dom **out, char **ddn, struct snap_dom *doms,
-             size_t n_doms, const struct snap_val *v, size_t n,
-             const char *attr, const struct snap_file *f, struct err *err)
+dom_of_value(struct snap_dom **out, char **ddn, struct snap_set *set,
+             const struct snap_val *v, size_t n, const char *attr,
+             const struct snap_file *f, struct err *err)
 {
 	char *s, *dns = NULL;
 	int rc = 0;
@@ -388,7 +409,7 @@ dom_of_value(struct snap_dom **out, char **ddn, struct snap_dom *doms,
 			return 0; /* Configuration, Schema: not a domain */
 		if (rc < 0)
 			return at(err, f, v[i].line);
-		*out = find_dom(doms, n_doms, dns);
+		*out = find_dom(set, dns);
 		free(dns);
 		return 0;
 	}
@@ -397,8 +418,8 @@ dom_of_value(struct snap_dom **out, char **ddn, struct snap_dom *doms,
 
 /* Classifies one record and maps it into the wanted domains. */
 static int
-do_record(struct snap_dom *doms, size_t n_doms, struct snap_val *v, size_t n,
-          bool first_record, const struct snap_file *f, struct err *err)
+do_record(struct snap_set *set, struct snap_val *v, size_t n, bool first_record,
+          const struct snap_file *f, struct err *err)
 {
 	bool tdo = false, domobj = false, xref = false;
 	char *dn = NULL, *dns = NULL, *ddn = NULL;
@@ -446,15 +467,16 @@ do_record(struct snap_dom *doms, size_t n_doms, struct snap_val *v, size_t n,
 	}
 	if (dn[0] == '\0') {
 		/* rootDSE */
-		if ((rc = dom_of_value(&d, &ddn, doms, n_doms, v, n,
+		if ((rc = dom_of_value(&d, &ddn, set, v, n,
 		                       "defaultNamingContext", f, err)) < 0 ||
 		    d == NULL)
 			goto out;
 		touch(d, ddn, f, dn_line);
+		d->held = true;
 		rc = ident_values(d, PROV_IDENT_ROOTDSE, v, n, "rootDSE", f,
 		                  err);
 	} else if (tdo) {
-		rc = do_tdo(doms, n_doms, dn, v, n, dn_line, f, err);
+		rc = do_tdo(set, dn, v, n, dn_line, f, err);
 	} else if (domobj) {
 		rc = prov_dn_domain(&dns, &ddn, dn, true, err);
 		if (rc == ERR_NOTFOUND) {
@@ -465,7 +487,7 @@ do_record(struct snap_dom *doms, size_t n_doms, struct snap_val *v, size_t n,
 			at(err, f, dn_line);
 			goto out;
 		}
-		if ((d = find_dom(doms, n_doms, dns)) == NULL)
+		if ((d = find_dom(set, dns)) == NULL)
 			goto out;
 		if (d->has_domain_obj) {
 			rc = err_set_at(err, ERR_INVALID, f->path, dn_line, 0,
@@ -475,13 +497,14 @@ do_record(struct snap_dom *doms, size_t n_doms, struct snap_val *v, size_t n,
 			goto out;
 		}
 		d->has_domain_obj = true;
+		d->held = true;
 		free(d->st.source);
 		d->st.source = NULL;
 		touch(d, ddn, f, dn_line);
 		rc = ident_values(d, PROV_IDENT_DOMAIN, v, n, dn, f, err);
 	} else if (xref) {
-		if ((rc = dom_of_value(&d, &ddn, doms, n_doms, v, n, "nCName",
-		                       f, err)) < 0 ||
+		if ((rc = dom_of_value(&d, &ddn, set, v, n, "nCName", f, err)) <
+		            0 ||
 		    d == NULL)
 			goto out;
 		touch(d, ddn, f, dn_line);
@@ -539,8 +562,7 @@ count_lines(const char *s)
 }
 
 static int
-read_file(struct snap_dom *doms, size_t n_doms, const struct snap_file *f,
-          struct err *err)
+read_file(struct snap_set *set, const struct snap_file *f, struct err *err)
 {
 	char *data = NULL, *rec = NULL;
 	struct snap_val *v = NULL;
@@ -568,7 +590,7 @@ read_file(struct snap_dom *doms, size_t n_doms, const struct snap_file *f,
 
 		if ((rc = split_record(&v, &n, rec, first, f, err)) < 0)
 			goto out;
-		rc = do_record(doms, n_doms, v, n, nrec++ == 0, f, err);
+		rc = do_record(set, v, n, nrec++ == 0, f, err);
 		free(v);
 		v = NULL;
 		if (rc < 0)
@@ -637,21 +659,35 @@ check_dups(const struct model_domain_state *d, struct err *err)
 }
 
 static int
+cmp_dom(const void *a, const void *b)
+{
+	return strcmp(((const struct snap_dom *)a)->st.name,
+	              ((const struct snap_dom *)b)->st.name);
+}
+
+/*
+ * n == 0 reads every domain the snapshot holds (a domain object, rootDSE
+ * or TDO of its own; a domain named only by a crossRef is not read), in
+ * name order: the audit of a whole snapshot.
+ */
+static int
 snap_read(struct prov *p, const char *const *domains, size_t n,
           struct model_state *out, struct err *err)
 {
 	struct prov_snapshot *s = to_snap(p);
-	struct snap_dom *doms = xcalloc(n > 0 ? n : 1, sizeof(*doms));
+	struct snap_set set = {.all = n == 0};
 	char **names = NULL, *path = NULL;
 	size_t n_names = 0;
 	int rc;
 
+	set.v = xcalloc(n > 0 ? n : 1, sizeof(*set.v));
+	set.n = n;
 	for (size_t i = 0; i < n; i++) {
-		doms[i].st.name = xstrdup(domains[i]);
-		for (char *c = doms[i].st.name; *c != '\0'; c++)
+		set.v[i].st.name = xstrdup(domains[i]);
+		for (char *c = set.v[i].st.name; *c != '\0'; c++)
 			if (*c >= 'A' && *c <= 'Z')
 				*c = (char)(*c - 'A' + 'a');
-		doms[i].st.functional_level = -1;
+		set.v[i].st.functional_level = -1;
 	}
 	if ((rc = list_dir(&names, &n_names, s->dir, err)) < 0)
 		goto out;
@@ -662,12 +698,16 @@ snap_read(struct prov *p, const char *const *domains, size_t n,
 		path = xasprintf("%s/%s", s->dir, names[i]);
 		f.path = path;
 		f.name = names[i];
-		if ((rc = read_file(doms, n, &f, err)) < 0)
+		if ((rc = read_file(&set, &f, err)) < 0)
 			goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct snap_dom *d = &doms[i];
+	if (set.all && set.n > 1)
+		qsort(set.v, set.n, sizeof(*set.v), cmp_dom);
+	for (size_t i = 0; i < set.n; i++) {
+		struct snap_dom *d = &set.v[i];
 
+		if (set.all && !d->held)
+			continue;
 		if (!d->found) {
 			rc = err_set(err, ERR_NOTFOUND,
 			             "no snapshot of domain '%s' in %s",
@@ -682,15 +722,17 @@ snap_read(struct prov *p, const char *const *domains, size_t n,
 		if (d->st.vendor == NULL)
 			d->st.vendor = xstrdup("");
 	}
-	for (size_t i = 0; i < n; i++) {
-		*model_state_add(out) = doms[i].st;
-		memset(&doms[i].st, 0, sizeof(doms[i].st));
+	for (size_t i = 0; i < set.n; i++) {
+		if (set.all && !set.v[i].held)
+			continue;
+		*model_state_add(out) = set.v[i].st;
+		memset(&set.v[i].st, 0, sizeof(set.v[i].st));
 	}
 	rc = 0;
 out:
-	for (size_t i = 0; i < n; i++)
-		model_domain_state_release(&doms[i].st);
-	free(doms);
+	for (size_t i = 0; i < set.n; i++)
+		model_domain_state_release(&set.v[i].st);
+	free(set.v);
 	for (size_t i = 0; i < n_names; i++)
 		free(names[i]);
 	free(names);

@@ -34,6 +34,7 @@ enum tdo_attr {
 	A_ENCTYPES,
 	A_FTI,
 	A_GUID,
+	A_REPLMETA,
 	A_COUNT
 };
 
@@ -47,6 +48,7 @@ static const char *const tdo_attrs[A_COUNT + 1] = {
         "msDS-SupportedEncryptionTypes",
         "msDS-TrustForestTrustInfo",
         "objectGUID",
+        "replPropertyMetaData",
         NULL,
 };
 
@@ -115,6 +117,62 @@ guid_text(char out[40], const uint8_t *b, size_t len)
 	return 0;
 }
 
+/*
+ * replPropertyMetaData (MS-DRSR 5.162 PROPERTY_META_DATA_EXT_VECTOR as
+ * stored; Samba drsblobs.idl replPropertyMetaDataBlob): u32 version (1),
+ * u32 reserved, u32 count, u32 reserved, then count entries of 48 bytes:
+ * u32 attid, u32 version, u64 originating change time (seconds since
+ * 1601), 16-byte invocation id, i64 originating USN, i64 local USN; all
+ * little-endian.  Only the originating times of trustAuthIncoming and
+ * trustAuthOutgoing are kept: when each secret was last set, the same on
+ * every DC (whenChanged is per DC and moves for any attribute).
+ */
+#define ATTID_TRUST_AUTH_INCOMING 0x00090081u /* 1.2.840.113556.1.4.129 */
+#define ATTID_TRUST_AUTH_OUTGOING 0x00090087u /* 1.2.840.113556.1.4.135 */
+#define SECS_1601_TO_1970 11644473600LL
+
+static uint64_t
+le_get(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = n; i > 0; i--)
+		v = v << 8 | p[i - 1];
+	return v;
+}
+
+static int
+replmeta(struct model_tdo *t, const uint8_t *b, size_t len, struct err *err)
+{
+	uint64_t count;
+
+	if (len < 16 || le_get(b, 4) != 1)
+		return err_set(err, ERR_INVALID,
+		               "not a version 1 metadata "
+		               "vector");
+	count = le_get(b + 8, 4);
+	if (count > (len - 16) / 48)
+		return err_set(err, ERR_INVALID,
+		               "%llu entries do not fit in %zu bytes",
+		               (unsigned long long)count, len);
+	for (size_t i = 0; i < count; i++) {
+		const uint8_t *e = b + 16 + 48 * i;
+		uint64_t when = le_get(e + 8, 8);
+		uint32_t attid = (uint32_t)le_get(e, 4);
+		long long unix_s;
+
+		if (when <= (uint64_t)SECS_1601_TO_1970 ||
+		    when > (uint64_t)SECS_1601_TO_1970 + (1ULL << 40))
+			continue; /* not a plausible time: unknown */
+		unix_s = (long long)when - SECS_1601_TO_1970;
+		if (attid == ATTID_TRUST_AUTH_OUTGOING)
+			t->secret_out_set = unix_s;
+		else if (attid == ATTID_TRUST_AUTH_INCOMING)
+			t->secret_in_set = unix_s;
+	}
+	return 0;
+}
+
 void
 prov_tdo_map_init(struct prov_tdo_map *m, struct model_tdo *tdo)
 {
@@ -178,6 +236,9 @@ prov_tdo_value(struct prov_tdo_map *m, const char *attr, const void *val,
 		break;
 	case A_GUID:
 		bad = guid_text(t->guid, val, len);
+		break;
+	case A_REPLMETA:
+		bad = replmeta(t, val, len, &sub);
 		break;
 	case A_COUNT:
 		break;

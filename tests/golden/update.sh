@@ -11,3 +11,9 @@ for y in examples/netdom/*.yaml; do
 	"$ADT" plan --json -f "$y" --snapshot "examples/snapshots/$c" |
 		jq 'del(.desired.abspath)' >"tests/golden/$c.plan.json" || true
 done
+# the audit example: text, JSON and SARIF (tests/audit/run.sh compares them)
+export ADTRUST_TODAY=2026-11-30
+A="audit -f examples/audit/trusts.yaml --snapshot examples/snapshots/audit"
+"$ADT" --no-color $A >tests/golden/audit.txt || true
+"$ADT" $A --json >tests/golden/audit.json || true
+"$ADT" -q $A --sarif tests/golden/audit.sarif >/dev/null || true
