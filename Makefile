@@ -88,7 +88,10 @@ check-unit: lint
 check-integration: all
 	bash tests/lab/run.sh $(B)
 
-check: check-unit check-integration
+# A fresh machine: the test packages first (apt-get, only when one is absent).
+check:
+	@sh .ci/deps.sh --if-missing --test
+	@$(MAKE) --no-print-directory check-unit check-integration
 
 check-update: $(B)/adtrust
 	sh tests/golden/update.sh $(B)/adtrust
