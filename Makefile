@@ -6,6 +6,8 @@ WERROR ?= 1
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec/adtrust
+# A release tarball's VERSION file, else git (util/version.h).
+ADT_VERSION := $(shell cat VERSION 2>/dev/null || git describe --always --dirty 2>/dev/null || echo unknown)
 
 PKGS := libcyaml yaml-0.1 ldap jansson libgit2 gnutls krb5 krb5-gssapi libsasl2
 SAMBA_PKGS := dcerpc ndr ndr_standard samba-credentials samba-hostconfig samba-util talloc tevent gnutls
@@ -43,6 +45,14 @@ all: $(B)/adtrust $(if $(LSA_SRCS),$(B)/adtrust-lsa)
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Rebuilt when the version changes, and only then (git's GIT-VERSION-FILE).
+$(B)/VERSION-FILE: FORCE
+	@mkdir -p $(@D)
+	@echo '$(ADT_VERSION)' | cmp -s - $@ || echo '$(ADT_VERSION)' >$@
+$(B)/util/version.o: $(B)/VERSION-FILE
+$(B)/util/version.o: ALL_CPPFLAGS += -DADT_VERSION='"$(ADT_VERSION)"'
+FORCE:
 
 $(B)/lsa/%.o: providers/lsa_helper/%.c
 	@mkdir -p $(@D)
@@ -82,6 +92,7 @@ check-unit: lint
 	@! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' $(ASAN_B)/tests.log
 	bash tests/cli/run.sh $(ASAN_B)/adtrust
 	bash tests/cli/files.sh $(ASAN_B)/adtrust
+	bash tests/cli/habits.sh $(ASAN_B)/adtrust
 	bash tests/ci/run.sh $(ASAN_B)/adtrust
 	bash tests/fuzz/replay.sh $(ASAN_B)/fuzz
 
