@@ -91,6 +91,25 @@ YAML
 check "Ctrl-C at a password prompt restores the terminal" eval \
 	'python3 tests/cli/prompt_tty.py "$ADT" plan -f "$T/prompt.yaml" >"$T/err" 2>&1'
 
+# --- drift metrics: build info, absent gauges after a failure, promtool ---
+mkdir -p "$T/state" && chmod 700 "$T/state"
+run 2 "$ADT" drift "${DEMO[@]}" --state-dir "$T/state" --metrics "$T/ok.prom"
+check "metrics: build info and every gauge after a check" eval \
+	'grep -qx "adtrust_build_info{version=\"$ver\"} 1" "$T/ok.prom" &&
+	 grep -q "^adtrust_pending_changes 0$" "$T/ok.prom" && grep -q "^adtrust_drift_check_success 1$" "$T/ok.prom"'
+run 1 "$ADT" drift -f examples/demo.yaml --snapshot "$T/none" --state-dir "$T/state" --metrics "$T/bad.prom"
+check "metrics: after a failed check only build info, success 0 and the last success time" eval \
+	'[ "$(grep -v "^#" "$T/bad.prom" | sed "s/[{ ].*//" | tr "\n" " ")" = "adtrust_build_info adtrust_drift_check_success adtrust_drift_last_success_timestamp_seconds " ] &&
+	 grep -q "^adtrust_drift_check_success 0$" "$T/bad.prom"'
+check "metrics: no adtrust_drift_errors (adtrust_drift_check_success 0 says it)" eval '! grep -q drift_errors "$T/ok.prom" "$T/bad.prom"'
+if command -v promtool >/dev/null; then
+	for f in ok bad; do
+		check "promtool check metrics: $f" eval 'promtool check metrics <"$T/$f.prom" >"$T/err" 2>&1'
+	done
+else
+	ko "promtool is not installed (the prometheus package; sh .ci/deps.sh --if-missing --test)"
+fi
+
 # --- help texts ---
 check "apply --help names --no-git-check" eval 'run 0 "$ADT" apply --help && grep -q -- "--no-git-check" "$T/out"'
 
