@@ -6,6 +6,10 @@ WERROR ?= 1
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec/adtrust
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/adtrust
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
 # A release tarball's VERSION file, else git (util/version.h).
 ADT_VERSION := $(shell cat VERSION 2>/dev/null || git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -39,8 +43,15 @@ LSA_CPPFLAGS = -I. $(shell $(PKG_CONFIG) --cflags $(SAMBA_PKGS))
 LSA_LDLIBS = $(shell $(PKG_CONFIG) --libs $(SAMBA_PKGS)) -lsamba-errors
 
 .PHONY: all demo check check-unit check-integration check-update lint hdrcheck \
-	deps install clean lab-up lab-down bench fuzz
-all: $(B)/adtrust $(if $(LSA_SRCS),$(B)/adtrust-lsa)
+	deps install clean lab-up lab-down bench fuzz man deb check-deb
+all: $(B)/adtrust $(if $(LSA_SRCS),$(B)/adtrust-lsa) man
+
+# Man pages from their one source, docs/man/*.scd.
+MAN_PAGES := $(patsubst docs/man/%.scd,$(B)/man/%,$(wildcard docs/man/*.scd))
+man: $(MAN_PAGES)
+$(B)/man/%: docs/man/%.scd
+	@mkdir -p $(@D)
+	scdoc <$< >$@.tmp && mv $@.tmp $@
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
@@ -52,6 +63,12 @@ $(B)/VERSION-FILE: FORCE
 	@echo '$(ADT_VERSION)' | cmp -s - $@ || echo '$(ADT_VERSION)' >$@
 $(B)/util/version.o: $(B)/VERSION-FILE
 $(B)/util/version.o: ALL_CPPFLAGS += -DADT_VERSION='"$(ADT_VERSION)"'
+# The helper's path is compiled in: a new LIBEXECDIR (make install
+# PREFIX=/usr after make all) rebuilds the binary that looks for it.
+$(B)/LIBEXECDIR-FILE: FORCE
+	@mkdir -p $(@D)
+	@echo '$(LIBEXECDIR)' | cmp -s - $@ || echo '$(LIBEXECDIR)' >$@
+$(B)/providers/lsa.o: $(B)/LIBEXECDIR-FILE
 FORCE:
 
 $(B)/lsa/%.o: providers/lsa_helper/%.c
@@ -93,6 +110,8 @@ check-unit: lint
 	bash tests/cli/run.sh $(ASAN_B)/adtrust
 	bash tests/cli/files.sh $(ASAN_B)/adtrust
 	bash tests/cli/habits.sh $(ASAN_B)/adtrust
+	bash tests/cli/completion.sh
+	bash tests/schema/run.sh $(ASAN_B)/adtrust
 	bash tests/ci/run.sh $(ASAN_B)/adtrust
 	bash tests/fuzz/replay.sh $(ASAN_B)/fuzz
 
@@ -126,9 +145,15 @@ lint: hdrcheck $(B)/libadtrust.a
 	  [ -z "$$bad" ] || { echo "global state outside cmd/:"; echo "$$bad"; exit 1; }
 
 install: all
-	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(LIBEXECDIR)'
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(LIBEXECDIR)' '$(DESTDIR)$(MANDIR)/man1' \
+	  '$(DESTDIR)$(MANDIR)/man5' '$(DESTDIR)$(DATADIR)' '$(DESTDIR)$(BASHCOMPDIR)' '$(DESTDIR)$(ZSHCOMPDIR)'
 	install -m 0755 $(B)/adtrust '$(DESTDIR)$(BINDIR)/adtrust'
 	[ ! -f $(B)/adtrust-lsa ] || install -m 0755 $(B)/adtrust-lsa '$(DESTDIR)$(LIBEXECDIR)/adtrust-lsa'
+	install -m 0644 $(B)/man/adtrust.1 '$(DESTDIR)$(MANDIR)/man1/adtrust.1'
+	install -m 0644 $(B)/man/adtrust-yaml.5 '$(DESTDIR)$(MANDIR)/man5/adtrust-yaml.5'
+	install -m 0644 docs/adtrust.schema.json '$(DESTDIR)$(DATADIR)/adtrust.schema.json'
+	install -m 0644 contrib/completion/adtrust.bash '$(DESTDIR)$(BASHCOMPDIR)/adtrust'
+	install -m 0644 contrib/completion/_adtrust '$(DESTDIR)$(ZSHCOMPDIR)/_adtrust'
 
 clean:
 	rm -rf build
