@@ -155,6 +155,24 @@ install: all
 	install -m 0644 contrib/completion/adtrust.bash '$(DESTDIR)$(BASHCOMPDIR)/adtrust'
 	install -m 0644 contrib/completion/_adtrust '$(DESTDIR)$(ZSHCOMPDIR)/_adtrust'
 
+# A Debian package (debian/), built from a copy of the tracked files as
+# they are in the worktree; lintian must be clean.  check-deb installs it
+# here, runs it from /usr/bin and removes it (not part of check: ~2 min).
+DEB_DIR := $(B)/deb
+deb:
+	@sh .ci/deps.sh --if-missing --deb
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/adtrust
+	git ls-files -z | tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/adtrust
+	echo '$(ADT_VERSION)' >$(DEB_DIR)/adtrust/VERSION
+	cd $(DEB_DIR)/adtrust && DEB_BUILD_OPTIONS='parallel=2 $(DEB_BUILD_OPTIONS)' \
+	  dpkg-buildpackage -b -us -uc >../build.log 2>&1 || { tail -50 ../build.log; exit 1; }
+	lintian --fail-on error,warning $(DEB_DIR)/*.changes
+	@ls $(DEB_DIR)/*.deb
+
+check-deb: deb
+	bash tests/pkg/install.sh
+	bash tests/pkg/deb.sh $(DEB_DIR)/adtrust_*.deb
+
 clean:
 	rm -rf build
 
