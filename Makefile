@@ -157,7 +157,8 @@ install: all
 
 # A Debian package (debian/), built from a copy of the tracked files as
 # they are in the worktree; lintian must be clean.  check-deb installs it
-# here, runs it from /usr/bin and removes it (not part of check: ~2 min).
+# here, runs it from /usr/bin and removes it: root, and not part of check
+# (about a minute, and it installs a package on the machine).
 DEB_DIR := $(B)/deb
 deb:
 	@sh .ci/deps.sh --if-missing --deb

@@ -57,8 +57,9 @@ struct cmd_spec {
 	/*
 	 * The command's options as its getopt table has them, for usage
 	 * errors, "did you mean" and global options after the command:
-	 * "[x|]long[=]", '=' when it takes an argument.  tests/cli/habits.sh
-	 * checks them against cmd_<verb>.c, the completions and the man page.
+	 * "[x|]long[=]", '=' when it takes an argument; NULL: none known.
+	 * tests/cli/completion.sh checks them against cmd_<verb>.c, the
+	 * completions and the man page.
 	 */
 	const char *opts;
 };
@@ -167,9 +168,9 @@ next_opt(const char *s, const char **name, size_t *len, char *sh, bool *arg)
 {
 	size_t n;
 
-	while (*s == ' ')
+	while (s != NULL && *s == ' ')
 		s++;
-	if (*s == '\0')
+	if (s == NULL || *s == '\0')
 		return NULL;
 	n = strcspn(s, " ");
 	*sh = 0;
