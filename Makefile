@@ -6,6 +6,12 @@ WERROR ?= 1
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec/adtrust
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/adtrust
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
+# A release tarball's VERSION file, else git (util/version.h).
+ADT_VERSION := $(shell cat VERSION 2>/dev/null || git describe --always --dirty 2>/dev/null || echo unknown)
 
 PKGS := libcyaml yaml-0.1 ldap jansson libgit2 gnutls krb5 krb5-gssapi libsasl2
 SAMBA_PKGS := dcerpc ndr ndr_standard samba-credentials samba-hostconfig samba-util talloc tevent gnutls
@@ -48,12 +54,33 @@ LSA_SAMBA_DEFS = $(eval LSA_SAMBA_DEFS := $$(shell $$(LSA_PROBE)))$(LSA_SAMBA_DE
 LSA_LDLIBS = $(shell $(PKG_CONFIG) --libs $(SAMBA_PKGS)) -lsamba-errors
 
 .PHONY: all demo check check-unit check-integration check-update lint hdrcheck \
-	deps install clean lab-up lab-down bench fuzz
-all: $(B)/adtrust $(if $(LSA_SRCS),$(B)/adtrust-lsa)
+	deps install clean lab-up lab-down bench fuzz man deb check-deb
+all: $(B)/adtrust $(if $(LSA_SRCS),$(B)/adtrust-lsa) man
+
+# Man pages from their one source, docs/man/*.scd.
+MAN_PAGES := $(patsubst docs/man/%.scd,$(B)/man/%,$(wildcard docs/man/*.scd))
+man: $(MAN_PAGES)
+$(B)/man/%: docs/man/%.scd
+	@mkdir -p $(@D)
+	scdoc <$< >$@.tmp && mv $@.tmp $@
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Rebuilt when the version changes, and only then (git's GIT-VERSION-FILE).
+$(B)/VERSION-FILE: FORCE
+	@mkdir -p $(@D)
+	@echo '$(ADT_VERSION)' | cmp -s - $@ || echo '$(ADT_VERSION)' >$@
+$(B)/util/version.o: $(B)/VERSION-FILE
+$(B)/util/version.o: ALL_CPPFLAGS += -DADT_VERSION='"$(ADT_VERSION)"'
+# The helper's path is compiled in: a new LIBEXECDIR (make install
+# PREFIX=/usr after make all) rebuilds the binary that looks for it.
+$(B)/LIBEXECDIR-FILE: FORCE
+	@mkdir -p $(@D)
+	@echo '$(LIBEXECDIR)' | cmp -s - $@ || echo '$(LIBEXECDIR)' >$@
+$(B)/providers/lsa.o: $(B)/LIBEXECDIR-FILE
+FORCE:
 
 $(B)/lsa/%.o: providers/lsa_helper/%.c
 	@mkdir -p $(@D)
@@ -94,6 +121,9 @@ check-unit: lint
 	@! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' $(ASAN_B)/tests.log
 	bash tests/cli/run.sh $(ASAN_B)/adtrust
 	bash tests/cli/files.sh $(ASAN_B)/adtrust
+	bash tests/cli/habits.sh $(ASAN_B)/adtrust
+	bash tests/cli/completion.sh
+	bash tests/schema/run.sh $(ASAN_B)/adtrust
 	bash tests/ci/run.sh $(ASAN_B)/adtrust
 	bash tests/audit/run.sh $(ASAN_B)/adtrust
 	bash tests/fuzz/replay.sh $(ASAN_B)/fuzz
@@ -101,7 +131,10 @@ check-unit: lint
 check-integration: all
 	bash tests/lab/run.sh $(B)
 
-check: check-unit check-integration
+# A fresh machine: the test packages first (apt-get, only when one is absent).
+check:
+	@sh .ci/deps.sh --if-missing --test
+	@$(MAKE) --no-print-directory check-unit check-integration
 
 check-update: $(B)/adtrust
 	sh tests/golden/update.sh $(B)/adtrust
@@ -125,9 +158,34 @@ lint: hdrcheck $(B)/libadtrust.a
 	  [ -z "$$bad" ] || { echo "global state outside cmd/:"; echo "$$bad"; exit 1; }
 
 install: all
-	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(LIBEXECDIR)'
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(LIBEXECDIR)' '$(DESTDIR)$(MANDIR)/man1' \
+	  '$(DESTDIR)$(MANDIR)/man5' '$(DESTDIR)$(DATADIR)' '$(DESTDIR)$(BASHCOMPDIR)' '$(DESTDIR)$(ZSHCOMPDIR)'
 	install -m 0755 $(B)/adtrust '$(DESTDIR)$(BINDIR)/adtrust'
 	[ ! -f $(B)/adtrust-lsa ] || install -m 0755 $(B)/adtrust-lsa '$(DESTDIR)$(LIBEXECDIR)/adtrust-lsa'
+	install -m 0644 $(B)/man/adtrust.1 '$(DESTDIR)$(MANDIR)/man1/adtrust.1'
+	install -m 0644 $(B)/man/adtrust-yaml.5 '$(DESTDIR)$(MANDIR)/man5/adtrust-yaml.5'
+	install -m 0644 docs/adtrust.schema.json '$(DESTDIR)$(DATADIR)/adtrust.schema.json'
+	install -m 0644 contrib/completion/adtrust.bash '$(DESTDIR)$(BASHCOMPDIR)/adtrust'
+	install -m 0644 contrib/completion/_adtrust '$(DESTDIR)$(ZSHCOMPDIR)/_adtrust'
+
+# A Debian package (debian/), built from a copy of the tracked files as
+# they are in the worktree; lintian must be clean.  check-deb installs it
+# here, runs it from /usr/bin and removes it: root, and not part of check
+# (about a minute, and it installs a package on the machine).
+DEB_DIR := $(B)/deb
+deb:
+	@sh .ci/deps.sh --if-missing --deb
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/adtrust
+	git ls-files -z | tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/adtrust
+	echo '$(ADT_VERSION)' >$(DEB_DIR)/adtrust/VERSION
+	cd $(DEB_DIR)/adtrust && DEB_BUILD_OPTIONS='parallel=2 $(DEB_BUILD_OPTIONS)' \
+	  dpkg-buildpackage -b -us -uc >../build.log 2>&1 || { tail -50 ../build.log; exit 1; }
+	lintian --fail-on error,warning $(DEB_DIR)/*.changes
+	@ls $(DEB_DIR)/*.deb
+
+check-deb: deb
+	bash tests/pkg/install.sh
+	bash tests/pkg/deb.sh $(DEB_DIR)/adtrust_*.deb
 
 clean:
 	rm -rf build

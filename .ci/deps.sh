@@ -1,8 +1,11 @@
 #!/bin/sh
 # Installs the Debian 12 packages adtrust needs to build and to run its
-# tests (the Samba AD lab, slapd, MIT KDC).
-#   --if-missing   only when a build dependency is absent (what `make demo`
-#                  uses)
+# tests (the Samba AD lab, slapd, MIT KDC).  No list argument: every list.
+#   --if-missing   only when a package of the chosen lists is absent
+#   --test         the build and test lists (what `make check` uses with
+#                  --if-missing; `make demo` uses --if-missing alone: the
+#                  build list)
+#   --deb          the build and packaging lists (`make deb`)
 #   --samba=4.17   Debian 12's own Samba (the default)
 #   --samba=4.22   Samba 4.22 from bookworm-backports: adds the suite as a
 #                  deb822 source (/etc/apt/sources.list.d/adtrust-backports.
@@ -10,14 +13,18 @@
 #                  Samba packages, samba-dev and its talloc/tevent/ldb from it
 # The environment variable ADTRUST_SAMBA (4.17 or 4.22) does the same as
 # --samba; `make deps ADTRUST_SAMBA=4.22` passes it on.
+# Tests of this logic: ADT_DEPS_ASSUME_MISSING=PKG reports PKG missing,
+# ADT_DEPS_DRY_RUN=1 prints what would be installed instead.
 set -eu
 BUILD="build-essential pkg-config libyaml-dev libcyaml-dev libldap-dev
  libsasl2-dev libkrb5-dev libgit2-dev libjansson-dev libcriterion-dev
- libgnutls28-dev"
+ libgnutls28-dev scdoc"
 TEST="krb5-user krb5-kdc krb5-admin-server
  ldap-utils slapd libsasl2-modules-gssapi-mit libsasl2-modules
  bind9-dnsutils iproute2 procps attr jq util-linux git clang-format
- python3-yaml systemd graphviz python3-jsonschema"
+ python3-yaml systemd graphviz python3-jsonschema prometheus zsh
+ bash-completion man-db"
+DEB="debhelper devscripts lintian fakeroot dpkg-dev"
 # Built from Samba's source: one version of all of them at a time.
 SAMBA_BUILD="samba-dev libtalloc-dev libtevent-dev"
 SAMBA_TEST="samba samba-ad-dc samba-ad-provision samba-dsdb-modules
@@ -26,13 +33,16 @@ SAMBA_TEST="samba samba-ad-dc samba-ad-provision samba-dsdb-modules
 SAMBA_422_MORE="samba-common samba-common-bin samba-libs python3-ldb"
 BACKPORTS=/etc/apt/sources.list.d/adtrust-backports.sources
 
-if_missing= samba=${ADTRUST_SAMBA:-4.17}
+if_missing= lists= test= deb= samba=${ADTRUST_SAMBA:-4.17}
 for a in "$@"; do
 	case $a in
 	--if-missing) if_missing=1 ;;
+	--test) lists=1 test=1 ;;
+	--deb) lists=1 deb=1 ;;
 	--samba=*) samba=${a#--samba=} ;;
 	*)
-		echo "usage: deps.sh [--if-missing] [--samba=4.17|4.22]" >&2
+		echo "usage: sh .ci/deps.sh [--if-missing] [--test] [--deb]" \
+			"[--samba=4.17|4.22]" >&2
 		exit 64
 		;;
 	esac
@@ -44,17 +54,30 @@ case $samba in
 	exit 64
 	;;
 esac
+# no list named (make deps, CI): every list
+if [ -z "$lists" ] && [ -z "$if_missing" ]; then
+	test=1 deb=1
+fi
+PKGS=$BUILD SAMBA_PKGS=$SAMBA_BUILD
+[ -z "$test" ] || PKGS="$PKGS $TEST" SAMBA_PKGS="$SAMBA_PKGS $SAMBA_TEST"
+[ -z "$deb" ] || PKGS="$PKGS $DEB"
 
 if [ -n "$if_missing" ]; then
+	installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' \
+		$PKGS $SAMBA_PKGS 2>/dev/null | awk '$1 == "ii" {print $2}')
 	missing=
-	for p in $BUILD $SAMBA_BUILD; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-			grep -q 'install ok installed' || missing="$missing $p"
+	for p in $PKGS $SAMBA_PKGS; do
+		if [ "$p" = "${ADT_DEPS_ASSUME_MISSING:-}" ] ||
+			! printf '%s\n' "$installed" | grep -qx "$p"; then
+			missing="$missing $p"
+		fi
 	done
 	[ -z "$missing" ] && exit 0
-	PKGS=$BUILD SAMBA_PKGS=$SAMBA_BUILD
-else
-	PKGS="$BUILD $TEST" SAMBA_PKGS="$SAMBA_BUILD $SAMBA_TEST"
+	echo "adtrust: installing the missing packages:$missing" >&2
+fi
+if [ -n "${ADT_DEPS_DRY_RUN:-}" ]; then
+	echo "apt-get update; apt-get install" $PKGS $SAMBA_PKGS
+	exit 0
 fi
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo

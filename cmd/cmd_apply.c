@@ -20,8 +20,10 @@ static void
 help(void)
 {
 	printf("usage: adtrust apply [-f FILE | PLAN.json] [--auto-approve] "
-	       "[--rekey TRUSTING:TRUSTED] "
-	       "[--allow-destroy] [--timeout SEC]\n\n"
+	       "[--rekey TRUSTING:TRUSTED]\n"
+	       "                     [--allow-destroy] [--timeout SEC] "
+	       "[--lock-timeout SEC] [--state-dir DIR]\n"
+	       "                     [--no-git-check] [--no-verify]\n\n"
 	       "Shows the plan for FILE (default trusts.yaml) against the live "
 	       "domains, asks for\n'yes' on a terminal, and applies it over "
 	       "LSA.  Without a terminal --auto-approve\nis required.  A "

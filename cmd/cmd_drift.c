@@ -27,6 +27,7 @@
 #include "cmd/state.h"
 #include "providers/prov.h"
 #include "util/err.h"
+#include "util/version.h"
 #include "util/safefile.h"
 #include "util/sbuf.h"
 #include "util/xalloc.h"
@@ -365,6 +366,11 @@ journals(struct report *r, const struct plan *pd, const char *sdir,
 	return 0;
 }
 
+/*
+ * The textfile-collector file.  After a failed check only the build info,
+ * the success gauge (0) and the last success time are written: a gauge
+ * the check could not measure is absent, never a misleading 0.
+ */
 static int
 metrics(const char *path, const struct report *r, const struct plan *pd,
         bool ok, struct err *err)
@@ -374,10 +380,15 @@ metrics(const char *path, const struct report *r, const struct plan *pd,
 	int rc;
 
 	sbuf_init(&sb);
-	sbuf_adds(&sb, "# HELP adtrust_drift_fields Fields of a trust side "
-	               "that differ from what was last applied.\n"
-	               "# TYPE adtrust_drift_fields gauge\n");
-	if (ok)
+	sbuf_adds(&sb, "# HELP adtrust_build_info The adtrust that wrote this "
+	               "file.\n# TYPE adtrust_build_info gauge\n");
+	sbuf_addf(&sb, "adtrust_build_info{version=\"%s\"} 1\n",
+	          version_string());
+	if (ok) {
+		sbuf_adds(&sb,
+		          "# HELP adtrust_drift_fields Fields of a trust side "
+		          "that differ from what was last applied.\n"
+		          "# TYPE adtrust_drift_fields gauge\n");
 		for (size_t i = 0; i < pd->n_items; i++) {
 			size_t n = 0;
 
@@ -389,18 +400,18 @@ metrics(const char *path, const struct report *r, const struct plan *pd,
 			          "\"%s\"} %zu\n",
 			          pd->items[i].domain, pd->items[i].partner, n);
 		}
-	sbuf_adds(&sb, "# HELP adtrust_interrupted_trusts Trusts an "
-	               "interrupted apply left unfinished.\n"
-	               "# TYPE adtrust_interrupted_trusts gauge\n");
-	if (ok)
+		sbuf_adds(&sb, "# HELP adtrust_interrupted_trusts Trusts an "
+		               "interrupted apply left unfinished.\n"
+		               "# TYPE adtrust_interrupted_trusts gauge\n");
 		sbuf_addf(&sb, "adtrust_interrupted_trusts %zu\n",
 		          r->n_interrupted);
-	if (r->checks != NULL || r->n_health > 0) {
+	}
+	if (ok && (r->checks != NULL || r->n_health > 0)) {
 		sbuf_adds(&sb, "# HELP adtrust_trust_healthy 1 if both sides "
 		               "of the trust agree and every check passed "
 		               "(drift --verify).\n"
 		               "# TYPE adtrust_trust_healthy gauge\n");
-		for (size_t i = 0; ok && i < r->n_health; i++) {
+		for (size_t i = 0; i < r->n_health; i++) {
 			const struct health *h = &r->health[i];
 
 			sbuf_addf(&sb,
@@ -410,22 +421,22 @@ metrics(const char *path, const struct report *r, const struct plan *pd,
 			          h->sides == NULL && h->c.fail == 0);
 		}
 	}
-	sbuf_adds(&sb, "# HELP adtrust_pending_changes Changes of the desired "
-	               "state not applied yet.\n"
-	               "# TYPE adtrust_pending_changes gauge\n");
-	sbuf_addf(&sb, "adtrust_pending_changes %zu\n", ok ? r->n_pending : 0);
-	sbuf_adds(&sb,
-	          "# HELP adtrust_expired_ignore_rules Ignore rules past "
-	          "their date.\n# TYPE adtrust_expired_ignore_rules gauge\n");
-	sbuf_addf(&sb, "adtrust_expired_ignore_rules %zu\n",
-	          ok ? pd->n_warnings : 0);
+	if (ok) {
+		sbuf_adds(&sb, "# HELP adtrust_pending_changes Changes of the "
+		               "desired state not applied yet.\n"
+		               "# TYPE adtrust_pending_changes gauge\n");
+		sbuf_addf(&sb, "adtrust_pending_changes %zu\n", r->n_pending);
+		sbuf_adds(&sb, "# HELP adtrust_expired_ignore_rules Ignore "
+		               "rules past their date.\n"
+		               "# TYPE adtrust_expired_ignore_rules gauge\n");
+		sbuf_addf(&sb, "adtrust_expired_ignore_rules %zu\n",
+		          pd->n_warnings);
+	}
+	/* its 0 is the failure: no separate error gauge */
 	sbuf_adds(&sb, "# HELP adtrust_drift_check_success 1 if the last check "
-	               "read every domain.\n"
+	               "read every domain, 0 if it failed.\n"
 	               "# TYPE adtrust_drift_check_success gauge\n");
 	sbuf_addf(&sb, "adtrust_drift_check_success %d\n", ok ? 1 : 0);
-	sbuf_adds(&sb, "# HELP adtrust_drift_errors 1 if the last check "
-	               "failed.\n# TYPE adtrust_drift_errors gauge\n");
-	sbuf_addf(&sb, "adtrust_drift_errors %d\n", ok ? 0 : 1);
 	sbuf_adds(
 	        &sb,
 	        "# HELP adtrust_drift_last_success_timestamp_seconds "

@@ -8,9 +8,13 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -20,16 +24,52 @@
 
 #define SECRET_MAX 1024
 
+/*
+ * Waits until fd can be read or, with sigfd >= 0, a signal arrives there
+ * (*sig is set to it).  Returns false on a signal or an error.
+ */
+static bool
+wait_input(int fd, int sigfd, int *sig)
+{
+	struct pollfd pf[2] = {{.fd = fd, .events = POLLIN},
+	                       {.fd = sigfd, .events = POLLIN}};
+	struct signalfd_siginfo si;
+
+	if (sigfd < 0)
+		return true;
+	for (;;) {
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		if (pf[1].revents & POLLIN) {
+			if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				*sig = (int)si.ssi_signo;
+			return false;
+		}
+		if (pf[0].revents != 0)
+			return true;
+	}
+}
+
 static int
-read_line(char **out, int fd, const char *what, struct err *err)
+read_line_sig(char **out, int fd, int sigfd, int *sig, const char *what,
+              struct err *err)
 {
 	char *buf = xmalloc(SECRET_MAX + 1);
 	size_t n = 0;
 	ssize_t r;
 
-	while (n < SECRET_MAX && (r = read(fd, buf + n, 1)) == 1 &&
-	       buf[n] != '\n')
+	while (n < SECRET_MAX && wait_input(fd, sigfd, sig) &&
+	       (r = read(fd, buf + n, 1)) == 1 && buf[n] != '\n')
 		n++;
+	if (sig != NULL && *sig != 0) {
+		explicit_bzero(buf, SECRET_MAX + 1);
+		free(buf);
+		return err_set(err, ERR_FAIL, "%s: interrupted at the prompt",
+		               what);
+	}
 	if (n == SECRET_MAX) {
 		explicit_bzero(buf, SECRET_MAX + 1);
 		free(buf);
@@ -48,18 +88,38 @@ read_line(char **out, int fd, const char *what, struct err *err)
 }
 
 static int
+read_line(char **out, int fd, const char *what, struct err *err)
+{
+	return read_line_sig(out, fd, -1, NULL, what, err);
+}
+
+/*
+ * Asks on the terminal with echo off.  Meanwhile SIGINT, SIGTERM, SIGHUP
+ * and SIGQUIT are blocked and read from a signalfd: the echo is back
+ * before such a signal takes its course (raised again under the caller's
+ * own disposition), so Ctrl-C at the prompt never leaves a shell that
+ * does not reset the terminal itself (sh) without echo.
+ */
+static int
 prompt(char **out, const char *text, const char *what, struct err *err)
 {
 	struct termios old, quiet;
-	int fd, rc;
+	sigset_t stop, saved;
+	bool restore = false;
+	int fd, sigfd, sig = 0, rc;
 
 	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0)
 		return err_set(err, ERR_DENIED,
 		               "cannot prompt for %s: no terminal (use "
 		               "{ env: NAME } or { file: PATH } in automation)",
 		               what);
-	bool restore = false;
-
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &stop, &saved);
+	sigfd = signalfd(-1, &stop, SFD_CLOEXEC);
 	if (tcgetattr(fd, &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
@@ -68,13 +128,18 @@ prompt(char **out, const char *text, const char *what, struct err *err)
 	if (write(fd, text, strlen(text)) < 0 || write(fd, ": ", 2) < 0) {
 		/* nothing to do: the read below still works */
 	}
-	rc = read_line(out, fd, what, err);
+	rc = read_line_sig(out, fd, sigfd, &sig, what, err);
 	if (restore)
 		tcsetattr(fd, TCSANOW, &old);
 	if (write(fd, "\n", 1) < 0) {
 		/* ignore */
 	}
 	close(fd);
+	if (sigfd >= 0)
+		close(sigfd);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	if (sig != 0)
+		raise(sig); /* the terminal is itself again: now stop */
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 
 #include "util/err.h"
 #include "util/safefile.h"
+#include "util/version.h"
 #include "util/xalloc.h"
 
 struct rd {
@@ -206,6 +207,30 @@ read_item(struct rd *r, struct plan_item *it, json_t *o)
 	}
 }
 
+/*
+ * Format "1" is what this adtrust writes and reads.  A later format comes
+ * from a newer adtrust: say so, and which, rather than guess at fields.
+ */
+static void
+check_format(struct rd *r, const char *fv, json_t *by)
+{
+	const char *maker = json_is_string(by) ? json_string_value(by) : NULL;
+	size_t digits = strspn(fv, "0123456789");
+
+	if (strcmp(fv, "1") == 0 || r->rc < 0)
+		return;
+	if (digits > 0 && digits == strlen(fv) && fv[0] != '0')
+		r->rc = err_set(r->err, ERR_INVALID,
+		                "'%s' has plan format_version %s (made by "
+		                "adtrust %s); this adtrust (%s) reads format 1 "
+		                "only: use the adtrust that made the plan, or "
+		                "plan again with this one",
+		                r->file, fv, maker ? maker : "unknown",
+		                version_string());
+	else
+		bad(r, "format_version");
+}
+
 int
 plan_load_json(struct plan *out, const char *path, unsigned flags,
                struct err *err)
@@ -226,11 +251,8 @@ plan_load_json(struct plan *out, const char *path, unsigned flags,
 	if (root == NULL)
 		return err_set_at(err, ERR_INVALID, path, (unsigned)je.line,
 		                  (unsigned)je.column, "%s", je.text);
-	s = get_str(&r, root, "format_version", false);
-	if (s != NULL && strcmp(s, "1") != 0)
-		r.rc = err_set(err, ERR_INVALID,
-		               "'%s': plan format_version %s is not supported",
-		               path, s);
+	if ((s = get_str(&r, root, "format_version", false)) != NULL)
+		check_format(&r, s, json_object_get(root, "adtrust_version"));
 	free(s);
 	if ((s = get_str(&r, root, "date", false)) != NULL) {
 		snprintf(out->date, sizeof(out->date), "%s", s);

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "util/err.h"
+#include "util/version.h"
 
 static json_t *
 str_or_null(const char *s)
@@ -110,6 +111,8 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 
 	(void)colour;
 	json_object_set_new(root, "format_version", json_string("1"));
+	json_object_set_new(root, "adtrust_version",
+	                    json_string(version_string()));
 	json_object_set_new(root, "date", json_string(p->date));
 	json_object_set_new(src, "path", json_string(p->source_path));
 	json_object_set_new(src, "abspath", str_or_null(p->source_abspath));
