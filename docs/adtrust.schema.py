@@ -56,8 +56,28 @@ schema = {
     "domains": {"description": "every domain a trust names", "type": "array", "items": ref("domain")},
     "credentials": {"description": "how adtrust authenticates to a domain", "type": "array", "items": ref("credential")},
     "trusts": {"type": "array", "items": ref("trust")},
+    "policy": ref("policy"),
   },
   "$defs": {
+    "policy": {
+      "description": "audit rules enforced as errors by plan and apply (adtrust audit --rules lists them)",
+      "type": "object", "additionalProperties": False,
+      "properties": {
+        "enforce": {"description": "rule ids or names (ADT001, sid-filtering-off, ...)", "type": "array", "items": s(1, 64, "a rule id or name")},
+        "allow_sid_history": {"description": "domains that may keep SID history across a forest trust (migrations)", "type": "array", "items": s(1, 255, "a DNS domain name")},
+        "max_secret_age_days": {"description": "when a trust secret counts as not rotated", "type": "integer", "minimum": 0},
+        "waivers": {"type": "array", "items": ref("waiver")},
+      },
+    },
+    "waiver": {
+      "type": "object", "additionalProperties": False, "required": ["rule", "trust", "reason", "until"],
+      "properties": {
+        "rule": s(1, 64, "the rule waived (id or name)"),
+        "trust": s(3, 511, "TRUSTING:TRUSTED, as declared"),
+        "reason": s(1, 1024, "why (a change number)"),
+        "until": s(10, 10, "YYYY-MM-DD: in force until the end of that day"),
+      },
+    },
     "secret": {
       "description": "a secret reference: exactly one of env, file, prompt (never a literal)",
       "type": "object", "additionalProperties": False, "minProperties": 1, "maxProperties": 1,

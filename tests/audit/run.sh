@@ -95,7 +95,7 @@ run "file" 2 "$ADT" "${A[@]}" --json &&
 	check jqq '([.findings[] | select(.waived != null) | .rule] == ["ADT005"]) and
 		([.findings[] | select(.rule == "ADT001") | .partner] == ["tailspin.com"]) and
 		([.findings[] | select(.rule == "ADT008")] | length == 2) and
-		([.findings[] | select(.rule == "ADT001") | .yaml.line] == [33])' "$T/out"
+		([.findings[] | select(.rule == "ADT001") | .yaml.line] == [34])' "$T/out"
 
 # --- SARIF 2.1.0 schema ---
 "$ADT" -q "${A[@]}" --sarif "$T/a.sarif" >/dev/null 2>&1
@@ -156,7 +156,7 @@ run "bad policy" 1 "$ADT" validate -f "$T/p.yaml" && check grep -q "p.yaml:5:7: 
 G=examples/audit
 NAME="plan refuses SID filtering off: ADT001 at the YAML line of sid_filtering"
 run "guard" 1 "$ADT" plan -f $G/guardrail.yaml --snapshot examples/snapshots/two-way &&
-	check grep -q "^$G/guardrail.yaml:32:5: trusts\[0\] .*policy refuses ADT001 sid-filtering-off" "$T/err"
+	check grep -q "^$G/guardrail.yaml:33:5: trusts\[0\] .*policy refuses ADT001 sid-filtering-off" "$T/err"
 NAME="an unexpired waiver lets it plan"
 run "waived" 0 "$ADT" plan -f $G/guardrail-waived.yaml --snapshot examples/snapshots/two-way && check true
 NAME="an expired waiver refuses it again and says so"
