@@ -52,7 +52,7 @@ assert_eq "" "$(tdos A)" "TDOs on A after delete"; assert_eq "" "$(tdos B)" "TDO
 assert_fails kvno_both_ways
 
 step "lab_reset removes a forest trust; the same trust can then be re-created and validated"
-lab_flush   # samba-tool delete above does not flush winbindd's secure channel; lab_reset does
+lab_flush   # samba-tool delete above does not flush winbindd's secure channel (a samba-tool flow, not adtrust's)
 assert_ok with_timeout 60 stA_peer domain trust create "$B_DNSDOMAIN" --type=forest --direction=both \
   --create-location=both
 assert_eq "$B_DNSDOMAIN " "$(tdos A)" "TDOs on A"
