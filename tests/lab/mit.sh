@@ -76,7 +76,8 @@ mit_conf() { # x: kdc.conf of realm x
     kdc = FILE:$MIT/$x/kdc.log
     admin_server = FILE:$MIT/$x/kadmind.log
 EOF
-	echo "admin/admin@$realm *" >"$MIT/$x/kadm5.acl"
+	# admin/admin may do everything; noset/admin all but set keys ('s'); noadmin nothing
+	printf '%s\n' "admin/admin@$realm *" "noset/admin@$realm adilmc" >"$MIT/$x/kadm5.acl"
 }
 
 # krb5.conf (clients in the netns, adtrust, kadmin) and the netns hosts file learn both realms
@@ -111,13 +112,15 @@ mit_create() { # x: database + lab principals (the realm's own; no cross-realm p
 			printf 'addprinc -clearpolicy admin/admin\n%s\n%s\n' "$ADT_LAB_ADMINPASS" "$ADT_LAB_ADMINPASS"
 			# a principal kadmind knows but whose ACL grants nothing (preflight refusals)
 			printf 'addprinc -clearpolicy noadmin\n%s\n%s\n' "$ADT_LAB_ADMINPASS" "$ADT_LAB_ADMINPASS"
+			printf 'addprinc -clearpolicy noset/admin\n%s\n%s\n' "$ADT_LAB_ADMINPASS" "$ADT_LAB_ADMINPASS"
 		fi
 	} | mit_local "$x" >"$MIT/$x/principals.log" 2>&1 || { cat "$MIT/$x/principals.log" >&2; return 1; }
 }
 
 mit_start() { # x [daemons...]: start what is not running, then wait for it to answer
 	local x=$1 d i; shift
-	nsx ip addr show dev lo | grep -qF " $(mit_ip "$x")/" || nsx ip addr add "$(mit_ip "$x")/8" dev lo
+	local addrs; addrs=$(nsx ip addr show dev lo)
+	grep -qF " $(mit_ip "$x")/" <<<"$addrs" || nsx ip addr add "$(mit_ip "$x")/8" dev lo
 	for d in "$@"; do
 		mit_pid "$x" "$d" >/dev/null && continue
 		case $d in
