@@ -105,6 +105,18 @@ rekeys(const struct plan_item *it)
 	return false;
 }
 
+/* The newest kvno of a realm side's principals (0: not a realm side). */
+static uint32_t
+max_kvno(const struct model_tdo *t)
+{
+	uint32_t k = 0;
+
+	for (unsigned i = 0; i < 2; i++)
+		if (t->princ[i].present && t->princ[i].kvno > k)
+			k = t->princ[i].kvno;
+	return k;
+}
+
 static bool
 stop_requested(const struct run *r)
 {
@@ -427,6 +439,18 @@ resolve(struct run *r, const struct step *s)
 		struct model_tdo b;
 		enum fate f = F_UNKNOWN;
 
+		if (rekeys(it)) {
+			/* a re-key reads back as a higher kvno, nothing else */
+			rc = wr(r, it->domain)
+			             ->ops->tdo_get(wr(r, it->domain),
+			                            it->domain, it->partner, &t,
+			                            &e);
+			f = rc < 0                                 ? F_UNKNOWN
+			    : max_kvno(&t) > max_kvno(&it->before) ? F_DONE
+			                                           : F_FAILED;
+			model_tdo_release(&t);
+			return f;
+		}
 		if (wr(r, it->domain)
 		            ->ops->tdo_get(wr(r, it->domain), it->domain,
 		                           it->partner, &t, &e) == 0) {
