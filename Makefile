@@ -13,7 +13,7 @@ ZSHCOMPDIR ?= $(PREFIX)/share/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completio
 # A release tarball's VERSION file, else git (util/version.h).
 ADT_VERSION := $(shell cat VERSION 2>/dev/null || git describe --always --dirty 2>/dev/null || echo unknown)
 
-PKGS := libcyaml yaml-0.1 ldap jansson libgit2 gnutls krb5 krb5-gssapi libsasl2
+PKGS := libcyaml yaml-0.1 ldap jansson libgit2 gnutls krb5 krb5-gssapi libsasl2 kadm-client
 SAMBA_PKGS := dcerpc ndr ndr_standard samba-credentials samba-hostconfig samba-util talloc tevent gnutls
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wcast-qual -Wwrite-strings \

@@ -1,7 +1,8 @@
 /*
  * adtrust apply [-f FILE] [--auto-approve] [--allow-destroy] [--timeout SEC]
  * Plans against the live directories (LDAP), shows the plan, asks for 'yes'
- * on a terminal, then applies it over LSA.
+ * on a terminal, then applies it: AD sides over LSA, the MIT half of realm
+ * trusts through kadmind (kadm5).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -133,7 +134,7 @@ cmd_apply(int argc, char **argv)
 	struct cmd_source src = {.file = "trusts.yaml"};
 	struct rec_apply_opts ao = {.report = stdout};
 	struct prov_cfg wc = {.timeout_ms = 60000};
-	struct prov *writer = NULL;
+	struct prov *writer = NULL, *kwriter = NULL;
 	bool no_verify = false;
 	size_t failed = 0;
 	struct cmd_session s;
@@ -273,11 +274,14 @@ cmd_apply(int argc, char **argv)
 	}
 	wc.model = s.model;
 	wc.secrets = s.secrets;
-	if ((rc = prov_open(&writer, &prov_lsa_ops, &wc, &err)) < 0) {
+	if ((rc = prov_open(&writer, &prov_lsa_ops, &wc, &err)) < 0 ||
+	    (rc = prov_open(&kwriter, &prov_kadm_ops, &wc, &err)) < 0) {
+		prov_close(writer);
 		state_locks_release(&locks);
 		goto fail;
 	}
 	ao.writer = writer;
+	ao.realm_writer = kwriter; /* the MIT half of realm trusts */
 	ao.journal_dir = state_dir(sdir);
 	ao.leftovers = &s.leftovers;
 	ao.no_verify = no_verify;
@@ -287,6 +291,7 @@ cmd_apply(int argc, char **argv)
 	cmd_signals_catch(true);
 	rc = rec_apply(&s.plan, s.model, &ao, &err);
 	prov_close(writer);
+	prov_close(kwriter);
 	cmd_signals_catch(false);
 	if (rc == 0) {
 		struct err rec;

@@ -3,7 +3,9 @@
  * Writes the live trusts of one domain as desired state that validates and
  * plans to no changes: every field explicit, so the file manages all of it.
  * -f FILE supplies how to reach the domain (its ldap URI and credentials,
- * copied into the output); --snapshot reads LDIF instead.
+ * copied into the output); --snapshot reads LDIF instead.  An MIT realm
+ * (kind: mit-realm in FILE) is read through its kadmind: its cross-realm
+ * principals become realm trusts with its side managed.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -35,6 +37,13 @@ domain_yaml(struct sbuf *o, const char *name, const char *netbios,
 	sbuf_addf(o, "  - name: %s\n", name);
 	if (realm) {
 		sbuf_adds(o, "    kind: mit-realm\n");
+		if (conn != NULL && conn->kadmin != NULL)
+			sbuf_addf(o, "    kadmin: %s\n", conn->kadmin);
+		if (conn != NULL && conn->credentials != NULL)
+			sbuf_addf(o, "    credentials: %s\n",
+			          conn->credentials);
+		if (conn != NULL && conn->service != NULL)
+			sbuf_addf(o, "    service: %s\n", conn->service);
 		return;
 	}
 	if (netbios != NULL)
@@ -111,6 +120,26 @@ trust_yaml(struct sbuf *o, const struct model_domain_state *d,
 	          "    password: { prompt: \"trust password for %s and "
 	          "%s\" }   # used only to create it again\n",
 	          d->name, t->partner);
+	if (t->realm_side) {
+		/* the MIT half: which principals exist and their key types */
+		char name[600];
+
+		for (unsigned k = 0; k < 2; k++)
+			if (t->princ[k].present) {
+				model_princ_name(name, sizeof(name), t, k);
+				sbuf_addf(o, "    # %s: kvno %u\n", name,
+				          t->princ[k].kvno);
+			}
+		sbuf_adds(o, "    encryption: [");
+		for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++)
+			if (t->enctypes & encs[i].bit) {
+				sbuf_addf(o, "%s%s", first ? "" : ", ",
+				          encs[i].name);
+				first = false;
+			}
+		sbuf_adds(o, "]\n");
+		return;
+	}
 	if (realm)
 		sbuf_addf(o, "    transitive: %s\n",
 		          yn(t->attributes, TA_NON_TRANSITIVE, true));
@@ -243,16 +272,22 @@ cmd_export(int argc, char **argv)
 	          "# adtrust export --domain %s: the live trusts of %s\n"
 	          "version: 1\ndomains:\n",
 	          domain, d->name);
-	domain_yaml(&o, d->name, d->netbios, d->sid, false, conn);
+	domain_yaml(&o, d->name, d->netbios, d->sid,
+	            conn != NULL && conn->kind == MODEL_KIND_MIT_REALM, conn);
 	for (size_t i = 0; i < d->n_tdos; i++)
 		domain_yaml(&o, d->tdos[i].partner, d->tdos[i].flat_name,
-		            d->tdos[i].sid, d->tdos[i].type == TDO_TYPE_MIT,
+		            d->tdos[i].sid,
+		            d->tdos[i].type == TDO_TYPE_MIT &&
+		                    !d->tdos[i].realm_side,
 		            NULL);
 	if (cred != NULL) {
 		sbuf_addf(&o, "credentials:\n  - name: %s\n    method: %s\n",
 		          cred->name,
 		          cred->method == MODEL_CRED_PASSWORD ? "password"
+		          : cred->method == MODEL_CRED_KEYTAB ? "keytab"
 		                                              : "kerberos");
+		if (cred->keytab != NULL)
+			sbuf_addf(&o, "    keytab: %s\n", cred->keytab);
 		if (cred->user != NULL)
 			sbuf_addf(&o, "    user: %s\n", cred->user);
 		if (cred->password != NULL) {

@@ -16,7 +16,9 @@
  *    cross-realm TGT from its own copy of the trust key, whatever the
  *    partner has.  So when the file names no DC of the target domain (a
  *    one-side file) or the target is an MIT realm, there is no service to
- *    ask for and the check is a SKIP that says why.
+ *    ask for and the check is a SKIP that says why.  A domain's 'service'
+ *    (any kind; an MIT realm has no DC to derive one from) names the
+ *    service to ask a ticket for instead.
  * Every check prints one line (OK, FAIL or SKIP); exit 0 when none failed,
  * 1 when one failed or on error.  Secrets are resolved through the
  * credentials' references and never printed.
@@ -429,7 +431,10 @@ check_kerberos(struct verify *v, const struct model_trust *t,
 	char *host = target->kind == MODEL_KIND_AD
 	                     ? model_domain_dc_host(target)
 	                     : NULL;
-	char *svc = host != NULL ? xasprintf("cifs/%s", host) : NULL;
+	/* the domain's own 'service', else cifs/ on its DC (AD) */
+	char *svc = target->service != NULL ? xstrdup(target->service)
+	            : host != NULL          ? xasprintf("cifs/%s", host)
+	                                    : NULL;
 	char *where = xasprintf("%s->%s", urealm, trealm), *user = NULL;
 	const char *pw = NULL, *ccache = NULL;
 	struct prov_krb_result r;
@@ -452,8 +457,8 @@ check_kerberos(struct verify *v, const struct model_trust *t,
 			       target->name, trealm, urealm, trealm);
 		else
 			report(v, V_SKIP, t, "kerberos", where, x,
-			       "%s is an MIT realm: no service of it is known "
-			       "to ask a ticket for, and a cross-realm TGT "
+			       "%s is an MIT realm and names no 'service' to "
+			       "ask a ticket for, and a cross-realm TGT "
 			       "alone comes from %s's own KDC, which proves "
 			       "nothing about %s",
 			       trealm, urealm, trealm);

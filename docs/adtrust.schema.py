@@ -99,6 +99,7 @@ schema = {
         "kadmin": s(1, 255, "MIT realms: the kadmin server"),
         "credentials": s(1, 255, "name of a credential"),
         "starttls": b("StartTLS on ldap:// for a simple bind"),
+        "service": s(1, 255, "a service principal of this domain that verify asks a ticket for (MIT realms have no DC to derive cifs/ from)"),
       },
       "if": {"not": {"required": ["kind"], "properties": {"kind": const_ci("mit-realm")}}},
       "then": {"not": {"required": ["kadmin"]}},
@@ -107,14 +108,17 @@ schema = {
       "type": "object", "additionalProperties": False, "required": ["name", "method"],
       "properties": {
         "name": s(1, 255, "its name"),
-        "method": enum(["kerberos", "password"], "kerberos (the credential cache) or password"),
+        "method": enum(["kerberos", "password", "keytab"], "kerberos (the credential cache), password, or keytab (kadmin of an MIT realm)"),
         "user": s(1, 255, "password method: user@REALM"),
         "password": ref("secret"),
         "ccache": s(1, 4095, "kerberos method: the credential cache"),
+        "keytab": s(1, 4095, "keytab method: the keytab file"),
       },
       "allOf": [
         {"if": {"properties": {"method": const_ci("password")}}, "then": {"required": ["user", "password"]}},
         {"if": {"properties": {"method": const_ci("kerberos")}}, "then": {"not": {"required": ["password"]}}},
+        {"if": {"properties": {"method": const_ci("keytab")}}, "then": {"required": ["user", "keytab"], "not": {"required": ["password"]}}},
+        {"if": {"not": {"properties": {"method": const_ci("keytab")}}}, "then": {"not": {"required": ["keytab"]}}},
       ],
     },
     "override": {

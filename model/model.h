@@ -62,6 +62,7 @@ enum model_domain_kind {
 enum model_cred_method {
 	MODEL_CRED_KERBEROS = 0, /* the credential cache (kinit) */
 	MODEL_CRED_PASSWORD = 1, /* user + password reference */
+	MODEL_CRED_KEYTAB = 2,   /* user + keytab file (kadmin of MIT realms) */
 };
 
 enum model_direction {
@@ -105,6 +106,7 @@ struct model_credential {
 	char *user; /* method password: user@REALM */
 	struct model_secret *password;
 	char *ccache; /* method kerberos: optional KRB5CCNAME */
+	char *keytab; /* method keytab: the keytab holding user's key */
 };
 
 struct model_domain {
@@ -117,6 +119,12 @@ struct model_domain {
 	char *kadmin; /* MIT realms: kadmin server */
 	char *credentials;
 	bool *starttls; /* NULL: StartTLS for ldap:// with a password bind */
+	/*
+	 * verify: a service of the domain to ask a ticket for across a trust
+	 * ("host/svc.athena.mit.edu", no realm); default cifs/<its DC> for
+	 * AD domains, none for MIT realms.
+	 */
+	char *service;
 };
 
 /* Per-side values of a two-way trust (override: {domain: {...}}). */
@@ -261,6 +269,27 @@ enum model_tdo_fields {
 	TDO_F_SID = 1 << 6,
 };
 
+/*
+ * A realm side (the MIT half of a realm trust) is the pair of cross-realm
+ * principals in the realm's KDC, not a TDO.  From the realm's view (the
+ * TDO directions): INBOUND, its users get tickets in the partner, is
+ * krbtgt/PARTNER@REALM; OUTBOUND, the partner's users get tickets here, is
+ * krbtgt/REALM@PARTNER (spec TRUST-DATA-MODEL 6.1).
+ */
+#define MODEL_PRINC_IN 0u  /* krbtgt/PARTNER@REALM */
+#define MODEL_PRINC_OUT 1u /* krbtgt/REALM@PARTNER */
+
+struct model_princ {
+	bool present;
+	uint32_t kvno;     /* of its newest keys */
+	uint32_t enctypes; /* ENC_* bits of its newest keys */
+	size_t n_other;    /* newest keys of enctypes without an ENC_ bit */
+	uint32_t flags;    /* KDB attributes (KRB5_KDB_DISALLOW_ALL_TIX...) */
+};
+
+/* The enctypes value of a realm side whose principals disagree. */
+#define MODEL_ENC_MIXED 0x80000000u
+
 struct model_tdo {
 	char *domain;    /* DNS name of the domain holding the TDO */
 	char *partner;   /* trustPartner */
@@ -297,6 +326,10 @@ struct model_tdo {
 	 */
 	long long secret_out_set;
 	long long secret_in_set;
+
+	/* A realm side (see MODEL_PRINC_IN): plain data only. */
+	bool realm_side;
+	struct model_princ princ[2]; /* observed; expected: kvno wanted */
 };
 
 struct model_domain_state {
@@ -310,6 +343,11 @@ struct model_domain_state {
 	struct model_tdo *tdos;
 	size_t n_tdos;
 	char *source; /* where it was read from */
+	/*
+	 * Not read, on purpose (an MIT realm in a snapshot: its principals
+	 * are no LDIF): the diff plans nothing for it and says so.
+	 */
+	bool unread;
 };
 
 struct model_state {
@@ -346,6 +384,26 @@ struct model_expected {
 
 int model_expand(struct model_expected *out, const struct model *m,
                  struct err *err);
+/*
+ * Appends the realm sides (the MIT half of each realm trust whose realm
+ * side is managed: realm_side set, type MIT, direction from the realm's
+ * view, no attribute bits, encryption as for an AD side) to *out, and
+ * sorts both lists again.  Call it after model_expand.
+ */
+int model_expand_realms(struct model_expected *out, const struct model *m,
+                        struct err *err);
+/*
+ * The Kerberos realm of a domain name: an AD domain's is its DNS name upper
+ * cased; an MIT realm (or a name the model does not know) is taken as
+ * written, upper cased too (m may be NULL).  The caller frees it.
+ */
+char *model_realm_of(const struct model *m, const char *name);
+/*
+ * The name of principal k (MODEL_PRINC_IN/OUT) of realm side t:
+ * "krbtgt/NA.TEST@ATHENA.TEST".
+ */
+void model_princ_name(char *buf, size_t len, const struct model_tdo *t,
+                      unsigned k);
 void model_expected_release(struct model_expected *e);
 
 /*

@@ -17,6 +17,7 @@ static const cyaml_strval_t kind_strings[] = {
 static const cyaml_strval_t method_strings[] = {
         {"kerberos", MODEL_CRED_KERBEROS},
         {"password", MODEL_CRED_PASSWORD},
+        {"keytab", MODEL_CRED_KEYTAB},
 };
 
 static const cyaml_strval_t direction_strings[] = {
@@ -88,6 +89,8 @@ static const cyaml_schema_field_t domain_fields[] = {
         CYAML_FIELD_STRING_PTR("credentials", CYAML_FLAG_POINTER | OPT,
                                struct model_domain, credentials, 1, 255),
         CYAML_FIELD_BOOL_PTR("starttls", OPT, struct model_domain, starttls),
+        CYAML_FIELD_STRING_PTR("service", CYAML_FLAG_POINTER | OPT,
+                               struct model_domain, service, 1, 255),
         CYAML_FIELD_END,
 };
 
@@ -108,6 +111,8 @@ static const cyaml_schema_field_t credential_fields[] = {
                                 model_schema_secret_fields),
         CYAML_FIELD_STRING_PTR("ccache", CYAML_FLAG_POINTER | OPT,
                                struct model_credential, ccache, 1, 4095),
+        CYAML_FIELD_STRING_PTR("keytab", CYAML_FLAG_POINTER | OPT,
+                               struct model_credential, keytab, 1, 4095),
         CYAML_FIELD_END,
 };
 

@@ -139,6 +139,14 @@ check_credentials(struct vctx *v)
 			problem(v, path,
 			        "method 'password' needs 'user' and "
 			        "'password'");
+		if (c->method == MODEL_CRED_KEYTAB &&
+		    (c->user == NULL || c->keytab == NULL ||
+		     c->password != NULL))
+			problem(v, path,
+			        "method 'keytab' needs 'user' and 'keytab' "
+			        "(and no 'password')");
+		if (c->method != MODEL_CRED_KEYTAB && c->keytab != NULL)
+			problem(v, path, "'keytab' goes with method 'keytab'");
 		if (c->method == MODEL_CRED_KERBEROS && c->password != NULL)
 			problem(v, path,
 			        "method 'kerberos' uses the credential cache; "

@@ -143,6 +143,23 @@ digest(char out[65], const char *password)
 		snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
+/*
+ * A realm side (the MIT half) keeps its principals in step: one per
+ * direction, with the side's key types, kvno 1 when new, + 1 per re-key.
+ */
+static void
+realm_princs(struct model_tdo *t, uint32_t kvno)
+{
+	for (unsigned k = 0; k < 2 && t->realm_side; k++) {
+		uint32_t bit = k == MODEL_PRINC_IN ? TDO_DIR_INBOUND
+		                                   : TDO_DIR_OUTBOUND;
+
+		t->princ[k].present = (t->direction & bit) != 0;
+		t->princ[k].enctypes = t->princ[k].present ? t->enctypes : 0;
+		t->princ[k].kvno = t->princ[k].present ? kvno : 0;
+	}
+}
+
 static void
 put(struct prov_fake *f, struct fake_domain *d, const struct model_tdo *t,
     const char *password)
@@ -162,6 +179,7 @@ put(struct prov_fake *f, struct fake_domain *d, const struct model_tdo *t,
 	x->t.attr_mask = 0xffffffffu;
 	x->t.suffixes = NULL;
 	x->t.trust = NULL;
+	realm_princs(&x->t, t->princ[0].kvno ? t->princ[0].kvno : 1);
 	snprintf(x->t.guid, sizeof(x->t.guid), "00000000-0000-4000-8000-%012x",
 	         ++f->serial);
 	digest(x->secret, password);
@@ -409,6 +427,26 @@ fake_tdo_set(struct prov *p, const struct model_tdo *t, unsigned what,
 	if (what & PROV_SET_ENCTYPES) {
 		x->t.enctypes = t->has_enctypes ? t->enctypes : 0;
 		x->t.has_enctypes = t->has_enctypes && t->enctypes != 0;
+	}
+	if (what & PROV_SET_SECRET) { /* kadm5's in-place re-key */
+		uint32_t kv = x->t.princ[0].kvno > x->t.princ[1].kvno
+		                      ? x->t.princ[0].kvno
+		                      : x->t.princ[1].kvno;
+		char *pw = NULL;
+
+		if (t->trust == NULL || t->trust->password == NULL ||
+		    (rc = model_secret_resolve(&pw, t->trust->password,
+		                               "the trust password", err)) < 0)
+			return err_set(
+			        err, ERR_INVALID,
+			        "'%s/%s': no trust password to re-key with",
+			        t->domain, t->partner);
+		digest(x->secret, pw);
+		model_secret_free(pw);
+		realm_princs(&x->t, kv + 1);
+	} else if (what & (PROV_SET_INFO | PROV_SET_ENCTYPES)) {
+		realm_princs(&x->t, x->t.princ[0].kvno ? x->t.princ[0].kvno
+		                                       : x->t.princ[1].kvno);
 	}
 	return lost ? lost_answer(d, err) : 0;
 }

@@ -32,6 +32,7 @@
 #include <sasl/sasl.h>
 
 #include "model/model.h"
+#include "providers/kadm.h"
 #include "providers/prov_int.h"
 #include "util/err.h"
 #include "util/xalloc.h"
@@ -60,6 +61,7 @@ struct job {
 	struct model_domain_state st;
 	struct err err;
 	int rc;
+	bool realm; /* an MIT realm: read through kadmind (providers/kadm.h) */
 };
 
 static struct prov_ldap *
@@ -784,15 +786,30 @@ ldap_read(struct prov *prov, const char *const *domains, size_t n,
 	bool *started = xcalloc(n > 0 ? n : 1, sizeof(*started));
 	int rc = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		const struct model_domain *d =
+		        model_domain_find(p->model, domains[i]);
+
+		if (d != NULL && d->kind == MODEL_KIND_MIT_REALM) {
+			jobs[i].realm = true;
+			jobs[i].name = xstrdup(domains[i]);
+			continue;
+		}
 		if ((rc = job_prepare(&jobs[i], p, domains[i], err)) < 0)
 			goto out;
+	}
 	for (size_t i = 0; i < n; i++)
 		started[i] =
+		        !jobs[i].realm &&
 		        pthread_create(&th[i], NULL, job_main, &jobs[i]) == 0;
 	for (size_t i = 0; i < n; i++) {
+		struct prov_cfg kc = {.model = p->model, .secrets = p->secrets};
+
 		if (started[i])
 			pthread_join(th[i], NULL);
+		else if (jobs[i].realm) /* the MIT half: its kadmind */
+			jobs[i].rc = prov_kadm_read_realm(
+			        &jobs[i].st, &kc, jobs[i].name, &jobs[i].err);
 		else
 			job_main(&jobs[i]); /* no thread: read it here */
 	}

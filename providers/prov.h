@@ -49,6 +49,12 @@ struct prov_cfg {
 enum prov_set {
 	PROV_SET_INFO = 1 << 0,     /* direction, type, attributes */
 	PROV_SET_ENCTYPES = 1 << 1, /* msDS-SupportedEncryptionTypes */
+	/*
+	 * A new trust password in place (kadm5: the realm side's keys made
+	 * again from the trust's password at kvno + 1).  Only writers whose
+	 * replace_reason never asks for a replace get it.
+	 */
+	PROV_SET_SECRET = 1 << 2,
 };
 
 struct prov {
@@ -131,6 +137,8 @@ struct prov_ops {
 extern const struct prov_ops prov_snapshot_ops;
 extern const struct prov_ops prov_ldap_ops;
 extern const struct prov_ops prov_lsa_ops;
+/* MIT realms (providers/kadm.h): realm sides through kadmind. */
+extern const struct prov_ops prov_kadm_ops;
 
 /* True for a Samba DC (its rootDSE vendorName). */
 bool prov_vendor_is_samba(const char *vendor);

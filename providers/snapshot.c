@@ -61,6 +61,7 @@
 struct prov_snapshot {
 	struct prov base; /* must stay first */
 	char *dir;
+	const struct model *model; /* may be NULL */
 };
 
 /* One requested domain being collected. */
@@ -113,6 +114,7 @@ snap_open(struct prov **out, const struct prov_cfg *cfg, struct err *err)
 	p = xcalloc(1, sizeof(*p));
 	p->base.ops = &prov_snapshot_ops;
 	p->dir = xstrdup(cfg->snapshot_dir);
+	p->model = cfg->model;
 	*out = &p->base;
 	return 0;
 }
@@ -708,6 +710,27 @@ snap_read(struct prov *p, const char *const *domains, size_t n,
 
 		if (set.all && !d->held)
 			continue;
+		const struct model_domain *md =
+		        s->model ? model_domain_find(s->model, d->st.name)
+		                 : NULL;
+
+		if (!d->found && md != NULL &&
+		    md->kind == MODEL_KIND_MIT_REALM) {
+			/*
+			 * An MIT realm's principals are no LDIF: offline, its
+			 * half is not planned (the diff says so).
+			 */
+			d->st.unread = true;
+			free(d->st.name);
+			d->st.name = xstrdup(md->name);
+			d->st.source = xasprintf(
+			        "no snapshot of realm '%s' (its cross-realm "
+			        "principals are read through kadmind only)",
+			        md->name);
+			d->st.vendor = xstrdup("MIT Kerberos");
+			d->st.dn = xstrdup("");
+			d->found = true;
+		}
 		if (!d->found) {
 			rc = err_set(err, ERR_NOTFOUND,
 			             "no snapshot of domain '%s' in %s",

@@ -66,7 +66,8 @@ struct run {
 	const struct plan *p;
 	const struct model *m;
 	const struct rec_apply_opts *o;
-	struct prov *w;
+	struct prov *w;  /* AD sides */
+	struct prov *rw; /* MIT realm sides (o->realm_writer, else w) */
 	struct rec_journal *j;
 	bool *touched; /* per plan item: a step of it was attempted */
 	size_t writes;
@@ -81,6 +82,39 @@ now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The writer of a domain's sides: kadm5 for MIT realms, else LSA. */
+static struct prov *
+wr(const struct run *r, const char *domain)
+{
+	const struct model_domain *d =
+	        r->m != NULL ? model_domain_find(r->m, domain) : NULL;
+
+	return d != NULL && d->kind == MODEL_KIND_MIT_REALM ? r->rw : r->w;
+}
+
+/* A realm side re-keyed in place (rec_plan_rekey): its old keys go. */
+static bool
+rekeys(const struct plan_item *it)
+{
+	for (size_t k = 0; k < it->n_changes; k++)
+		if (it->changes[k].in_place &&
+		    strcmp(it->changes[k].field, "trust_password") == 0)
+			return true;
+	return false;
+}
+
+/* The newest kvno of a realm side's principals (0: not a realm side). */
+static uint32_t
+max_kvno(const struct model_tdo *t)
+{
+	uint32_t k = 0;
+
+	for (unsigned i = 0; i < 2; i++)
+		if (t->princ[i].present && t->princ[i].kvno > k)
+			k = t->princ[i].kvno;
+	return k;
 }
 
 static bool
@@ -136,6 +170,8 @@ trust_password(struct tx *tx, struct err *err)
 static const char *
 secret_kind(const struct tx *tx, const struct step *s)
 {
+	if (s->op == ST_UPDATE && rekeys(s->it))
+		return "referenced";
 	if (s->op != ST_CREATE)
 		return "none";
 	return tx->t == NULL || tx->t->password == NULL ? "generated"
@@ -162,7 +198,9 @@ readback(struct run *r, const struct plan_item *it, bool want_absent,
 {
 	const struct model_tdo *a = &it->after;
 	struct model_tdo t;
-	int rc = r->w->ops->tdo_get(r->w, it->domain, it->partner, &t, err);
+	int rc = wr(r, it->domain)
+	                 ->ops->tdo_get(wr(r, it->domain), it->domain,
+	                                it->partner, &t, err);
 
 	if (want_absent) {
 		model_tdo_release(&t);
@@ -228,11 +266,13 @@ store_fti(struct run *r, const struct plan_item *it, const struct fti *want,
 	struct fti back;
 	int rc;
 
-	if ((rc = r->w->ops->fti_set(r->w, it->domain, it->partner, want,
-	                             err)) < 0)
+	if ((rc = wr(r, it->domain)
+	                  ->ops->fti_set(wr(r, it->domain), it->domain,
+	                                 it->partner, want, err)) < 0)
 		return rc;
-	if ((rc = r->w->ops->fti_get(r->w, it->domain, it->partner, false,
-	                             &back, err)) < 0) {
+	if ((rc = wr(r, it->domain)
+	                  ->ops->fti_get(wr(r, it->domain), it->domain,
+	                                 it->partner, false, &back, err)) < 0) {
 		fti_release(&back);
 		return err_prefix(err, "reading back '%s'", it->address);
 	}
@@ -269,14 +309,16 @@ want_fti(struct run *r, const struct step *s, struct fti *want, struct err *err)
 	err_init(&e2);
 	fti_init(&cur);
 	if (s->op == ST_FTI_NEW) {
-		rc = r->w->ops->fti_get(r->w, it->domain, it->partner, true,
-		                        &cur, &e2);
+		rc = wr(r, it->domain)
+		             ->ops->fti_get(wr(r, it->domain), it->domain,
+		                            it->partner, true, &cur, &e2);
 		if (rc < 0)
 			fti_release(&cur);
 	}
 	if (rc < 0) {
-		rc = r->w->ops->fti_get(r->w, it->domain, it->partner, false,
-		                        &cur, err);
+		rc = wr(r, it->domain)
+		             ->ops->fti_get(wr(r, it->domain), it->domain,
+		                            it->partner, false, &cur, err);
 		if (rc < 0 && rc != ERR_NOTFOUND) {
 			fti_release(&cur);
 			return rc;
@@ -299,6 +341,20 @@ update_what(const struct plan_item *it)
 	const struct model_tdo *a = &it->after, *b = &it->before;
 	unsigned what = 0;
 
+	if (a->realm_side) { /* per principal: what the changes name */
+		for (size_t k = 0; k < it->n_changes; k++) {
+			const char *f = it->changes[k].field;
+
+			if (strcmp(f, "direction") == 0)
+				what |= PROV_SET_INFO;
+			else if (strncmp(f, "encryption", 10) == 0)
+				what |= PROV_SET_ENCTYPES;
+		}
+		if (rekeys(it))
+			what |= PROV_SET_SECRET;
+		return what;
+	}
+
 	if (a->direction != b->direction || a->attributes != b->attributes)
 		what |= PROV_SET_INFO;
 	if (a->has_enctypes && (!b->has_enctypes || a->enctypes != b->enctypes))
@@ -317,20 +373,26 @@ write_step(struct run *r, struct tx *tx, const struct step *s, struct err *err)
 
 	switch (s->op) {
 	case ST_DELETE:
-		if ((rc = r->w->ops->tdo_delete(r->w, it->domain, it->partner,
-		                                err)) < 0)
+		if ((rc = wr(r, it->domain)
+		                  ->ops->tdo_delete(wr(r, it->domain),
+		                                    it->domain, it->partner,
+		                                    err)) < 0)
 			return rc;
 		return readback(r, it, true, err);
 	case ST_UPDATE:
 		if ((what = update_what(it)) != 0 &&
-		    (rc = r->w->ops->tdo_set(r->w, &it->after, what, err)) < 0)
+		    (rc = wr(r, it->domain)
+		                  ->ops->tdo_set(wr(r, it->domain), &it->after,
+		                                 what, err)) < 0)
 			return rc;
 		return readback(r, it, false, err);
 	case ST_CREATE:
 		if ((rc = trust_password(tx, err)) < 0)
 			return rc;
-		if ((rc = r->w->ops->tdo_create(r->w, &it->after, tx->pw,
-		                                err)) < 0)
+		if ((rc = wr(r, it->domain)
+		                  ->ops->tdo_create(wr(r, it->domain),
+		                                    &it->after, tx->pw, err)) <
+		    0)
 			return rc;
 		return readback(r, it, false, err);
 	case ST_FTI_UPDATE:
@@ -360,21 +422,38 @@ resolve(struct run *r, const struct step *s)
 	err_init(&e);
 	switch (s->op) {
 	case ST_DELETE:
-		rc = r->w->ops->tdo_get(r->w, it->domain, it->partner, &t, &e);
+		rc = wr(r, it->domain)
+		             ->ops->tdo_get(wr(r, it->domain), it->domain,
+		                            it->partner, &t, &e);
 		model_tdo_release(&t);
 		return rc == ERR_NOTFOUND ? F_DONE
 		       : rc == 0          ? F_FAILED
 		                          : F_UNKNOWN;
 	case ST_CREATE:
-		rc = r->w->ops->tdo_get(r->w, it->domain, it->partner, &t, &e);
+		rc = wr(r, it->domain)
+		             ->ops->tdo_get(wr(r, it->domain), it->domain,
+		                            it->partner, &t, &e);
 		model_tdo_release(&t);
 		return rc == ERR_NOTFOUND ? F_FAILED : F_UNKNOWN;
 	case ST_UPDATE: {
 		struct model_tdo b;
 		enum fate f = F_UNKNOWN;
 
-		if (r->w->ops->tdo_get(r->w, it->domain, it->partner, &t, &e) ==
-		    0) {
+		if (rekeys(it)) {
+			/* a re-key reads back as a higher kvno, nothing else */
+			rc = wr(r, it->domain)
+			             ->ops->tdo_get(wr(r, it->domain),
+			                            it->domain, it->partner, &t,
+			                            &e);
+			f = rc < 0                                 ? F_UNKNOWN
+			    : max_kvno(&t) > max_kvno(&it->before) ? F_DONE
+			                                           : F_FAILED;
+			model_tdo_release(&t);
+			return f;
+		}
+		if (wr(r, it->domain)
+		            ->ops->tdo_get(wr(r, it->domain), it->domain,
+		                           it->partner, &t, &e) == 0) {
 			model_tdo_init(&b);
 			model_tdo_copy(&b, &it->before);
 			b.attr_mask = 0xffffffffu;
@@ -474,7 +553,9 @@ undo_step(struct run *r, struct step *s, struct err *err)
 	r->writes++;
 	switch (s->op) {
 	case ST_CREATE:
-		rc = r->w->ops->tdo_delete(r->w, it->domain, it->partner, err);
+		rc = wr(r, it->domain)
+		             ->ops->tdo_delete(wr(r, it->domain), it->domain,
+		                               it->partner, err);
 		if (rc == ERR_NOTFOUND)
 			rc = 0;
 		break;
@@ -482,18 +563,23 @@ undo_step(struct run *r, struct step *s, struct err *err)
 		model_tdo_init(&back);
 		model_tdo_copy(&back, &it->before);
 		back.attr_mask = 0xffffffffu;
-		rc = r->w->ops->tdo_set(r->w, &back,
-		                        update_what(it) |
-		                                (it->before.has_enctypes
-		                                         ? PROV_SET_ENCTYPES
-		                                         : 0),
-		                        err);
+		back.trust = it->after.trust; /* a realm side's password */
+		back.enctypes &= ~MODEL_ENC_MIXED;
+		rc = wr(r, it->domain)
+		             ->ops->tdo_set(wr(r, it->domain), &back,
+		                            (update_what(it) &
+		                             ~(unsigned)PROV_SET_SECRET) |
+		                                    (it->before.has_enctypes
+		                                             ? PROV_SET_ENCTYPES
+		                                             : 0),
+		                            err);
 		if (rc == 0) {
 			struct model_tdo t;
 
-			if ((rc = r->w->ops->tdo_get(r->w, it->domain,
-			                             it->partner, &t, err)) ==
-			            0 &&
+			if ((rc = wr(r, it->domain)
+			                  ->ops->tdo_get(
+			                          wr(r, it->domain), it->domain,
+			                          it->partner, &t, err)) == 0 &&
 			    !tdo_matches(&t, &back))
 				rc = err_set(err, ERR_BACKEND,
 				             "'%s': the old values do not read "
@@ -526,7 +612,8 @@ static bool
 point_of_no_return(const struct tx *tx)
 {
 	for (size_t i = 0; i < tx->n; i++)
-		if (tx->st[i].op == ST_DELETE &&
+		if ((tx->st[i].op == ST_DELETE ||
+		     (tx->st[i].op == ST_UPDATE && rekeys(tx->st[i].it))) &&
 		    (tx->st[i].fate == F_DONE || tx->st[i].fate == F_UNKNOWN))
 			return true;
 	return false;
@@ -547,7 +634,7 @@ describe_sides(struct run *r, const struct tx *tx, char *buf, size_t len)
 		int rc;
 
 		err_init(&e);
-		rc = r->w->ops->tdo_get(r->w, d, pt, &t, &e);
+		rc = wr(r, d)->ops->tdo_get(wr(r, d), d, pt, &t, &e);
 		model_tdo_release(&t);
 		off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
 		                        "%s%s/%s %s", k ? ", " : "", d, pt,
@@ -572,7 +659,7 @@ check_channels(struct run *r, const struct tx *tx)
 	bool all = true, any = false;
 	struct err e;
 
-	if (r->o->no_verify || r->w->ops->sc_reset == NULL)
+	if (r->o->no_verify)
 		return false;
 	for (size_t i = 0; i < tx->n; i++) {
 		const struct plan_item *it = tx->st[i].it;
@@ -585,10 +672,13 @@ check_channels(struct run *r, const struct tx *tx)
 		    (it->after.direction & TDO_DIR_OUTBOUND) == 0 ||
 		    it->after.type == TDO_TYPE_MIT)
 			continue;
+		if (wr(r, it->domain)->ops->sc_reset == NULL)
+			continue; /* no secure channel (an MIT realm) */
 		any = true;
 		err_init(&e);
-		if (r->w->ops->sc_reset(r->w, it->domain, it->partner, &e) ==
-		    0) {
+		if (wr(r, it->domain)
+		            ->ops->sc_reset(wr(r, it->domain), it->domain,
+		                            it->partner, &e) == 0) {
 			say(r, "verified", it,
 			    "secure channel reset and checked");
 		} else if (tx->t != NULL && tx->t->sides != MODEL_SIDES_BOTH) {
@@ -855,6 +945,7 @@ preflight(struct run *r, struct err *err)
 			               it->address,
 			               plan_action_name(it->action));
 		if ((it->action == PLAN_CREATE || it->action == PLAN_REPLACE) &&
+		    !a->realm_side &&
 		    (a->flat_name == NULL ||
 		     (a->sid == NULL && a->type != TDO_TYPE_MIT)))
 			return err_set(err, ERR_INVALID,
@@ -874,7 +965,9 @@ preflight(struct run *r, struct err *err)
 			       strcasecmp(p->items[k].domain, it->domain) == 0;
 		if (seen)
 			continue;
-		if ((rc = r->w->ops->preflight(r->w, it->domain, err)) < 0)
+		if ((rc = wr(r, it->domain)
+		                  ->ops->preflight(wr(r, it->domain),
+		                                   it->domain, err)) < 0)
 			return err_prefix(err,
 			                  "preflight of '%s' failed; nothing "
 			                  "was written",
@@ -926,7 +1019,11 @@ int
 rec_apply(const struct plan *p, const struct model *m,
           const struct rec_apply_opts *o, struct err *err)
 {
-	struct run r = {.p = p, .m = m, .o = o, .w = o->writer};
+	struct run r = {.p = p,
+	                .m = m,
+	                .o = o,
+	                .w = o->writer,
+	                .rw = o->realm_writer ? o->realm_writer : o->writer};
 	const struct plan_item *stopped_at = NULL;
 	struct err je;
 	int rc = 0;
@@ -935,6 +1032,10 @@ rec_apply(const struct plan *p, const struct model *m,
 		return err_set(err, ERR_INVALID,
 		               "the provider '%s' cannot write trusts",
 		               r.w ? r.w->ops->name : "(none)");
+	if (!(r.rw->ops->caps & PROV_CAN_WRITE))
+		return err_set(err, ERR_INVALID,
+		               "the provider '%s' cannot write realm trusts",
+		               r.rw->ops->name);
 	if ((rc = preflight(&r, err)) < 0)
 		return rc;
 	if (plan_is_noop(p))

@@ -354,8 +354,10 @@ revert_field(struct plan_item *it, const struct plan_change *ch)
 		a->type = b->type;
 	} else if (strcmp(field, "direction") == 0) {
 		a->direction = b->direction;
-	} else if (strcmp(field, "encryption") == 0) {
-		a->enctypes = b->enctypes;
+	} else if (strcmp(field, "encryption") == 0 ||
+	           strncmp(field, "encryption[", 11) == 0) {
+		/* a realm side's keys are made for both principals at once */
+		a->enctypes = b->enctypes & ~MODEL_ENC_MIXED;
 		a->has_enctypes = b->has_enctypes;
 	} else if (strcmp(field, "flat_name") == 0) {
 		swap_str(&a->flat_name, b->flat_name);
@@ -553,6 +555,62 @@ rules_for(const struct model_trust *t, const struct rec_opts *o)
 	return NULL;
 }
 
+/* "0x18 (aes128, aes256)", and how many keys of other types. */
+static void
+princ_enctypes(char *buf, size_t len, const struct model_princ *p)
+{
+	size_t n;
+
+	model_enctypes_str(buf, len, p->enctypes);
+	n = strlen(buf);
+	if (p->n_other > 0 && n < len)
+		snprintf(buf + n, len - n, " + %zu key%s of other types",
+		         p->n_other, p->n_other == 1 ? "" : "s");
+}
+
+/*
+ * A realm side (the MIT half): direction is which cross-realm principals
+ * exist, encryption the key types of each, compared per principal and
+ * named by it ("encryption[krbtgt/NA.TEST@ATHENA.TEST]").  kadmind changes
+ * all of it in place: no replace, no attribute bits.
+ */
+static void
+compare_realm(struct plan_item *it, const char *today, const struct rec_opts *o)
+{
+	const struct model_tdo *b = &it->before;
+	struct model_tdo *a = &it->after;
+	char field[700], name[600], x[160], y[160];
+
+	a->attributes = b->attributes;
+	a->attr_mask = 0;
+	it->create_attributes = 0;
+	for (unsigned k = 0; k < 2; k++)
+		a->princ[k].kvno = b->princ[k].kvno;
+	if (b->direction != a->direction)
+		add_change(it, "direction", model_dir_name(b->direction),
+		           model_dir_name(a->direction));
+	if (!(a->fields & TDO_F_ENCTYPES) && !(b->enctypes & MODEL_ENC_MIXED))
+		a->enctypes = b->enctypes; /* not managed: as it is */
+	for (unsigned k = 0; k < 2; k++) {
+		const struct model_princ *p = &b->princ[k];
+
+		if (!p->present ||
+		    !(a->direction & (k == MODEL_PRINC_IN ? TDO_DIR_INBOUND
+		                                          : TDO_DIR_OUTBOUND)))
+			continue;
+		if (p->enctypes == a->enctypes && p->n_other == 0)
+			continue;
+		model_princ_name(name, sizeof(name), a, k);
+		snprintf(field, sizeof(field), "encryption[%s]", name);
+		princ_enctypes(x, sizeof(x), p);
+		model_enctypes_str(y, sizeof(y), a->enctypes);
+		add_change(it, field, x, y);
+	}
+	if (a->trust != NULL && rules_for(a->trust, o) != NULL)
+		apply_ignores(it, rules_for(a->trust, o), today);
+	it->action = it->n_changes == 0 ? PLAN_NOOP : PLAN_UPDATE;
+}
+
 static void
 compare(struct plan_item *it, const struct model_domain_state *ds,
         const char *today, const struct rec_opts *o)
@@ -561,6 +619,11 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 	struct model_tdo *a = &it->after;
 	const char *why;
 	char x[128], y[128];
+
+	if (a->realm_side) {
+		compare_realm(it, today, o);
+		return;
+	}
 
 	/* The expected value of unmanaged bits is whatever is there. */
 	it->create_attributes = a->attributes;
@@ -686,6 +749,10 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		return rc;
 	if ((rc = model_expand(&e, m, err)) < 0)
 		return rc;
+	if ((rc = model_expand_realms(&e, m, err)) < 0) {
+		model_expected_release(&e);
+		return rc;
+	}
 	for (size_t i = 0; i < e.n_tdos; i++) {
 		struct model_tdo *x = &e.tdos[i];
 		const struct model_domain_state *pd =
@@ -737,6 +804,16 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 			char *w = xasprintf("domain '%s' was not read: it is "
 			                    "not checked",
 			                    out->domains[d]);
+
+			add_note(&out->warnings, &out->n_warnings, w);
+			free(w);
+			continue;
+		}
+		if (ds != NULL && ds->unread) {
+			char *w = xasprintf(
+			        "'%s': %s; its side is not "
+			        "planned",
+			        ds->name, ds->source ? ds->source : "not read");
 
 			add_note(&out->warnings, &out->n_warnings, w);
 			free(w);
@@ -881,6 +958,10 @@ rec_managed_domains(char ***out, size_t *n, const struct model *m,
 	*n = 0;
 	if ((rc = model_expand(&e, m, err)) < 0)
 		return rc;
+	if ((rc = model_expand_realms(&e, m, err)) < 0) {
+		model_expected_release(&e);
+		return rc;
+	}
 	plan_init(&p);
 	for (size_t i = 0; i < e.n_tdos; i++)
 		add_domain(&p, e.tdos[i].domain);
@@ -932,6 +1013,21 @@ rec_plan_rekey(struct plan *p, const char *spec, bool allow_destroy,
 		hits++;
 		if (it->action == PLAN_REPLACE || it->action == PLAN_DELETE)
 			continue; /* gets a new secret anyway, or goes */
+		if (it->after.realm_side) {
+			/* kadmind re-keys in place: new keys at kvno + 1 */
+			char was[64], will[64];
+			uint32_t kv = 0;
+
+			for (unsigned k = 0; k < 2; k++)
+				if (it->before.princ[k].present &&
+				    it->before.princ[k].kvno > kv)
+					kv = it->before.princ[k].kvno;
+			snprintf(was, sizeof(was), "current (kvno %u)", kv);
+			snprintf(will, sizeof(will), "new (kvno %u)", kv + 1);
+			it->action = PLAN_UPDATE;
+			add_change(it, "trust_password", was, will);
+			continue;
+		}
 		it->action = PLAN_REPLACE;
 		free(it->reason);
 		if (t->sides != MODEL_SIDES_BOTH && t->password != NULL) {

@@ -115,7 +115,9 @@ extern const struct plan_renderer plan_render_json;
  */
 struct rec_apply_opts {
 	FILE *report;
-	struct prov *writer;         /* PROV_CAN_WRITE */
+	struct prov *writer; /* PROV_CAN_WRITE */
+	/* MIT realm sides (the kadm5 writer); NULL: writer writes them */
+	struct prov *realm_writer;
 	const char *journal_dir;     /* NULL: no journal */
 	volatile sig_atomic_t *stop; /* may be NULL; non-zero: stop */
 	/* Journals of dead runs this plan repairs; removed on success. */

@@ -23,10 +23,47 @@ col(const struct out *o, const char *c)
 	return o->colour ? c : "";
 }
 
+/* A realm side: its cross-realm principals, not a TDO. */
+static void
+realm_lines(const struct out *o, const struct model_tdo *t, const char *mark)
+{
+	char buf[256], name[600];
+
+	fprintf(o->fp,
+	        "      %s partner:    %s (an MIT realm side: "
+	        "cross-realm principals in its KDC)\n",
+	        mark, t->partner);
+	fprintf(o->fp, "      %s direction:  %s\n", mark,
+	        model_dir_name(t->direction));
+	model_enctypes_str(buf, sizeof(buf), t->enctypes & ~MODEL_ENC_MIXED);
+	for (unsigned k = 0; k < 2; k++) {
+		uint32_t bit = k == MODEL_PRINC_IN ? TDO_DIR_INBOUND
+		                                   : TDO_DIR_OUTBOUND;
+
+		if (!(t->direction & bit))
+			continue;
+		model_princ_name(name, sizeof(name), t, k);
+		if (t->princ[k].present) {
+			model_enctypes_str(buf, sizeof(buf),
+			                   t->princ[k].enctypes);
+			fprintf(o->fp, "      %s principal:  %s, kvno %u, %s\n",
+			        mark, name, t->princ[k].kvno, buf);
+		} else {
+			fprintf(o->fp, "      %s principal:  %s, %s\n", mark,
+			        name, buf);
+		}
+	}
+}
+
 static void
 tdo_lines(const struct out *o, const struct model_tdo *t, const char *mark)
 {
 	char buf[256];
+
+	if (t->realm_side) {
+		realm_lines(o, t, mark);
+		return;
+	}
 
 	fprintf(o->fp, "      %s partner:    %s", mark, t->partner);
 	if (t->flat_name != NULL)

@@ -22,6 +22,11 @@ lab_healthy || { echo "$NAME: lab not up (tests/lab/up.sh) - skipped"; exit 77; 
 T=$LAB/tmp/$NAME
 rm -rf "$T"
 mkdir -p "$T"
+# applied records, locks and journals of this lab only: /var/lib/adtrust is shared by every lab
+# (and worktree) on the machine, and a journal another lab's run left there is "an interrupted
+# apply" of the same a.test/b.test here
+export ADTRUST_STATE_DIR=${ADTRUST_STATE_DIR:-$LAB/state}
+mkdir -p -m 700 "$ADTRUST_STATE_DIR"
 export ADTRUST_LSA=$B/adtrust-lsa
 PASS=0 FAIL=0
 ok() { PASS=$((PASS + 1)); echo "ok - $*"; }

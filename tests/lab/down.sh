@@ -10,6 +10,7 @@ lab_lock
 T0=$(now)
 
 lab_stop_dc a b
+"$HERE/mit.sh" down  # the MIT realms' daemons, by PID
 if [ -e "/run/netns/$NETNS" ]; then
   ip netns del "$NETNS"
 fi

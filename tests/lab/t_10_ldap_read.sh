@@ -29,7 +29,7 @@ CLI=$B/tests/prov_read_cli
 mkdir -p "$B/tests"
 # (no grep -q: nm would die of SIGPIPE and pipefail would hide the match)
 SAN=; nm "$B/libadtrust.a" 2>/dev/null | grep __asan_ >/dev/null && SAN="-fsanitize=address,undefined"
-PKGS="libcyaml yaml-0.1 ldap jansson libgit2 gnutls krb5 krb5-gssapi libsasl2"
+PKGS="libcyaml yaml-0.1 ldap jansson libgit2 gnutls krb5 krb5-gssapi libsasl2 kadm-client"
 # shellcheck disable=SC2046
 cc -std=c11 -D_DEFAULT_SOURCE -I. -g -O1 -Wall -Wextra -Werror $SAN -o "$CLI" \
    tests/providers/prov_read_cli.c "$B/libadtrust.a" $(pkg-config --libs $PKGS) -lpthread \

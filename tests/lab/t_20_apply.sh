@@ -235,7 +235,7 @@ y=$(tmpyaml external-two-way.yaml 's|    ldap: ldap://dcb.b.test|    ldap: ldap:
 if adt 1 plan -f "$y" && has "b.test" && has "clear-text"; then ok "clear-text simple bind refused"; else bad "clear-text bind"; fi
 if ! stA domain trust list 2>/dev/null | grep -q b.test && ! stB domain trust list 2>/dev/null | grep -q a.test; then ok "bad input wrote nothing"; else bad "bad input wrote something"; fi
 
-# ---- a realm trust: Samba 4.17 refuses a TDO without a SID; clean error ----
+# ---- a realm trust's AD half: Samba 4.17 refuses a TDO without a SID; clean error ----
 cat >"$T/realm.yaml" <<'Y'
 version: 1
 domains:
@@ -244,7 +244,7 @@ domains:
 credentials:
   - { name: a-admin, method: password, user: administrator@A.TEST, password: { env: ADT_LAB_ADMINPASS } }
 trusts:
-  - { trusting: a.test, trusted: R.TEST, type: realm, transitive: false, password: { env: ADT_LAB_TRUST_PW } }
+  - { trusting: a.test, trusted: R.TEST, type: realm, sides: trusting, transitive: false, password: { env: ADT_LAB_TRUST_PW } }
 Y
 if adt 1 apply --auto-approve -f "$T/realm.yaml" && has "NT_STATUS_INVALID_SID" &&
    ! stA domain trust list 2>/dev/null | grep -qi r.test; then

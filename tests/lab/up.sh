@@ -12,12 +12,13 @@ T0=$(now)
 
 if lab_healthy; then
   echo "lab already up ($LAB, netns $NETNS), healthy - checked in $(since "$T0") s"
+  "$HERE/mit.sh" up
   exit 0
 fi
 # provisioned, but a DC is down (e.g. a test stopped it): just start it again
 if [ -e "$LAB/provisioned" ] && [ -e "/run/netns/$NETNS" ]; then
   echo "lab provisioned but not healthy: (re)starting DCs"
-  if lab_start_dc a b && lab_healthy; then echo "lab up again: $(since "$T0") s"; exit 0; fi
+  if lab_start_dc a b && lab_healthy; then echo "lab up again: $(since "$T0") s"; "$HERE/mit.sh" up; exit 0; fi
   echo "restart did not help"
 fi
 if [ -e "$LAB" ] || [ -e "/run/netns/$NETNS" ] || [ -e "/etc/netns/$NETNS" ]; then
@@ -110,4 +111,5 @@ for x in A B; do
 done
 rm -f "$LAB/tmp/cc.up"
 lab_healthy || { echo "lab not healthy after start" >&2; exit 1; }
+"$HERE/mit.sh" up    # the MIT realms ATHENA.TEST and NA.TEST (tests/lab/mit.sh)
 echo "lab up: $(since "$T0") s total (LAB=$LAB NETNS=$NETNS)"
