@@ -134,7 +134,8 @@ struct model_override {
 	struct model_side_opts opts;
 };
 
-struct model_pos; /* YAML positions, private to model/ */
+struct model_pos;   /* YAML positions, private to model/ */
+struct model_index; /* name indexes, private to model/ */
 
 struct model_suffixes {
 	char **enable;
@@ -192,6 +193,8 @@ struct model {
 	                          literal secrets are refused) */
 	char sha256[65];       /* of the file's bytes */
 	struct model_pos *pos; /* YAML positions by path, for diagnostics */
+	struct model_index *index; /* by name; NULL (a model built by hand):
+	                              lookups scan */
 };
 
 /*

@@ -559,6 +559,13 @@ read_file(struct snap_dom *doms, size_t n_doms, const struct snap_file *f,
 	}
 	while (ldif_read_record(lfp, &lno, &rec, &buflen) > 0) {
 		/*
+		 * libldap skips a leading numeric line (an old LDIF record
+		 * number) and, with nothing after it, answers "a record"
+		 * without allocating one: nothing to read.
+		 */
+		if (rec == NULL || rec[0] == '\0')
+			continue;
+		/*
 		 * lno is the last line read: the blank line ending the
 		 * record, or its own last line at end of file.
 		 */

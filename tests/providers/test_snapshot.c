@@ -466,3 +466,20 @@ Test(prov_snapshot, nul_byte_refused)
 	model_state_release(&st);
 	tmp_release(&t);
 }
+
+Test(prov_snapshot, a_lone_record_number_is_no_record)
+{
+	const char *doms[] = {"a.test"};
+	struct model_state st;
+	struct err err;
+	struct tmp t;
+
+	/* libldap skips it and returned no record buffer: this crashed */
+	tmp_init(&t);
+	tmp_add(&t, "x.ldif", "1\n");
+	cr_assert_eq(snap_read(t.dir, doms, 1, &st, &err), ERR_NOTFOUND);
+	cr_expect_not_null(strstr(err.msg, "no snapshot of domain 'a.test'"),
+	                   "%s", err.msg);
+	model_state_release(&st);
+	tmp_release(&t);
+}
