@@ -28,6 +28,7 @@ struct diags;
 #define TDO_TYPE_UPLEVEL 2u
 #define TDO_TYPE_MIT 3u
 #define TDO_TYPE_DCE 4u
+#define TDO_TYPE_AAD 5u /* Azure AD (MS-ADTS 6.1.6.7.15, newer versions) */
 
 /* trustAttributes (MS-ADTS 6.1.6.7.9; spec section 2.3). */
 #define TA_NON_TRANSITIVE 0x00000001u

@@ -643,6 +643,20 @@ check_dups(const struct model_domain_state *d, struct err *err)
 	return 0;
 }
 
+/* Points err at a TDO's source ("name.ldif:12") in dir. */
+static void
+source_at(struct err *err, const char *dir, const char *source)
+{
+	const char *colon = strrchr(source, ':');
+
+	if (colon == NULL)
+		return;
+	snprintf(err->file, sizeof(err->file), "%s/%.*s", dir,
+	         (int)(colon - source), source);
+	err->line = (unsigned)strtoul(colon + 1, NULL, 10);
+	err->col = 0;
+}
+
 static int
 snap_read(struct prov *p, const char *const *domains, size_t n,
           struct model_state *out, struct err *err)
@@ -650,7 +664,7 @@ snap_read(struct prov *p, const char *const *domains, size_t n,
 	struct prov_snapshot *s = to_snap(p);
 	struct snap_dom *doms = xcalloc(n > 0 ? n : 1, sizeof(*doms));
 	char **names = NULL, *path = NULL;
-	size_t n_names = 0;
+	size_t n_names = 0, bad;
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
@@ -684,6 +698,10 @@ snap_read(struct prov *p, const char *const *domains, size_t n,
 		prov_sort_tdos(&d->st);
 		if ((rc = check_dups(&d->st, err)) < 0)
 			goto out;
+		if ((rc = prov_check_tdos(&bad, &d->st, err)) < 0) {
+			source_at(err, s->dir, d->st.tdos[bad].source);
+			goto out;
+		}
 		if (d->st.dn == NULL)
 			d->st.dn = prov_dns_to_dn(d->st.name);
 		if (d->st.vendor == NULL)

@@ -19,8 +19,10 @@
 
 #include "model/model.h"
 #include "util/err.h"
+#include "util/hex.h"
 #include "util/sbuf.h"
 #include "util/sid.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
 /* Attributes of a TDO, in digest order; bit i of prov_tdo_map.seen. */
@@ -156,10 +158,22 @@ prov_tdo_value(struct prov_tdo_map *m, const char *attr, const void *val,
 			t->sid = xstrdup(sid);
 		break;
 	case A_DIRECTION:
-		bad = parse_u32(&t->direction, val, len);
+		if ((bad = parse_u32(&t->direction, val, len)) == 0 &&
+		    t->direction > TDO_DIR_BOTH)
+			return err_set(err, ERR_INVALID,
+			               "'%s': trustDirection %.*s is out of "
+			               "range (0 to 3)",
+			               dn, (int)(len < 16 ? len : 16),
+			               (const char *)val);
 		break;
 	case A_TYPE:
-		bad = parse_u32(&t->type, val, len);
+		if ((bad = parse_u32(&t->type, val, len)) == 0 &&
+		    (t->type < TDO_TYPE_DOWNLEVEL || t->type > TDO_TYPE_AAD))
+			return err_set(err, ERR_INVALID,
+			               "'%s': trustType %.*s is out of range "
+			               "(1 to 5)",
+			               dn, (int)(len < 16 ? len : 16),
+			               (const char *)val);
 		break;
 	case A_ATTRIBUTES:
 		bad = parse_u32(&t->attributes, val, len);
@@ -238,7 +252,8 @@ digest_str(struct sbuf *sb, enum tdo_attr a, const char *s)
 int
 prov_tdo_finish(struct prov_tdo_map *m, struct err *err)
 {
-	static const enum tdo_attr need[] = {A_PARTNER, A_DIRECTION, A_TYPE};
+	static const enum tdo_attr need[] = {A_PARTNER, A_DIRECTION, A_TYPE,
+	                                     A_GUID};
 	struct model_tdo *t = m->tdo;
 	uint8_t md[32];
 	struct sbuf sb;
@@ -265,8 +280,7 @@ prov_tdo_finish(struct prov_tdo_map *m, struct err *err)
 	if (rc < 0)
 		return err_set(err, ERR_FAIL, "cannot hash '%s': %s",
 		               t->dn != NULL ? t->dn : "", gnutls_strerror(rc));
-	for (size_t i = 0; i < sizeof(md); i++)
-		snprintf(t->digest + 2 * i, 3, "%02x", md[i]);
+	hex_encode(t->digest, md, sizeof(md));
 	return 0;
 }
 
@@ -419,4 +433,29 @@ prov_sort_tdos(struct model_domain_state *d)
 {
 	if (d->n_tdos > 1)
 		qsort(d->tdos, d->n_tdos, sizeof(*d->tdos), cmp_tdo);
+}
+
+int
+prov_check_tdos(size_t *bad, const struct model_domain_state *d,
+                struct err *err)
+{
+	struct strmap seen;
+	size_t first;
+	int rc = 0;
+
+	strmap_init(&seen, true);
+	for (size_t i = 0; i < d->n_tdos && rc == 0; i++) {
+		const struct model_tdo *t = &d->tdos[i];
+
+		if (strmap_put(&seen, t->partner, i, &first))
+			continue;
+		*bad = i;
+		rc = err_set(err, ERR_INVALID,
+		             "domain '%s' has two trusted domain objects for "
+		             "'%s': '%s' (%s) and '%s' (%s)",
+		             d->name, t->partner, d->tdos[first].dn,
+		             d->tdos[first].source, t->dn, t->source);
+	}
+	strmap_release(&seen);
+	return rc;
 }
