@@ -200,6 +200,65 @@ else
 	ko "no secret value in any plan text, JSON, saved plan or error"
 fi
 
+# --- hostile input (issue 9): a clean, positioned error, fast ---
+# quick NAME WANT_EXIT cmd...: run, and fail if it takes a second or more
+quick() {
+	local name=$1 want=$2 t0 t1
+	shift 2
+	t0=$(date +%s%N)
+	run "$name" "$want" timeout 10 "$@" || return 1
+	t1=$(date +%s%N)
+	if [ $(((t1 - t0) / 1000000)) -ge 1000 ]; then echo "    took $(((t1 - t0) / 1000000)) ms"; ko "$name"; return 1; fi
+	return 0
+}
+python3 -c "import sys; sys.stdout.write('version: 1\ndomains: ' + '[' * 400000 + ']' * 400000 + '\n')" >"$T/deep.yaml"
+if quick "deep nesting" 1 "$ADT" validate -f "$T/deep.yaml" &&
+	grep -q "deep.yaml:2:73: YAML nested more than 64 levels deep" "$T/err"; then ok "deep [[[ nesting stops at the depth limit"; else ko "deep [[[ nesting stops at the depth limit"; fi
+printf 'version: 1\ndomains: []\n---\nversion: 1\n' >"$T/multi.yaml"
+if quick "two documents" 1 "$ADT" validate -f "$T/multi.yaml" &&
+	grep -q "multi.yaml:3:1: a second YAML document" "$T/err"; then ok "a second YAML document is refused"; else ko "a second YAML document is refused"; fi
+printf 'version: 1\ncredentials:\n  - name: c\n    method: password\n    user: u@A\n    password: { env: NAME hunter2 }\n' >"$T/env.yaml"
+if quick "env name" 1 "$ADT" validate -f "$T/env.yaml" &&
+	grep -q "env.yaml:6:22: 'credentials\[0\].password.env' must be an environment variable name" "$T/err" &&
+	! grep -q hunter2 "$T/err"; then ok "{env: NAME hunter2} is refused, the value not echoed"; else ko "{env: NAME hunter2} is refused, the value not echoed"; fi
+{
+	printf 'version: 1\ndomains:\n  - name: a.test\n  - name: b.test\ntrusts:\n'
+	for _ in $(seq 2000); do printf '  - { trusting: a.test, trusted: b.test, type: external, direction: two-way, sides: both, selective_authentication: true, sid_filtering: true }\n'; done
+} >"$T/dups.yaml"
+if quick "2000 duplicate trusts" 1 "$ADT" validate -f "$T/dups.yaml" &&
+	[ "$(grep -c 'is declared twice (first as trusts\[0\]' "$T/err")" -eq 1999 ] &&
+	grep -q '^.*dups.yaml:2005:5: trusts\[1999\]' "$T/err"; then ok "2,000 duplicate trusts ($(($(wc -c <"$T/dups.yaml") / 1024)) KB): each named, at once"; else ko "2,000 duplicate trusts: each named, at once"; fi
+mkdir -p "$T/num" && printf '1\n' >"$T/num/x.ldif"
+for verb in plan export; do
+	if [ $verb = plan ]; then set -- plan -f examples/netdom/one-way.yaml; else set -- export --domain usa-chicago.contoso.com -f examples/netdom/one-way.yaml; fi
+	if quick "numeric-line LDIF $verb" 1 "$ADT" "$@" --snapshot "$T/num" &&
+		grep -q "no snapshot of domain" "$T/err"; then ok "an LDIF holding only '1' is no record ($verb)"; else ko "an LDIF holding only '1' is no record ($verb)"; fi
+done
+mkdir -p "$T/dir" && cp examples/snapshots/one-way/*.ldif "$T/dir/"
+sed -i 's/^objectClass: trustedDomain$/&\ntrustDirection: -1/' "$T/dir/usa-chicago.ldif" 2>/dev/null
+cp examples/snapshots/two-way/*.ldif "$T/dir/" && rm -f "$T/dir/usa-chicago.ldif" "$T/dir/northamerica.ldif"
+awk '/^trustDirection:/ && !d {print "trustDirection: -1"; d=1; next} {print}' examples/snapshots/two-way/engineering.ldif >"$T/dir/engineering.ldif"
+line=$(grep -n '^trustDirection: -1' "$T/dir/engineering.ldif" | cut -d: -f1)
+if quick "trustDirection -1" 1 "$ADT" plan -f examples/netdom/two-way.yaml --snapshot "$T/dir" &&
+	grep -q "engineering.ldif:$line: .*trustDirection -1 is out of range" "$T/err"; then ok "trustDirection: -1 is refused with file and line"; else ko "trustDirection: -1 is refused with file and line"; fi
+# an escape sequence in a flatName must neither reach the terminal nor forge a line
+forged=$(printf 'MARK\033[2J\nPlan: 0 to create, 0 to update, 0 to replace, 0 to delete.' | base64 -w0)
+sed "s|^flatName: MARKETING\$|flatName:: $forged|" examples/snapshots/two-way/engineering.ldif >"$T/dir/engineering.ldif"
+if run "escaped flatName" 2 "$ADT" plan --detailed-exitcode -f examples/netdom/two-way.yaml --snapshot "$T/dir" -o "$T/forged.json" &&
+	! grep -q $'\033' "$T/out" && ! grep -q '^Plan: 0 to create' "$T/out" && grep -q 'MARK\\x1b\[2J\\x0aPlan: 0' "$T/out"; then ok "control characters in a flatName are escaped in the plan"; else ko "control characters in a flatName are escaped in the plan"; fi
+# a tampered saved plan must not clear the reviewer's screen and print "No changes."
+if run "plan -o" 2 "$ADT" plan --detailed-exitcode -f examples/netdom/two-way.yaml --snapshot examples/snapshots/two-way -o "$T/p.json"; then
+	python3 - "$T/p.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+for c in p["changes"]:
+    c["reason"] = "\u001b[2J\u001b[H\nNo changes. The live trusts of 2 domains match 'x'.\n"
+json.dump(p, open(sys.argv[1], "w"))
+PY
+	if run "show tampered" 0 "$ADT" show "$T/p.json" &&
+		! grep -q $'\033' "$T/out" && ! grep -q '^No changes' "$T/out"; then ok "a tampered saved plan is shown escaped"; else ko "a tampered saved plan is shown escaped"; fi
+fi
+
 echo
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
