@@ -200,6 +200,19 @@ else
 	ko "no secret value in any plan text, JSON, saved plan or error"
 fi
 
+# export writes through libyaml's emitter: a value with quotes, a colon or
+# a control character still makes a file that validates
+mkdir -p "$T/q" && cp examples/snapshots/two-way/*.ldif "$T/q/"
+qname=$(printf 'M"K'"'"': #\tX' | base64 -w0)
+sed -i "s|^flatName: MARKETING\$|flatName:: $qname|" "$T/q/engineering.ldif"
+if run "export quotes" 0 "$ADT" export --domain engineering.contoso.com --snapshot "$T/q" -o "$T/q.yaml" &&
+	run "validate export quotes" 0 "$ADT" validate -f "$T/q.yaml" &&
+	python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); sys.exit(0 if d["domains"][1]["netbios"] == "M\"K'"'"': #\tX" else 1)' "$T/q.yaml"; then
+	ok "export escapes quotes, colons and control characters (the file validates)"
+else
+	ko "export escapes quotes, colons and control characters (the file validates)"
+fi
+
 # --- hostile input (issue 9): a clean, positioned error, fast ---
 # quick NAME WANT_EXIT cmd...: run, and fail if it takes a second or more
 quick() {
