@@ -185,10 +185,7 @@ trust_yaml(struct emit *e, const struct model_domain_state *d,
 	bool out = (t->direction & TDO_DIR_OUTBOUND) != 0;
 	bool forest = (t->attributes & TA_FOREST_TRANSITIVE) != 0;
 	bool realm = t->type == TDO_TYPE_MIT;
-	const char *type = realm                                ? "realm"
-	                   : forest                             ? "forest"
-	                   : (t->attributes & TA_WITHIN_FOREST) ? "shortcut"
-	                                                        : "external";
+	const char *type = model_tdo_kind(t, d);
 	static const struct {
 		uint32_t bit;
 		const char *name;
@@ -265,6 +262,7 @@ export_yaml(struct sbuf *o, const char *domain,
 	struct emit e = {.out = o, .ok = true};
 	yaml_event_t ev;
 	char *what = esc_str(domain);
+	size_t n_trusts = 0;
 
 	/* escaped: a comment line must stay one line */
 	sbuf_addf(o,
@@ -273,6 +271,20 @@ export_yaml(struct sbuf *o, const char *domain,
 	          "the trust must be created again.\n",
 	          what);
 	free(what);
+	for (size_t i = 0; i < d->n_tdos; i++) {
+		const char *kind = model_tdo_kind(&d->tdos[i], d);
+
+		if (!model_kind_is_system(kind)) {
+			n_trusts++;
+			continue;
+		}
+		what = esc_str(d->tdos[i].partner);
+		sbuf_addf(o,
+		          "# Not exported: the %s trust with %s (Active "
+		          "Directory's own; adtrust never manages it).\n",
+		          kind, what);
+		free(what);
+	}
 	if (!yaml_emitter_initialize(&e.em))
 		return err_set(err, ERR_FAIL, "out of memory");
 	yaml_emitter_set_output(&e.em, emit_write, o);
@@ -288,9 +300,10 @@ export_yaml(struct sbuf *o, const char *domain,
 	seq_start(&e, false);
 	domain_yaml(&e, d->name, d->netbios, d->sid, false, conn);
 	for (size_t i = 0; i < d->n_tdos; i++)
-		domain_yaml(&e, d->tdos[i].partner, d->tdos[i].flat_name,
-		            d->tdos[i].sid, d->tdos[i].type == TDO_TYPE_MIT,
-		            NULL);
+		if (!model_kind_is_system(model_tdo_kind(&d->tdos[i], d)))
+			domain_yaml(&e, d->tdos[i].partner,
+			            d->tdos[i].flat_name, d->tdos[i].sid,
+			            d->tdos[i].type == TDO_TYPE_MIT, NULL);
 	seq_end(&e);
 	if (cred != NULL) {
 		scalar(&e, "credentials");
@@ -310,9 +323,10 @@ export_yaml(struct sbuf *o, const char *domain,
 		seq_end(&e);
 	}
 	scalar(&e, "trusts");
-	seq_start(&e, d->n_tdos == 0);
+	seq_start(&e, n_trusts == 0);
 	for (size_t i = 0; i < d->n_tdos; i++)
-		trust_yaml(&e, d, &d->tdos[i]);
+		if (!model_kind_is_system(model_tdo_kind(&d->tdos[i], d)))
+			trust_yaml(&e, d, &d->tdos[i]);
 	seq_end(&e);
 	map_end(&e);
 	emit(&e, &ev, yaml_document_end_event_initialize(&ev, 1));

@@ -119,7 +119,9 @@ side(struct model_expected *e, const struct model_trust *t, size_t ti,
 		x->direction = TDO_DIR_BOTH;
 	else
 		x->direction = trusting ? TDO_DIR_OUTBOUND : TDO_DIR_INBOUND;
-	x->type = t->type == MODEL_TYPE_REALM ? TDO_TYPE_MIT : TDO_TYPE_UPLEVEL;
+	x->type = t->type == MODEL_TYPE_REALM       ? TDO_TYPE_MIT
+	          : t->type == MODEL_TYPE_DOWNLEVEL ? TDO_TYPE_DOWNLEVEL
+	                                            : TDO_TYPE_UPLEVEL;
 
 	set_bit(x, TA_FOREST_TRANSITIVE, t->type == MODEL_TYPE_FOREST, true);
 	set_bit(x, TA_WITHIN_FOREST, t->type == MODEL_TYPE_SHORTCUT, true);

@@ -75,6 +75,7 @@ enum model_trust_type {
 	MODEL_TYPE_FOREST = 1,
 	MODEL_TYPE_REALM = 2,
 	MODEL_TYPE_SHORTCUT = 3,
+	MODEL_TYPE_DOWNLEVEL = 4, /* external, to a pre-AD (NT4) domain */
 };
 
 enum model_sides {
@@ -343,6 +344,20 @@ struct model_attr_bit {
 };
 extern const struct model_attr_bit model_attr_bits[];
 extern const size_t model_n_attr_bits;
+
+/*
+ * The trust kind a TDO expresses, as the YAML's 'type' names it:
+ * "realm", "forest", "external", "downlevel" (trustType 1), "shortcut";
+ * and for an observed TDO (holder given: the domain that holds it), the
+ * kinds AD makes itself: "parent-child" (WITHIN_FOREST between a domain
+ * and its DNS parent) and "tree-root" (WITHIN_FOREST between a tree's
+ * root and the forest root).  The one derivation of it (diff, renderers,
+ * export).
+ */
+const char *model_tdo_kind(const struct model_tdo *t,
+                           const struct model_domain_state *holder);
+/* A kind AD creates and removes itself (promotion): never planned. */
+bool model_kind_is_system(const char *kind);
 
 /* Names of bits and values, for renderers and export. */
 const char *model_dir_name(uint32_t direction); /* "inbound", ... */

@@ -40,19 +40,6 @@ bool_str(bool b)
 	return b ? "true" : "false";
 }
 
-/* The trust kind a TDO expresses: what the YAML's 'type' names. */
-static const char *
-kind_of(const struct model_tdo *t)
-{
-	if (t->type == TDO_TYPE_MIT)
-		return "realm";
-	if (t->attributes & TA_FOREST_TRANSITIVE)
-		return "forest";
-	if (t->attributes & TA_WITHIN_FOREST)
-		return "shortcut";
-	return "external";
-}
-
 static void
 add_change(struct plan_item *it, const char *field, const char *before,
            const char *after)
@@ -120,8 +107,9 @@ diff_bits(struct plan_item *it, const struct model_tdo *b,
 	};
 	const char *last = "";
 
-	if (strcmp(kind_of(b), kind_of(a)) != 0)
-		add_change(it, "type", kind_of(b), kind_of(a));
+	if (strcmp(model_tdo_kind(b, NULL), model_tdo_kind(a, NULL)) != 0)
+		add_change(it, "type", model_tdo_kind(b, NULL),
+		           model_tdo_kind(a, NULL));
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		const struct bit_field *f = &fields[i];
 		bool was, will;
@@ -621,7 +609,7 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 	 * trust); say so when that changes a live bit.  Else the live values
 	 * of unmanaged (and ignored) bits carry over.
 	 */
-	if (strcmp(kind_of(b), kind_of(a)) != 0 &&
+	if (strcmp(model_tdo_kind(b, NULL), model_tdo_kind(a, NULL)) != 0 &&
 	    it->create_attributes != a->attributes) {
 		char was[256], will[256];
 
@@ -632,6 +620,33 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 	}
 	for (size_t i = 0; i < it->n_changes; i++)
 		it->changes[i].in_place = false;
+}
+
+/*
+ * A parent-child or tree-root trust is AD's own (made and removed by
+ * domain promotion): it is shown as what it is and never planned, not
+ * even as the shortcut the file may call it.  True if o is one; the item
+ * is then a no-op with a note.
+ */
+static bool
+system_kind(struct plan_item *it, const struct model_domain_state *ds,
+            const struct model_tdo *o)
+{
+	const char *kind = model_tdo_kind(o, ds);
+	char *note;
+
+	if (!model_kind_is_system(kind))
+		return false;
+	note = xasprintf("%s/%s is a %s trust: Active Directory makes and "
+	                 "removes it with the domain; adtrust never changes, "
+	                 "replaces or deletes it (remove it from the file)",
+	                 ds->name, o->partner, kind);
+	add_note(&it->notes, &it->n_notes, note);
+	free(note);
+	free(it->reason);
+	it->reason = NULL;
+	it->action = PLAN_NOOP;
+	return true;
 }
 
 static int
@@ -836,6 +851,8 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 				}
 				model_tdo_copy(&it->before, o);
 				it->has_before = true;
+				if (system_kind(it, ds, o))
+					continue;
 				compare(it, ds, today, opts);
 				if (it->action == PLAN_NOOP && it->n_notes == 0)
 					continue;
@@ -847,6 +864,7 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 				it->action = PLAN_DELETE;
 				it->reason = xstrdup("the trust is declared "
 				                     "'ensure: absent'");
+				system_kind(it, ds, o);
 			}
 		}
 		free(obs);

@@ -61,11 +61,7 @@ tdo_lines(struct out *o, const struct model_tdo *t, const char *mark)
 	fprintf(o->fp, "      %s direction:  %s\n", mark,
 	        model_dir_name(t->direction));
 	fprintf(o->fp, "      %s type:       %s (trustType %s)\n", mark,
-	        t->type == TDO_TYPE_MIT                  ? "realm"
-	        : (t->attributes & TA_FOREST_TRANSITIVE) ? "forest"
-	        : (t->attributes & TA_WITHIN_FOREST)     ? "shortcut"
-	                                                 : "external",
-	        model_type_name(t->type));
+	        model_tdo_kind(t, NULL), model_type_name(t->type));
 	model_attrs_str(buf, sizeof(buf), t->attributes);
 	fprintf(o->fp, "      %s attributes: %s\n", mark, buf);
 	if (t->has_enctypes) {

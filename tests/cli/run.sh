@@ -213,6 +213,30 @@ else
 	ko "export escapes quotes, colons and control characters (the file validates)"
 fi
 
+# a parent-child trust is exported as what it is (AD's own), never as a shortcut
+mkdir -p "$T/pc"
+cat >"$T/pc/a.ldif" <<'LDIF'
+dn: DC=a,DC=test
+objectClass: domainDNS
+objectSid:: AQQAAAAAAAUVAAAAAQAAAAEAAAABAAAA
+
+dn: CN=c.a.test,CN=System,DC=a,DC=test
+objectClass: trustedDomain
+trustPartner: c.a.test
+flatName: C
+trustDirection: 3
+trustType: 2
+trustAttributes: 32
+objectGUID:: URaqpDji38a+EsWKhIORxQ==
+LDIF
+if run "export parent-child" 0 "$ADT" export --domain a.test --snapshot "$T/pc" -o "$T/pc.yaml" &&
+	! grep -q 'shortcut' "$T/pc.yaml" && grep -q '^# Not exported: the parent-child trust with c.a.test' "$T/pc.yaml" &&
+	run "validate export parent-child" 0 "$ADT" validate -f "$T/pc.yaml"; then
+	ok "export writes a parent-child trust as AD's own, never as type: shortcut"
+else
+	ko "export writes a parent-child trust as AD's own, never as type: shortcut"
+fi
+
 # --- hostile input (issue 9): a clean, positioned error, fast ---
 # quick NAME WANT_EXIT cmd...: run, and fail if it takes a second or more
 quick() {
