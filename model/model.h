@@ -320,6 +320,13 @@ struct model_expected {
 
 int model_expand(struct model_expected *out, const struct model *m,
                  struct err *err);
+/*
+ * Whether the side of t held by d (its trusting side, or its trusted
+ * side) is one this desired state manages: the rule model_expand follows,
+ * for callers that need the domains without the expansion.
+ */
+bool model_side_managed(const struct model_trust *t,
+                        const struct model_domain *d, bool trusting);
 void model_expected_release(struct model_expected *e);
 
 /*

@@ -85,31 +85,12 @@ model_state_release(struct model_state *s)
 	model_state_init(s);
 }
 
-/*
- * The arrays grow geometrically without a capacity field: their capacity
- * is the next power of two (at least 4), so they grow when full, i.e.
- * when n is 0 or a power of two of 4 or more.
- */
-static bool
-pow2(size_t n)
-{
-	return n == 0 || (n >= 4 && (n & (n - 1)) == 0);
-}
-
-static size_t
-grown(size_t n)
-{
-	return n == 0 ? 4 : 2 * n;
-}
-
 struct model_domain_state *
 model_state_add(struct model_state *s)
 {
 	struct model_domain_state *d;
 
-	if (pow2(s->n_domains))
-		s->domains = xreallocarray(s->domains, grown(s->n_domains),
-		                           sizeof(*s->domains));
+	s->domains = xgrow(s->domains, s->n_domains, sizeof(*s->domains));
 	d = &s->domains[s->n_domains++];
 	memset(d, 0, sizeof(*d));
 	d->functional_level = -1;
@@ -121,9 +102,7 @@ model_domain_state_add_tdo(struct model_domain_state *d)
 {
 	struct model_tdo *t;
 
-	if (pow2(d->n_tdos))
-		d->tdos = xreallocarray(d->tdos, grown(d->n_tdos),
-		                        sizeof(*d->tdos));
+	d->tdos = xgrow(d->tdos, d->n_tdos, sizeof(*d->tdos));
 	t = &d->tdos[d->n_tdos++];
 	model_tdo_init(t);
 	return t;

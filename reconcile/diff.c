@@ -32,6 +32,7 @@
 
 #include "util/err.h"
 #include "util/sbuf.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
 static const char *
@@ -58,7 +59,7 @@ add_change(struct plan_item *it, const char *field, const char *before,
 static void
 add_note(char ***v, size_t *n, const char *s)
 {
-	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	*v = xgrow(*v, *n, sizeof(**v));
 	(*v)[(*n)++] = xstrdup(s);
 }
 
@@ -511,7 +512,7 @@ new_item(struct plan *p, const char *domain, const char *partner,
 {
 	struct plan_item *it;
 
-	p->items = xreallocarray(p->items, p->n_items + 1, sizeof(*p->items));
+	p->items = xgrow(p->items, p->n_items, sizeof(*p->items));
 	it = &p->items[p->n_items++];
 	memset(it, 0, sizeof(*it));
 	model_tdo_init(&it->before);
@@ -663,13 +664,14 @@ cmp_str(const void *x, const void *y)
 	return strcasecmp(*(char *const *)x, *(char *const *)y);
 }
 
+/* Adds name to the plan's domains once (seen: the names so far). */
 static void
-add_domain(struct plan *p, const char *name)
+add_domain(struct plan *p, struct strmap *seen, const char *name)
 {
-	for (size_t i = 0; i < p->n_domains; i++)
-		if (strcasecmp(p->domains[i], name) == 0)
-			return;
+	if (strmap_get(seen, name, NULL))
+		return;
 	add_note(&p->domains, &p->n_domains, name);
+	strmap_put(seen, p->domains[p->n_domains - 1], 0, NULL);
 }
 
 static void
@@ -691,6 +693,7 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
          const struct rec_opts *opts, struct err *err)
 {
 	struct model_expected e;
+	struct strmap seen;
 	char today[11];
 	int rc;
 
@@ -701,12 +704,13 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		return rc;
 	if ((rc = model_expand(&e, m, err)) < 0)
 		return rc;
+	strmap_init(&seen, true);
 	for (size_t i = 0; i < e.n_tdos; i++) {
 		struct model_tdo *x = &e.tdos[i];
 		const struct model_domain_state *pd =
 		        model_state_find(s, x->partner);
 
-		add_domain(out, x->domain);
+		add_domain(out, &seen, x->domain);
 		/* a partner that was read tells its own SID and NetBIOS name */
 		if (pd != NULL && x->sid == NULL && pd->sid != NULL)
 			x->sid = xstrdup(pd->sid);
@@ -714,7 +718,8 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 			x->flat_name = xstrdup(pd->netbios);
 	}
 	for (size_t i = 0; i < e.n_absent; i++)
-		add_domain(out, e.absent[i].domain);
+		add_domain(out, &seen, e.absent[i].domain);
+	strmap_release(&seen);
 	if (out->n_domains > 1)
 		qsort(out->domains, out->n_domains, sizeof(char *), cmp_str);
 	out->source_path = xstrdup(m->path ? m->path : "");
@@ -766,9 +771,8 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		{
 			struct plan_print *pp;
 
-			out->prints =
-			        xreallocarray(out->prints, out->n_prints + 1,
-			                      sizeof(*out->prints));
+			out->prints = xgrow(out->prints, out->n_prints,
+			                    sizeof(*out->prints));
 			pp = &out->prints[out->n_prints++];
 			memset(pp, 0, sizeof(*pp));
 			pp->domain = xstrdup(ds->name);
@@ -784,9 +788,8 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		for (size_t k = 0; k < no; k++) {
 			struct plan_print *pp;
 
-			out->prints =
-			        xreallocarray(out->prints, out->n_prints + 1,
-			                      sizeof(*out->prints));
+			out->prints = xgrow(out->prints, out->n_prints,
+			                    sizeof(*out->prints));
 			pp = &out->prints[out->n_prints++];
 			pp->domain = xstrdup(ds->name);
 			pp->partner = xstrdup(obs[k].partner);
@@ -891,28 +894,40 @@ int
 rec_managed_domains(char ***out, size_t *n, const struct model *m,
                     struct err *err)
 {
-	struct model_expected e;
-	struct plan p;
-	int rc;
+	struct strmap seen;
+	char **v = NULL;
+	size_t k = 0;
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = model_expand(&e, m, err)) < 0)
-		return rc;
-	plan_init(&p);
-	for (size_t i = 0; i < e.n_tdos; i++)
-		add_domain(&p, e.tdos[i].domain);
-	for (size_t i = 0; i < e.n_absent; i++)
-		add_domain(&p, e.absent[i].domain);
-	model_expected_release(&e);
-	if (p.n_domains > 1)
-		qsort(p.domains, p.n_domains, sizeof(char *), cmp_str);
-	*n = p.n_domains;
-	*out = xreallocarray(p.domains, p.n_domains + 1, sizeof(char *));
-	(*out)[p.n_domains] = NULL;
-	p.domains = NULL;
-	p.n_domains = 0;
-	plan_release(&p);
+	/* the domains the expansion would hold, without expanding */
+	strmap_init(&seen, true);
+	v = xreallocarray(NULL, 2 * (size_t)m->n_trusts + 1, sizeof(*v));
+	for (unsigned i = 0; i < m->n_trusts; i++) {
+		const struct model_trust *t = &m->trusts[i];
+		const struct model_domain *side[2] = {
+		        model_domain_find(m, t->trusting),
+		        model_domain_find(m, t->trusted)};
+
+		if (side[0] == NULL || side[1] == NULL) {
+			for (size_t j = 0; j < k; j++)
+				free(v[j]);
+			free(v);
+			strmap_release(&seen);
+			return err_set(err, ERR_INVALID,
+			               "trusts[%u]: unknown domain", i);
+		}
+		for (int s = 0; s < 2; s++)
+			if (model_side_managed(t, side[s], s == 0) &&
+			    strmap_put(&seen, side[s]->name, k, NULL))
+				v[k++] = xstrdup(side[s]->name);
+	}
+	strmap_release(&seen);
+	if (k > 1)
+		qsort(v, k, sizeof(char *), cmp_str);
+	v[k] = NULL;
+	*out = v;
+	*n = k;
 	return 0;
 }
 
