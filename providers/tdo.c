@@ -107,13 +107,25 @@ text_value(char **out, const void *val, size_t len)
 static int
 guid_text(char out[40], const uint8_t *b, size_t len)
 {
+	static const uint8_t order[16] = {3, 2, 1,  0,  5,  4,  7,  6,
+	                                  8, 9, 10, 11, 12, 13, 14, 15};
+	uint8_t v[16];
+	size_t o = 0;
+
 	if (len != 16)
 		return -1;
-	snprintf(out, 40,
-	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	         "%02x%02x%02x%02x%02x%02x",
-	         b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9],
-	         b[10], b[11], b[12], b[13], b[14], b[15]);
+	for (size_t i = 0; i < 16; i++)
+		v[i] = b[order[i]];
+	/* 8-4-4-4-12 */
+	hex_encode(out, v, 4);
+	o = 8;
+	for (size_t i = 4; i < 10; i += 2) {
+		out[o++] = '-';
+		hex_encode(out + o, v + i, 2);
+		o += 4;
+	}
+	out[o++] = '-';
+	hex_encode(out + o, v + 10, 6);
 	return 0;
 }
 
@@ -145,7 +157,7 @@ prov_tdo_value(struct prov_tdo_map *m, const char *attr, const void *val,
 		               "'%s': attribute '%s' has more than one value",
 		               dn, tdo_attrs[a]);
 	m->seen |= 1u << a;
-	err_init(&sub);
+	sub.msg[0] = '\0'; /* only the decoders below set it */
 	switch ((enum tdo_attr)a) {
 	case A_PARTNER:
 		bad = text_value(&t->partner, val, len);
@@ -237,10 +249,14 @@ digest_add(struct sbuf *sb, enum tdo_attr a, bool present, const void *val,
 static void
 digest_u32(struct sbuf *sb, enum tdo_attr a, bool present, uint32_t v)
 {
-	char buf[16];
+	char buf[10];
+	size_t k = sizeof(buf);
 
-	snprintf(buf, sizeof(buf), "%u", (unsigned)v);
-	digest_add(sb, a, present, buf, strlen(buf));
+	do {
+		buf[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	digest_add(sb, a, present, buf + k, sizeof(buf) - k);
 }
 
 static void
@@ -267,6 +283,7 @@ prov_tdo_finish(struct prov_tdo_map *m, struct err *err)
 			               tdo_attrs[need[i]]);
 	t->attr_mask = 0xffffffffu;
 	sbuf_init(&sb);
+	sbuf_reserve(&sb, 512 + t->fti_len); /* the whole canonical form */
 	digest_str(&sb, A_PARTNER, t->partner);
 	digest_str(&sb, A_FLATNAME, t->flat_name);
 	digest_str(&sb, A_SID, t->sid);
