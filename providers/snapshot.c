@@ -52,6 +52,7 @@
 #include "model/model.h"
 #include "providers/prov_int.h"
 #include "util/err.h"
+#include "util/safefile.h"
 #include "util/sbuf.h"
 #include "util/xalloc.h"
 
@@ -515,9 +516,16 @@ read_all(char **out, size_t *len, const char *path, struct err *err)
 	if ((fp = fopen(path, "r")) == NULL)
 		return err_set_errno(err, ERR_IO, "cannot open '%s'", path);
 	sbuf_init(&sb);
-	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
 		sbuf_add(&sb, chunk, got);
-	if (ferror(fp))
+		if (sb.len > SAFEFILE_INPUT_MAX) {
+			rc = err_set(err, ERR_INVALID,
+			             "'%s' is larger than %zu bytes", path,
+			             (size_t)SAFEFILE_INPUT_MAX);
+			break;
+		}
+	}
+	if (rc == 0 && ferror(fp))
 		rc = err_set_errno(err, ERR_IO, "cannot read '%s'", path);
 	fclose(fp);
 	if (rc < 0) {

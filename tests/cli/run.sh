@@ -296,6 +296,17 @@ PY
 		! grep -q $'\033' "$T/out" && ! grep -q '^No changes' "$T/out"; then ok "a tampered saved plan is shown escaped"; else ko "a tampered saved plan is shown escaped"; fi
 fi
 
+# one size cap for every source: a git: blob, a saved plan, an LDIF file
+mkdir -p "$T/big" && git -C "$T/big" init -q && head -c $((17 << 20)) /dev/zero | tr '\0' '#' >"$T/big/t.yaml" &&
+	git -C "$T/big" add t.yaml && git -C "$T/big" -c user.name=t -c user.email=t@t commit -qm big
+if quick "git blob over the cap" 1 "$ADT" validate -f "git:$T/big@HEAD:t.yaml" &&
+	grep -q "'t.yaml' in commit [0-9a-f]* of .* is larger than 16777216 bytes" "$T/err"; then ok "a git: blob over 16 MiB is refused before it is read"; else ko "a git: blob over 16 MiB is refused before it is read"; fi
+truncate -s $((1 << 30)) "$T/huge.json"
+if quick "1 GiB saved plan" 1 "$ADT" show "$T/huge.json" && grep -q "huge.json" "$T/err"; then ok "a 1 GiB saved plan is refused without reading it"; else ko "a 1 GiB saved plan is refused without reading it"; fi
+mkdir -p "$T/bigldif" && head -c $((17 << 20)) /dev/zero | tr '\0' '#' >"$T/bigldif/x.ldif"
+if quick "LDIF over the cap" 1 "$ADT" plan -f examples/netdom/one-way.yaml --snapshot "$T/bigldif" &&
+	grep -q "x.ldif' is larger than 16777216 bytes" "$T/err"; then ok "an LDIF file over 16 MiB is refused"; else ko "an LDIF file over 16 MiB is refused"; fi
+
 echo
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
