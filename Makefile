@@ -141,6 +141,7 @@ check-update: $(B)/adtrust
 
 bench: all
 	bash bench/read_concurrency.sh
+	bash bench/scale.sh
 
 lab-up:
 	bash tests/lab/up.sh

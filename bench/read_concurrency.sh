@@ -12,7 +12,7 @@
 #
 # usage: bench/read_concurrency.sh [-n "1 2 4 8 16"] [-m TDOS] [-r RUNS] [-d DELAY_MS]
 #                                  [-l auto|netem|proxy] [-S] [-k]
-#   -n  domain counts (max 16)        -m  trustedDomain objects per domain (50)
+#   -n  domain counts (max 99)        -m  trustedDomain objects per domain (50)
 #   -r  runs per configuration (5; the median is reported)
 #   -d  one-way delay in ms (25)      -l  how to add it (auto: netem if the kernel has it)
 #   -S  also a control run: plan over the largest N with pthread_create failing
@@ -98,7 +98,7 @@ COUNTS=${COUNTS% }
 MAXDOM=0
 for n in $COUNTS; do
 	case $n in '' | *[!0-9]*) echo "bad -n value '$n'" >&2; exit 2 ;; esac
-	if [ "$n" -lt 1 ] || [ "$n" -gt 16 ]; then echo "-n values must be 1..16" >&2; exit 2; fi
+	if [ "$n" -lt 1 ] || [ "$n" -gt 99 ]; then echo "-n values must be 1..99" >&2; exit 2; fi
 	[ "$n" -gt "$MAXDOM" ] && MAXDOM=$n
 done
 ADTRUST=$(realpath -m "${ADTRUST:-$TOP/build/adtrust}")

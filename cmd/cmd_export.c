@@ -13,54 +13,153 @@
 #include <string.h>
 #include <strings.h>
 
+#include <yaml.h>
+
 #include "cmd/cmd.h"
 #include "cmd/common.h"
 #include "providers/prov.h"
 #include "util/err.h"
+#include "util/esc.h"
 #include "util/sbuf.h"
+#include "util/xalloc.h"
 
-static void
-secret_yaml(struct sbuf *o, const struct model_secret *s)
+/*
+ * The YAML is written by libyaml's emitter, so every value is quoted and
+ * escaped as it needs (a quote, a colon, a control character, a word YAML
+ * would read as something else) and the file always loads again.
+ */
+struct emit {
+	yaml_emitter_t em;
+	struct sbuf *out;
+	bool ok;
+};
+
+static int
+emit_write(void *data, unsigned char *buf, size_t len)
 {
-	if (s->env != NULL)
-		sbuf_addf(o, "{ env: %s }", s->env);
-	else if (s->file != NULL)
-		sbuf_addf(o, "{ file: \"%s\" }", s->file);
-	else
-		sbuf_addf(o, "{ prompt: \"%s\" }", s->prompt);
+	sbuf_add(data, buf, len);
+	return 1;
 }
 
 static void
-domain_yaml(struct sbuf *o, const char *name, const char *netbios,
+emit(struct emit *e, yaml_event_t *ev, int made)
+{
+	if (!made) {
+		e->ok = false;
+		return;
+	}
+	if (e->ok && !yaml_emitter_emit(&e->em, ev))
+		e->ok = false;
+	else if (!e->ok)
+		yaml_event_delete(ev);
+}
+
+static void
+scalar(struct emit *e, const char *s)
+{
+	yaml_char_t *v;
+	yaml_event_t ev;
+
+	/* libyaml copies the value; its prototype just lacks const */
+	memcpy(&v, &s, sizeof(v));
+	emit(e, &ev,
+	     yaml_scalar_event_initialize(&ev, NULL, NULL, v, -1, 1, 1,
+	                                  YAML_ANY_SCALAR_STYLE));
+}
+
+static void
+map_start(struct emit *e, bool flow)
+{
+	yaml_event_t ev;
+
+	emit(e, &ev,
+	     yaml_mapping_start_event_initialize(
+	             &ev, NULL, NULL, 1,
+	             flow ? YAML_FLOW_MAPPING_STYLE
+	                  : YAML_BLOCK_MAPPING_STYLE));
+}
+
+static void
+map_end(struct emit *e)
+{
+	yaml_event_t ev;
+
+	emit(e, &ev, yaml_mapping_end_event_initialize(&ev));
+}
+
+static void
+seq_start(struct emit *e, bool flow)
+{
+	yaml_event_t ev;
+
+	emit(e, &ev,
+	     yaml_sequence_start_event_initialize(
+	             &ev, NULL, NULL, 1,
+	             flow ? YAML_FLOW_SEQUENCE_STYLE
+	                  : YAML_BLOCK_SEQUENCE_STYLE));
+}
+
+static void
+seq_end(struct emit *e)
+{
+	yaml_event_t ev;
+
+	emit(e, &ev, yaml_sequence_end_event_initialize(&ev));
+}
+
+static void
+kv(struct emit *e, const char *key, const char *value)
+{
+	scalar(e, key);
+	scalar(e, value);
+}
+
+static void
+secret_yaml(struct emit *e, const char *key, const struct model_secret *s)
+{
+	scalar(e, key);
+	map_start(e, true);
+	if (s->env != NULL)
+		kv(e, "env", s->env);
+	else if (s->file != NULL)
+		kv(e, "file", s->file);
+	else
+		kv(e, "prompt", s->prompt);
+	map_end(e);
+}
+
+static void
+domain_yaml(struct emit *e, const char *name, const char *netbios,
             const char *sid, bool realm, const struct model_domain *conn)
 {
-	sbuf_addf(o, "  - name: %s\n", name);
+	map_start(e, false);
+	kv(e, "name", name);
 	if (realm) {
-		sbuf_adds(o, "    kind: mit-realm\n");
+		kv(e, "kind", "mit-realm");
 		if (conn != NULL && conn->kadmin != NULL)
-			sbuf_addf(o, "    kadmin: %s\n", conn->kadmin);
+			kv(e, "kadmin", conn->kadmin);
 		if (conn != NULL && conn->credentials != NULL)
-			sbuf_addf(o, "    credentials: %s\n",
-			          conn->credentials);
+			kv(e, "credentials", conn->credentials);
 		if (conn != NULL && conn->service != NULL)
-			sbuf_addf(o, "    service: %s\n", conn->service);
+			kv(e, "service", conn->service);
+		map_end(e);
 		return;
 	}
 	if (netbios != NULL)
-		sbuf_addf(o, "    netbios: %s\n", netbios);
+		kv(e, "netbios", netbios);
 	if (sid != NULL)
-		sbuf_addf(o, "    sid: %s\n", sid);
-	if (conn == NULL)
-		return;
-	if (conn->ldap != NULL)
-		sbuf_addf(o, "    ldap: %s\n", conn->ldap);
-	if (conn->rpc != NULL)
-		sbuf_addf(o, "    rpc: %s\n", conn->rpc);
-	if (conn->credentials != NULL)
-		sbuf_addf(o, "    credentials: %s\n", conn->credentials);
-	if (conn->starttls != NULL)
-		sbuf_addf(o, "    starttls: %s\n",
-		          *conn->starttls ? "true" : "false");
+		kv(e, "sid", sid);
+	if (conn != NULL) {
+		if (conn->ldap != NULL)
+			kv(e, "ldap", conn->ldap);
+		if (conn->rpc != NULL)
+			kv(e, "rpc", conn->rpc);
+		if (conn->credentials != NULL)
+			kv(e, "credentials", conn->credentials);
+		if (conn->starttls != NULL)
+			kv(e, "starttls", *conn->starttls ? "true" : "false");
+	}
+	map_end(e);
 }
 
 static const char *
@@ -70,11 +169,11 @@ yn(uint32_t attrs, uint32_t bit, bool inverted)
 }
 
 static void
-names(struct sbuf *o, const char *key, const struct fti *f, uint8_t type,
+names(struct emit *e, const char *key, const struct fti *f, uint8_t type,
       bool disabled)
 {
-	bool first = true;
-
+	scalar(e, key);
+	seq_start(e, true);
 	for (size_t i = 0; i < f->n; i++) {
 		const struct fti_record *r = &f->rec[i];
 		bool off = (r->flags & (FTI_TLN_DISABLED_ADMIN |
@@ -82,23 +181,19 @@ names(struct sbuf *o, const char *key, const struct fti *f, uint8_t type,
 
 		if (r->type != type || (type == FTI_TLN && off != disabled))
 			continue;
-		sbuf_addf(o, "%s%s", first ? "" : ", ", r->name);
-		first = false;
-		(void)key;
+		scalar(e, r->name);
 	}
+	seq_end(e);
 }
 
 static void
-trust_yaml(struct sbuf *o, const struct model_domain_state *d,
+trust_yaml(struct emit *e, const struct model_domain_state *d,
            const struct model_tdo *t)
 {
 	bool out = (t->direction & TDO_DIR_OUTBOUND) != 0;
 	bool forest = (t->attributes & TA_FOREST_TRANSITIVE) != 0;
 	bool realm = t->type == TDO_TYPE_MIT;
-	const char *type = realm                                ? "realm"
-	                   : forest                             ? "forest"
-	                   : (t->attributes & TA_WITHIN_FOREST) ? "shortcut"
-	                                                        : "external";
+	const char *type = model_tdo_kind(t, d);
 	static const struct {
 		uint32_t bit;
 		const char *name;
@@ -108,86 +203,181 @@ trust_yaml(struct sbuf *o, const struct model_domain_state *d,
 	            {ENC_AES128, "aes128"},
 	            {ENC_AES256, "aes256"},
 	            {ENC_AES256_SK, "aes256-sk"}};
-	bool first = true;
+	struct model_secret pw = {NULL, NULL, NULL};
+	char *prompt;
 
-	sbuf_addf(o, "  - trusting: %s\n    trusted: %s\n",
-	          out ? d->name : t->partner, out ? t->partner : d->name);
-	sbuf_addf(o, "    direction: %s\n",
-	          t->direction == TDO_DIR_BOTH ? "two-way" : "one-way");
-	sbuf_addf(o, "    type: %s\n    sides: %s\n", type,
-	          out ? "trusting" : "trusted");
-	sbuf_addf(o,
-	          "    password: { prompt: \"trust password for %s and "
-	          "%s\" }   # used only to create it again\n",
-	          d->name, t->partner);
+	map_start(e, false);
+	kv(e, "trusting", out ? d->name : t->partner);
+	kv(e, "trusted", out ? t->partner : d->name);
+	kv(e, "direction",
+	   t->direction == TDO_DIR_BOTH ? "two-way" : "one-way");
+	kv(e, "type", type);
+	kv(e, "sides", out ? "trusting" : "trusted");
+	/* asked for only when the trust must be created again */
+	prompt = xasprintf("trust password for %s and %s", d->name, t->partner);
+	pw.prompt = prompt;
+	secret_yaml(e, "password", &pw);
+	free(prompt);
 	if (t->realm_side) {
-		/* the MIT half: which principals exist and their key types */
-		char name[600];
-
-		for (unsigned k = 0; k < 2; k++)
-			if (t->princ[k].present) {
-				model_princ_name(name, sizeof(name), t, k);
-				sbuf_addf(o, "    # %s: kvno %u\n", name,
-				          t->princ[k].kvno);
-			}
-		sbuf_adds(o, "    encryption: [");
+		/* the MIT half: the key types of its principals */
+		scalar(e, "encryption");
+		seq_start(e, true);
 		for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++)
-			if (t->enctypes & encs[i].bit) {
-				sbuf_addf(o, "%s%s", first ? "" : ", ",
-				          encs[i].name);
-				first = false;
-			}
-		sbuf_adds(o, "]\n");
+			if (t->enctypes & encs[i].bit)
+				scalar(e, encs[i].name);
+		seq_end(e);
+		map_end(e);
 		return;
 	}
 	if (realm)
-		sbuf_addf(o, "    transitive: %s\n",
-		          yn(t->attributes, TA_NON_TRANSITIVE, true));
+		kv(e, "transitive", yn(t->attributes, TA_NON_TRANSITIVE, true));
 	if (out && !realm) {
-		sbuf_addf(o, "    selective_authentication: %s\n",
-		          yn(t->attributes, TA_CROSS_ORGANIZATION, false));
-		sbuf_addf(o, "    sid_filtering: %s\n",
-		          forest ? yn(t->attributes, TA_TREAT_AS_EXTERNAL, true)
-		                 : yn(t->attributes, TA_QUARANTINED_DOMAIN,
-		                      false));
+		kv(e, "selective_authentication",
+		   yn(t->attributes, TA_CROSS_ORGANIZATION, false));
+		kv(e, "sid_filtering",
+		   forest ? yn(t->attributes, TA_TREAT_AS_EXTERNAL, true)
+		          : yn(t->attributes, TA_QUARANTINED_DOMAIN, false));
 		if (t->attributes & (TA_CROSS_ORG_ENABLE_TGT_DELEGATION |
 		                     TA_CROSS_ORG_NO_TGT_DELEGATION))
-			sbuf_addf(o, "    tgt_delegation: %s\n",
-			          yn(t->attributes,
-			             TA_CROSS_ORG_ENABLE_TGT_DELEGATION,
-			             false));
-		sbuf_addf(o, "    auth_target_validation: %s\n",
-		          yn(t->attributes, TA_DISABLE_AUTH_TARGET_VALIDATION,
-		             true));
+			kv(e, "tgt_delegation",
+			   yn(t->attributes, TA_CROSS_ORG_ENABLE_TGT_DELEGATION,
+			      false));
+		kv(e, "auth_target_validation",
+		   yn(t->attributes, TA_DISABLE_AUTH_TARGET_VALIDATION, true));
 		if (forest)
-			sbuf_addf(o, "    pim: %s\n",
-			          yn(t->attributes, TA_PIM_TRUST, false));
+			kv(e, "pim", yn(t->attributes, TA_PIM_TRUST, false));
 	}
 	if (realm)
-		sbuf_addf(o, "    uses_rc4: %s\n",
-		          yn(t->attributes, TA_USES_RC4_ENCRYPTION, false));
-	sbuf_addf(o, "    uplevel_only: %s\n    uses_aes: %s\n",
-	          yn(t->attributes, TA_UPLEVEL_ONLY, false),
-	          yn(t->attributes, TA_USES_AES_KEYS, false));
+		kv(e, "uses_rc4",
+		   yn(t->attributes, TA_USES_RC4_ENCRYPTION, false));
+	kv(e, "uplevel_only", yn(t->attributes, TA_UPLEVEL_ONLY, false));
+	kv(e, "uses_aes", yn(t->attributes, TA_USES_AES_KEYS, false));
 	if (t->has_enctypes) {
-		sbuf_adds(o, "    encryption: [");
+		scalar(e, "encryption");
+		seq_start(e, true);
 		for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++)
-			if (t->enctypes & encs[i].bit) {
-				sbuf_addf(o, "%s%s", first ? "" : ", ",
-				          encs[i].name);
-				first = false;
-			}
-		sbuf_adds(o, "]\n");
+			if (t->enctypes & encs[i].bit)
+				scalar(e, encs[i].name);
+		seq_end(e);
 	}
 	if (forest && out && t->has_fti) {
-		sbuf_adds(o, "    name_suffixes:\n      enable: [");
-		names(o, "enable", &t->fti, FTI_TLN, false);
-		sbuf_adds(o, "]\n      disable: [");
-		names(o, "disable", &t->fti, FTI_TLN, true);
-		sbuf_adds(o, "]\n      exclude: [");
-		names(o, "exclude", &t->fti, FTI_TLN_EX, false);
-		sbuf_adds(o, "]\n      unlisted: keep\n");
+		scalar(e, "name_suffixes");
+		map_start(e, false);
+		names(e, "enable", &t->fti, FTI_TLN, false);
+		names(e, "disable", &t->fti, FTI_TLN, true);
+		names(e, "exclude", &t->fti, FTI_TLN_EX, false);
+		kv(e, "unlisted", "keep");
+		map_end(e);
 	}
+	map_end(e);
+}
+
+/* The whole file into *o: a comment, then the emitter's document. */
+static int
+export_yaml(struct sbuf *o, const char *domain,
+            const struct model_domain_state *d, const struct model_domain *conn,
+            const struct model_credential *cred, struct err *err)
+{
+	struct emit e = {.out = o, .ok = true};
+	yaml_event_t ev;
+	char *what = esc_str(domain);
+	size_t n_trusts = 0;
+
+	/* escaped: a comment line must stay one line */
+	sbuf_addf(o,
+	          "# adtrust export --domain %s: the live trusts of this "
+	          "domain.\n# Each trust's password is asked for only when "
+	          "the trust must be created again.\n",
+	          what);
+	free(what);
+	for (size_t i = 0; i < d->n_tdos; i++) {
+		const char *kind = model_tdo_kind(&d->tdos[i], d);
+
+		if (!model_kind_is_system(kind)) {
+			n_trusts++;
+			continue;
+		}
+		what = esc_str(d->tdos[i].partner);
+		sbuf_addf(o,
+		          "# Not exported: the %s trust with %s (Active "
+		          "Directory's own; adtrust never manages it).\n",
+		          kind, what);
+		free(what);
+	}
+	for (size_t i = 0; i < d->n_tdos; i++) {
+		const struct model_tdo *t = &d->tdos[i];
+		char name[600];
+
+		for (unsigned k = 0; t->realm_side && k < 2; k++) {
+			if (!t->princ[k].present)
+				continue;
+			model_princ_name(name, sizeof(name), t, k);
+			what = esc_str(name);
+			sbuf_addf(o, "# %s: kvno %u\n", what, t->princ[k].kvno);
+			free(what);
+		}
+	}
+	if (!yaml_emitter_initialize(&e.em))
+		return err_set(err, ERR_FAIL, "out of memory");
+	yaml_emitter_set_output(&e.em, emit_write, o);
+	yaml_emitter_set_unicode(&e.em, 1);
+	yaml_emitter_set_width(&e.em, -1);
+	emit(&e, &ev,
+	     yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
+	emit(&e, &ev,
+	     yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1));
+	map_start(&e, false);
+	kv(&e, "version", "1");
+	scalar(&e, "domains");
+	seq_start(&e, false);
+	domain_yaml(&e, d->name, d->netbios, d->sid,
+	            conn != NULL && conn->kind == MODEL_KIND_MIT_REALM, conn);
+	for (size_t i = 0; i < d->n_tdos; i++)
+		if (!model_kind_is_system(model_tdo_kind(&d->tdos[i], d)))
+			domain_yaml(&e, d->tdos[i].partner,
+			            d->tdos[i].flat_name, d->tdos[i].sid,
+			            d->tdos[i].type == TDO_TYPE_MIT &&
+			                    !d->tdos[i].realm_side,
+			            NULL);
+	seq_end(&e);
+	if (cred != NULL) {
+		scalar(&e, "credentials");
+		seq_start(&e, false);
+		map_start(&e, false);
+		kv(&e, "name", cred->name);
+		kv(&e, "method",
+		   cred->method == MODEL_CRED_PASSWORD ? "password"
+		   : cred->method == MODEL_CRED_KEYTAB ? "keytab"
+		                                       : "kerberos");
+		if (cred->keytab != NULL)
+			kv(&e, "keytab", cred->keytab);
+		if (cred->user != NULL)
+			kv(&e, "user", cred->user);
+		if (cred->password != NULL)
+			secret_yaml(&e, "password", cred->password);
+		if (cred->ccache != NULL)
+			kv(&e, "ccache", cred->ccache);
+		map_end(&e);
+		seq_end(&e);
+	}
+	scalar(&e, "trusts");
+	seq_start(&e, n_trusts == 0);
+	for (size_t i = 0; i < d->n_tdos; i++)
+		if (!model_kind_is_system(model_tdo_kind(&d->tdos[i], d)))
+			trust_yaml(&e, d, &d->tdos[i]);
+	seq_end(&e);
+	map_end(&e);
+	emit(&e, &ev, yaml_document_end_event_initialize(&ev, 1));
+	emit(&e, &ev, yaml_stream_end_event_initialize(&ev));
+	if (e.ok && !yaml_emitter_flush(&e.em))
+		e.ok = false;
+	yaml_emitter_delete(&e.em);
+	if (!e.ok)
+		return err_set(err, ERR_INVALID,
+		               "cannot write the trusts of '%s' as YAML (a "
+		               "name or value is not valid UTF-8)",
+		               domain);
+	return 0;
 }
 
 int
@@ -268,39 +458,8 @@ cmd_export(int argc, char **argv)
 	if (rc < 0 || (rc = prov_read(p, &domain, 1, &st, &err)) < 0)
 		goto fail;
 	d = &st.domains[0];
-	sbuf_addf(&o,
-	          "# adtrust export --domain %s: the live trusts of %s\n"
-	          "version: 1\ndomains:\n",
-	          domain, d->name);
-	domain_yaml(&o, d->name, d->netbios, d->sid,
-	            conn != NULL && conn->kind == MODEL_KIND_MIT_REALM, conn);
-	for (size_t i = 0; i < d->n_tdos; i++)
-		domain_yaml(&o, d->tdos[i].partner, d->tdos[i].flat_name,
-		            d->tdos[i].sid,
-		            d->tdos[i].type == TDO_TYPE_MIT &&
-		                    !d->tdos[i].realm_side,
-		            NULL);
-	if (cred != NULL) {
-		sbuf_addf(&o, "credentials:\n  - name: %s\n    method: %s\n",
-		          cred->name,
-		          cred->method == MODEL_CRED_PASSWORD ? "password"
-		          : cred->method == MODEL_CRED_KEYTAB ? "keytab"
-		                                              : "kerberos");
-		if (cred->keytab != NULL)
-			sbuf_addf(&o, "    keytab: %s\n", cred->keytab);
-		if (cred->user != NULL)
-			sbuf_addf(&o, "    user: %s\n", cred->user);
-		if (cred->password != NULL) {
-			sbuf_adds(&o, "    password: ");
-			secret_yaml(&o, cred->password);
-			sbuf_adds(&o, "\n");
-		}
-		if (cred->ccache != NULL)
-			sbuf_addf(&o, "    ccache: %s\n", cred->ccache);
-	}
-	sbuf_adds(&o, d->n_tdos ? "trusts:\n" : "trusts: []\n");
-	for (size_t i = 0; i < d->n_tdos; i++)
-		trust_yaml(&o, d, &d->tdos[i]);
+	if ((rc = export_yaml(&o, domain, d, conn, cred, &err)) < 0)
+		goto fail;
 	if (out != NULL)
 		rc = cmd_write_file(out, o.buf, o.len, 0644, &err);
 	else

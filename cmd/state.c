@@ -113,9 +113,8 @@ state_applied_read(char **out, const char *dir, const char *path,
 	} else if (rc == ERR_INVALID) {
 		snprintf(why, sizeof(why), "%s", err->msg);
 		rc = err_set(err, ERR_INVALID,
-		             "%s (1 MiB is far more than any desired-state "
-		             "file holds, so this is not a record adtrust "
-		             "wrote; remove it)",
+		             "%s (a desired-state file is at most 16 MiB, so "
+		             "this is not a record adtrust wrote; remove it)",
 		             why);
 	} else if (rc < 0) {
 		err_prefix(err, "cannot use the applied record of '%s'", path);

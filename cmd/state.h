@@ -10,11 +10,16 @@
 
 #include <stddef.h>
 
+#include "util/safefile.h"
+
 struct err;
 struct sbuf;
 
-/* The largest applied record state_applied_read accepts (1 MiB). */
-#define STATE_APPLIED_MAX ((size_t)1 << 20)
+/*
+ * The largest applied record state_applied_read accepts: it is a
+ * desired-state text, so the one input cap.
+ */
+#define STATE_APPLIED_MAX SAFEFILE_INPUT_MAX
 
 const char *state_dir(const char *opt);
 

@@ -96,7 +96,7 @@ side(struct model_expected *e, const struct model_trust *t, size_t ti,
 	bool trusting = strcasecmp(self->name, t->trusting) == 0;
 	struct model_tdo *x;
 
-	e->tdos = xreallocarray(e->tdos, e->n_tdos + 1, sizeof(*e->tdos));
+	e->tdos = xgrow(e->tdos, e->n_tdos, sizeof(*e->tdos));
 	x = &e->tdos[e->n_tdos++];
 	model_tdo_init(x);
 	x->domain = xstrdup(self->name);
@@ -119,7 +119,9 @@ side(struct model_expected *e, const struct model_trust *t, size_t ti,
 		x->direction = TDO_DIR_BOTH;
 	else
 		x->direction = trusting ? TDO_DIR_OUTBOUND : TDO_DIR_INBOUND;
-	x->type = t->type == MODEL_TYPE_REALM ? TDO_TYPE_MIT : TDO_TYPE_UPLEVEL;
+	x->type = t->type == MODEL_TYPE_REALM       ? TDO_TYPE_MIT
+	          : t->type == MODEL_TYPE_DOWNLEVEL ? TDO_TYPE_DOWNLEVEL
+	                                            : TDO_TYPE_UPLEVEL;
 
 	set_bit(x, TA_FOREST_TRANSITIVE, t->type == MODEL_TYPE_FOREST, true);
 	set_bit(x, TA_WITHIN_FOREST, t->type == MODEL_TYPE_SHORTCUT, true);
@@ -153,8 +155,7 @@ absent(struct model_expected *e, const struct model_trust *t, size_t ti,
 {
 	struct model_tdo *x;
 
-	e->absent =
-	        xreallocarray(e->absent, e->n_absent + 1, sizeof(*e->absent));
+	e->absent = xgrow(e->absent, e->n_absent, sizeof(*e->absent));
 	x = &e->absent[e->n_absent++];
 	model_tdo_init(x);
 	x->domain = xstrdup(self->name);
@@ -172,6 +173,17 @@ cmp_tdo(const void *a, const void *b)
 	return c != 0 ? c : strcasecmp(x->partner, y->partner);
 }
 
+bool
+model_side_managed(const struct model_trust *t, const struct model_domain *d,
+                   bool trusting)
+{
+	/* MIT realm sides are kept by the kdc provider, not here. */
+	if (d->kind != MODEL_KIND_AD)
+		return false;
+	return t->sides !=
+	       (trusting ? MODEL_SIDES_TRUSTED : MODEL_SIDES_TRUSTING);
+}
+
 int
 model_expand(struct model_expected *out, const struct model *m, struct err *err)
 {
@@ -187,13 +199,10 @@ model_expand(struct model_expected *out, const struct model *m, struct err *err)
 			return err_set(err, ERR_INVALID,
 			               "trusts[%u]: unknown domain", i);
 		}
-		/* MIT realm sides are kept by the kdc provider, not here. */
-		if (t->sides != MODEL_SIDES_TRUSTED &&
-		    dt->kind == MODEL_KIND_AD)
+		if (model_side_managed(t, dt, true))
 			(t->ensure == MODEL_PRESENT ? side : absent)(out, t, i,
 			                                             dt, dd);
-		if (t->sides != MODEL_SIDES_TRUSTING &&
-		    dd->kind == MODEL_KIND_AD)
+		if (model_side_managed(t, dd, false))
 			(t->ensure == MODEL_PRESENT ? side : absent)(out, t, i,
 			                                             dd, dt);
 	}

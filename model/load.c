@@ -3,7 +3,7 @@
  * positions that are often one line off, so a first pass loads the libyaml
  * document tree and walks it alongside the very same libcyaml schema tables
  * (model/schema.c), reporting every problem with its exact line and column.
- * Only a document that passes is handed to cyaml_load_data; then the
+ * Only a document that passes fills the model (by the same tables); then the
  * semantic checks of validate.c run with positions from the same walk.
  */
 #include "model/model.h"
@@ -23,16 +23,26 @@
 #include "model/model_int.h"
 #include "model/schema_int.h"
 #include "util/err.h"
+#include "util/hex.h"
+#include "util/safefile.h"
 #include "util/sbuf.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
-#define MAX_FILE_SIZE (16u << 20)
+#define MAX_FILE_SIZE SAFEFILE_INPUT_MAX
+
+/* Hostile input: nesting, aliases and what they expand to, bounded. */
+#define YAML_MAX_DEPTH 64
+#define YAML_MAX_ALIASES 1024
+#define YAML_MAX_ALIASED 100000 /* nodes that aliases stand for, in all */
 
 struct walk {
 	yaml_document_t *doc;
 	const char *file;
 	struct diags *diags;
 	struct model_pos *pos;
+	unsigned *excl; /* trusts whose name_suffixes name 'exclude' */
+	size_t n_excl, cap_excl;
 };
 
 static void report(struct walk *w, yaml_mark_t m, const char *fmt, ...)
@@ -219,6 +229,44 @@ check_scalar(struct walk *w, const yaml_node_t *n,
 	}
 }
 
+static bool
+env_name_ok(const yaml_node_t *n)
+{
+	const char *v = sval(n);
+	size_t len = n->data.scalar.length;
+
+	if (len == 0 || len > 255 || (v[0] >= '0' && v[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') ||
+		      (v[i] >= 'A' && v[i] <= 'Z') ||
+		      (v[i] >= '0' && v[i] <= '9') || v[i] == '_'))
+			return false;
+	return true;
+}
+
+/* Remembers "trusts[N].name_suffixes.exclude": 'exclude' was given. */
+static void
+note_exclude(struct walk *w, const char *path)
+{
+	size_t len = strlen(path);
+	unsigned ti;
+	int end = 0;
+
+	if (len < 8 || strcmp(path + len - 8, ".exclude") != 0 ||
+	    strncmp(path, "trusts[", 7) != 0)
+		return;
+	if (sscanf(path, "trusts[%u].name_suffixes.exclude%n", &ti, &end) !=
+	            1 ||
+	    end == 0 || path[end] != '\0')
+		return;
+	if (w->n_excl == w->cap_excl) {
+		w->cap_excl = w->cap_excl ? 2 * w->cap_excl : 16;
+		w->excl = xreallocarray(w->excl, w->cap_excl, sizeof(*w->excl));
+	}
+	w->excl[w->n_excl++] = ti;
+}
+
 static void
 check_mapping(struct walk *w, const yaml_node_t *n,
               const cyaml_schema_value_t *s, const char *path)
@@ -292,6 +340,18 @@ check_mapping(struct walk *w, const yaml_node_t *n,
 		         keys[i]);
 		model_pos_add(w->pos, sub, (unsigned)k->start_mark.line + 1,
 		              (unsigned)k->start_mark.column + 1);
+		note_exclude(w, sub);
+		if (f == model_schema_secret_fields && i == 0 &&
+		    v->type == YAML_SCALAR_NODE && !env_name_ok(v)) {
+			/* '{env: NAME hunter2}': the value may hold a secret */
+			report(w, v->start_mark,
+			       "'%s' must be an environment variable name "
+			       "(letters, digits and '_', not starting with a "
+			       "digit; the value is not shown: it may be a "
+			       "secret)",
+			       sub);
+			continue;
+		}
 		check(w, v, &f[i].value, sub);
 	}
 	for (size_t i = 0; i < nf; i++)
@@ -372,30 +432,425 @@ syntax_error(struct walk *w, const yaml_parser_t *ps)
 		       ps->problem ? ps->problem : "unknown");
 }
 
-/* libcyaml's own complaint, kept only if the checker missed something. */
-struct cyaml_log {
-	char msg[256];
-	unsigned line, col;
+/* One open collection while composing. */
+struct frame {
+	int node;
+	bool mapping;
+	int key;      /* a mapping's key waiting for its value, or 0 */
+	char *anchor; /* registered when the collection is complete */
+	unsigned long weight;
 };
 
-static void
-cyaml_log_fn(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
-{
-	struct cyaml_log *lg = ctx;
-	char line[256];
-	const char *p;
+struct anchor {
+	char *name;
+	int node;
+	unsigned long weight;
+};
 
-	if (level < CYAML_LOG_ERROR)
+struct composer {
+	yaml_document_t *doc;
+	struct walk *w;
+	struct frame stack[YAML_MAX_DEPTH];
+	int depth;
+	struct anchor *anchors;
+	size_t n_anchors, cap_anchors;
+	unsigned aliases;
+	unsigned long aliased; /* nodes the aliases stand for */
+};
+
+/*
+ * Appends a node to the document, taking the event's strings (libyaml's
+ * own loader does the same; yaml_document_add_* would copy them and a
+ * default tag per node).  Returns its id.
+ */
+static int
+push_node(yaml_document_t *doc, yaml_event_t *ev)
+{
+	size_t n = (size_t)(doc->nodes.top - doc->nodes.start);
+	yaml_node_t *node;
+
+	if (doc->nodes.top == doc->nodes.end) {
+		size_t cap = n ? 2 * n : 256;
+
+		doc->nodes.start = xreallocarray(doc->nodes.start, cap,
+		                                 sizeof(yaml_node_t));
+		doc->nodes.top = doc->nodes.start + n;
+		doc->nodes.end = doc->nodes.start + cap;
+	}
+	node = doc->nodes.top++;
+	memset(node, 0, sizeof(*node));
+	node->start_mark = ev->start_mark;
+	node->end_mark = ev->end_mark;
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		node->type = YAML_SCALAR_NODE;
+		node->tag = ev->data.scalar.tag;
+		node->data.scalar.value = ev->data.scalar.value;
+		node->data.scalar.length = ev->data.scalar.length;
+		node->data.scalar.style = ev->data.scalar.style;
+		ev->data.scalar.tag = NULL;
+		ev->data.scalar.value = NULL;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		node->type = YAML_SEQUENCE_NODE;
+		node->tag = ev->data.sequence_start.tag;
+		node->data.sequence.style = ev->data.sequence_start.style;
+		ev->data.sequence_start.tag = NULL;
+		break;
+	default:
+		node->type = YAML_MAPPING_NODE;
+		node->tag = ev->data.mapping_start.tag;
+		node->data.mapping.style = ev->data.mapping_start.style;
+		ev->data.mapping_start.tag = NULL;
+		break;
+	}
+	return (int)n + 1;
+}
+
+/* Grows one of libyaml's stacks (start, end, top) geometrically. */
+#define STACK_PUSH(st, item)                                                   \
+	do {                                                                   \
+		if ((st).top == (st).end) {                                    \
+			size_t n_ = (size_t)((st).top - (st).start);           \
+			size_t cap_ = n_ ? 2 * n_ : 4;                         \
+			(st).start = xreallocarray((st).start, cap_,           \
+			                           sizeof(*(st).start));       \
+			(st).top = (st).start + n_;                            \
+			(st).end = (st).start + cap_;                          \
+		}                                                              \
+		*(st).top++ = (item);                                          \
+	} while (0)
+
+static void
+add_anchor(struct composer *c, const char *name, int node, unsigned long weight)
+{
+	struct anchor *a;
+
+	if (c->n_anchors == c->cap_anchors) {
+		c->cap_anchors = c->cap_anchors ? 2 * c->cap_anchors : 16;
+		c->anchors = xreallocarray(c->anchors, c->cap_anchors,
+		                           sizeof(*c->anchors));
+	}
+	a = &c->anchors[c->n_anchors++];
+	a->name = xstrdup(name);
+	a->node = node;
+	a->weight = weight;
+}
+
+/* The latest complete anchor of that name (aliases are few: bounded). */
+static const struct anchor *
+find_anchor(const struct composer *c, const char *name)
+{
+	for (size_t i = c->n_anchors; i-- > 0;)
+		if (strcmp(c->anchors[i].name, name) == 0)
+			return &c->anchors[i];
+	return NULL;
+}
+
+/* Attaches a finished node to the open collection (or it is the root). */
+static void
+attach(struct composer *c, int node, unsigned long weight)
+{
+	struct frame *f;
+
+	if (c->depth == 0)
 		return;
-	vsnprintf(line, sizeof(line), fmt, args);
-	if (lg->msg[0] == '\0' && strncmp(line, "Load: ", 6) == 0 &&
-	    strstr(line, "Backtrace") == NULL) {
-		snprintf(lg->msg, sizeof(lg->msg), "%s", line + 6);
-		lg->msg[strcspn(lg->msg, "\n")] = '\0';
-	} else if (lg->line == 0 && (p = strstr(line, "(line: ")) != NULL) {
-		if (sscanf(p, "(line: %u, column: %u)", &lg->line, &lg->col) !=
-		    2)
-			lg->line = lg->col = 0;
+	f = &c->stack[c->depth - 1];
+	f->weight += weight;
+	if (!f->mapping) {
+		STACK_PUSH(yaml_document_get_node(c->doc, f->node)
+		                   ->data.sequence.items,
+		           node);
+	} else if (f->key == 0) {
+		f->key = node;
+	} else {
+		yaml_node_pair_t pair = {f->key, node};
+
+		STACK_PUSH(yaml_document_get_node(c->doc, f->node)
+		                   ->data.mapping.pairs,
+		           pair);
+		f->key = 0;
+	}
+}
+
+/* One node event; 0, or -1 with the problem reported. */
+static int
+compose_node(struct composer *c, yaml_event_t *ev)
+{
+	yaml_document_t *doc = c->doc;
+	const yaml_char_t *anchor = NULL;
+	struct frame *f;
+	int id;
+
+	switch (ev->type) {
+	case YAML_ALIAS_EVENT: {
+		const char *name = (const char *)ev->data.alias.anchor;
+		const struct anchor *a;
+
+		if (++c->aliases > YAML_MAX_ALIASES) {
+			report(c->w, ev->start_mark,
+			       "more than %u YAML aliases", YAML_MAX_ALIASES);
+			return -1;
+		}
+		if ((a = find_anchor(c, name)) == NULL) {
+			report(c->w, ev->start_mark,
+			       "YAML alias '*%s' names no complete anchor "
+			       "before it",
+			       name);
+			return -1;
+		}
+		c->aliased += a->weight;
+		if (c->aliased > YAML_MAX_ALIASED) {
+			report(c->w, ev->start_mark,
+			       "YAML aliases stand for more than %u nodes",
+			       YAML_MAX_ALIASED);
+			return -1;
+		}
+		attach(c, a->node, a->weight);
+		return 0;
+	}
+	case YAML_SCALAR_EVENT:
+		id = push_node(doc, ev);
+		if (ev->data.scalar.anchor != NULL)
+			add_anchor(c, (const char *)ev->data.scalar.anchor, id,
+			           1);
+		attach(c, id, 1);
+		return 0;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		if (c->depth >= YAML_MAX_DEPTH) {
+			report(c->w, ev->start_mark,
+			       "YAML nested more than %d levels deep",
+			       YAML_MAX_DEPTH);
+			return -1;
+		}
+		anchor = ev->type == YAML_MAPPING_START_EVENT
+		                 ? ev->data.mapping_start.anchor
+		                 : ev->data.sequence_start.anchor;
+		id = push_node(doc, ev);
+		f = &c->stack[c->depth++];
+		f->node = id;
+		f->mapping = ev->type == YAML_MAPPING_START_EVENT;
+		f->key = 0;
+		f->anchor =
+		        anchor != NULL ? xstrdup((const char *)anchor) : NULL;
+		f->weight = 1;
+		return 0;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT: {
+		struct frame done = c->stack[--c->depth];
+
+		yaml_document_get_node(doc, done.node)->end_mark = ev->end_mark;
+		if (done.anchor != NULL)
+			add_anchor(c, done.anchor, done.node, done.weight);
+		free(done.anchor);
+		attach(c, done.node, done.weight);
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+/*
+ * libyaml's composer (yaml_parser_load) has no depth limit and is
+ * quadratic in the depth of flow nesting; it registers an anchor before
+ * its node is complete (an alias inside its own anchor makes a cycle);
+ * and it reads the first document only.  This composes the document from
+ * the parser's events instead and stops at the first event past a limit:
+ * depth, number of aliases, the nodes they stand for in all (the walk and
+ * the model expand them), one document.  0, or -1 with the problem reported.
+ */
+static int
+compose(yaml_document_t *doc, yaml_parser_t *ps, struct walk *w)
+{
+	struct composer c;
+	unsigned docs = 0;
+	bool done = false;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.doc = doc;
+	c.w = w;
+	memset(doc, 0, sizeof(*doc));
+	if (!yaml_document_initialize(doc, NULL, NULL, NULL, 1, 1))
+		abort();
+	while (!done && rc == 0) {
+		yaml_event_t ev;
+
+		if (!yaml_parser_parse(ps, &ev)) {
+			syntax_error(w, ps);
+			rc = -1;
+			break;
+		}
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			done = true;
+		} else if (ev.type == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
+			report(w, ev.start_mark,
+			       "a second YAML document ('---'): a "
+			       "desired-state "
+			       "file holds exactly one");
+			rc = -1;
+		} else {
+			rc = compose_node(&c, &ev);
+		}
+		yaml_event_delete(&ev);
+	}
+	while (c.depth > 0)
+		free(c.stack[--c.depth].anchor);
+	for (size_t i = 0; i < c.n_anchors; i++)
+		free(c.anchors[i].name);
+	free(c.anchors);
+	if (rc < 0) {
+		yaml_document_delete(doc);
+		memset(doc, 0, sizeof(*doc));
+	}
+	return rc;
+}
+
+/*
+ * Fills the model from a document the walk found valid, by the same
+ * schema tables libcyaml reads: one YAML parse per load, and libcyaml's
+ * cyaml_free releases the result (its default allocator is malloc).
+ */
+static void fill(const struct walk *w, const yaml_node_t *n,
+                 const cyaml_schema_value_t *s, void *dst);
+
+static void
+store_uint(void *dst, uint32_t size, unsigned long long v)
+{
+	switch (size) {
+	case 1: {
+		uint8_t x = (uint8_t)v;
+
+		memcpy(dst, &x, 1);
+		break;
+	}
+	case 2: {
+		uint16_t x = (uint16_t)v;
+
+		memcpy(dst, &x, 2);
+		break;
+	}
+	case 4: {
+		uint32_t x = (uint32_t)v;
+
+		memcpy(dst, &x, 4);
+		break;
+	}
+	default: {
+		uint64_t x = (uint64_t)v;
+
+		memcpy(dst, &x, 8);
+		break;
+	}
+	}
+}
+
+static unsigned long long
+enum_value(const cyaml_schema_value_t *s, const char *v)
+{
+	for (uint32_t i = 0; i < s->enumeration.count; i++)
+		if (strcasecmp(v, s->enumeration.strings[i].str) == 0)
+			return (unsigned long long)s->enumeration.strings[i]
+			        .val;
+	return 0;
+}
+
+static void
+fill_mapping(const struct walk *w, const yaml_node_t *n,
+             const cyaml_schema_value_t *s, char *base)
+{
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
+		const yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
+
+		for (const cyaml_schema_field_t *f = s->mapping.fields;
+		     f->key != NULL; f++)
+			if (strcmp(sval(k), f->key) == 0) {
+				fill(w, v, &f->value, base + f->data_offset);
+				if (f->value.type == CYAML_SEQUENCE)
+					store_uint(
+					        base + f->count_offset,
+					        f->count_size,
+					        (unsigned long long)(v->data.sequence
+					                                     .items
+					                                     .top -
+					                             v->data.sequence
+					                                     .items
+					                                     .start));
+				break;
+			}
+	}
+}
+
+/* dst is where the value goes (for a pointer: where the pointer goes). */
+static void
+fill(const struct walk *w, const yaml_node_t *n, const cyaml_schema_value_t *s,
+     void *dst)
+{
+	bool ptr = (s->flags & CYAML_FLAG_POINTER) != 0;
+	void *data = dst;
+
+	if (s->type == CYAML_STRING) {
+		char *str = xstrndup(sval(n), n->data.scalar.length);
+
+		memcpy(dst, &str, sizeof(str));
+		return;
+	}
+	if (ptr && s->type != CYAML_SEQUENCE) {
+		data = xcalloc(1, s->data_size);
+		memcpy(dst, &data, sizeof(data));
+	}
+	switch (s->type) {
+	case CYAML_MAPPING:
+		fill_mapping(w, n, s, data);
+		break;
+	case CYAML_SEQUENCE: {
+		const cyaml_schema_value_t *e = s->sequence.entry;
+		size_t cnt = (size_t)(n->data.sequence.items.top -
+		                      n->data.sequence.items.start);
+		size_t esz = (e->flags & CYAML_FLAG_POINTER) ? sizeof(void *)
+		                                             : e->data_size;
+		char *arr = xcalloc(cnt ? cnt : 1, esz);
+
+		for (size_t i = 0; i < cnt; i++)
+			fill(w,
+			     yaml_document_get_node(
+			             w->doc, n->data.sequence.items.start[i]),
+			     e, arr + i * esz);
+		memcpy(dst, &arr, sizeof(arr));
+		break;
+	}
+	case CYAML_FLAGS: {
+		unsigned long long v = 0;
+
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		     it < n->data.sequence.items.top; it++)
+			v |= enum_value(
+			        s, sval(yaml_document_get_node(w->doc, *it)));
+		store_uint(data, s->data_size, v);
+		break;
+	}
+	case CYAML_ENUM:
+		store_uint(data, s->data_size, enum_value(s, sval(n)));
+		break;
+	case CYAML_BOOL: {
+		const char *v = sval(n);
+		bool b = !(strcasecmp(v, "false") == 0 ||
+		           strcasecmp(v, "no") == 0 ||
+		           strcasecmp(v, "off") == 0);
+
+		store_uint(data, s->data_size, b);
+		break;
+	}
+	case CYAML_UINT:
+	case CYAML_INT:
+		store_uint(data, s->data_size, strtoull(sval(n), NULL, 10));
+		break;
+	default:
+		break;
 	}
 }
 
@@ -404,29 +859,32 @@ model_load_buf(struct model **out, const char *name, const char *buf,
                size_t len, struct diags *diags, struct err *err)
 {
 	struct model_pos *pos = model_pos_new();
-	struct cyaml_log lg = {.msg = "", .line = 0, .col = 0};
-	cyaml_config_t cfg = {
-	        .log_fn = cyaml_log_fn,
-	        .log_ctx = &lg,
-	        .mem_fn = cyaml_mem,
-	        .log_level = CYAML_LOG_ERROR,
-	        .flags = CYAML_CFG_DEFAULT,
-	};
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	struct walk w = {.doc = &doc, .file = name, .diags = diags, .pos = pos};
+	struct walk w = {.doc = &doc,
+	                 .file = name,
+	                 .diags = diags,
+	                 .pos = pos,
+	                 .excl = NULL,
+	                 .n_excl = 0,
+	                 .cap_excl = 0};
 	struct model *m = NULL;
 	size_t before = diags->n;
 	unsigned char digest[32];
 	yaml_node_t *root;
-	cyaml_err_t cerr;
 	int rc = 0;
 
 	*out = NULL;
+	if (len > MAX_FILE_SIZE) {
+		yaml_mark_t m0 = {0, 0, 0};
+
+		report(&w, m0, "larger than %zu bytes", (size_t)MAX_FILE_SIZE);
+		rc = err_set(err, ERR_INVALID, "'%s' is not valid", name);
+		goto out;
+	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		syntax_error(&w, &parser);
+	if (compose(&doc, &parser, &w) < 0) {
 		yaml_parser_delete(&parser);
 		rc = err_set(err, ERR_INVALID, "'%s' is not valid", name);
 		goto out;
@@ -440,41 +898,26 @@ model_load_buf(struct model **out, const char *name, const char *buf,
 	} else {
 		check(&w, root, &model_schema_top, "");
 	}
-	yaml_document_delete(&doc);
 	if (diags->n > before) {
+		yaml_document_delete(&doc);
 		rc = err_set(err, ERR_INVALID, "'%s' is not valid", name);
 		goto out;
 	}
-
-	cerr = cyaml_load_data((const uint8_t *)buf, len, &cfg,
-	                       &model_schema_top, (cyaml_data_t **)&m, NULL);
-	if (cerr != CYAML_OK || m == NULL) {
-		struct err *e = diags_add(diags);
-
-		err_set_at(e, ERR_INVALID, name, lg.line, lg.col, "%s",
-		           lg.msg[0] ? lg.msg : cyaml_strerror(cerr));
-		rc = err_set(err, ERR_INVALID, "'%s' is not valid", name);
-		goto out;
-	}
+	/* the tree goes as soon as the model holds what it said */
+	fill(&w, root, &model_schema_top, &m);
+	yaml_document_delete(&doc);
 	m->path = xstrdup(name);
 	m->text = xstrndup(buf, len);
 	m->pos = pos;
 	pos = NULL;
+	model_index_build(m);
 	gnutls_hash_fast(GNUTLS_DIG_SHA256, buf, len, digest);
-	for (size_t i = 0; i < 32; i++)
-		snprintf(m->sha256 + 2 * i, 3, "%02x", digest[i]);
+	hex_encode(m->sha256, digest, sizeof(digest));
 
-	for (unsigned i = 0; i < m->n_trusts; i++) {
-		char path[96];
-		unsigned line, col;
-
-		if (m->trusts[i].name_suffixes == NULL)
-			continue;
-		snprintf(path, sizeof(path), "trusts[%u].name_suffixes.exclude",
-		         i);
-		model_pos_lookup(m, path, &line, &col);
-		m->trusts[i].name_suffixes->exclude_set = line > 0;
-	}
+	for (size_t i = 0; i < w.n_excl; i++)
+		if (w.excl[i] < m->n_trusts &&
+		    m->trusts[w.excl[i]].name_suffixes != NULL)
+			m->trusts[w.excl[i]].name_suffixes->exclude_set = true;
 	model_validate(m, diags);
 	if (diags->n > before) {
 		rc = err_set(err, ERR_INVALID, "'%s' is not valid", name);
@@ -487,6 +930,7 @@ out:
 		diags_sort(diags);
 	model_pos_free(pos);
 	model_free(m);
+	free(w.excl);
 	return rc;
 }
 
@@ -512,8 +956,8 @@ model_load_file(struct model **out, const char *path, struct diags *diags,
 		sbuf_add(&sb, chunk, n);
 		if (sb.len > MAX_FILE_SIZE) {
 			rc = err_set(err, ERR_INVALID,
-			             "'%s' is larger than %u bytes", path,
-			             MAX_FILE_SIZE);
+			             "'%s' is larger than %zu bytes", path,
+			             (size_t)MAX_FILE_SIZE);
 			goto out;
 		}
 	}
@@ -546,26 +990,9 @@ model_free(struct model *m)
 	m->text = NULL;
 	model_pos_free(m->pos);
 	m->pos = NULL;
+	model_index_free(m->index);
+	m->index = NULL;
 	cyaml_free(&cfg, &model_schema_top, m, 0);
-}
-
-const struct model_domain *
-model_domain_find(const struct model *m, const char *name)
-{
-	for (unsigned i = 0; i < m->n_domains; i++)
-		if (m->domains[i].name != NULL &&
-		    strcasecmp(m->domains[i].name, name) == 0)
-			return &m->domains[i];
-	return NULL;
-}
-
-const struct model_credential *
-model_cred_find(const struct model *m, const char *name)
-{
-	for (unsigned i = 0; i < m->n_credentials; i++)
-		if (strcmp(m->credentials[i].name, name) == 0)
-			return &m->credentials[i];
-	return NULL;
 }
 
 char *

@@ -28,6 +28,7 @@ struct diags;
 #define TDO_TYPE_UPLEVEL 2u
 #define TDO_TYPE_MIT 3u
 #define TDO_TYPE_DCE 4u
+#define TDO_TYPE_AAD 5u /* Azure AD (MS-ADTS 6.1.6.7.15, newer versions) */
 
 /* trustAttributes (MS-ADTS 6.1.6.7.9; spec section 2.3). */
 #define TA_NON_TRANSITIVE 0x00000001u
@@ -75,6 +76,7 @@ enum model_trust_type {
 	MODEL_TYPE_FOREST = 1,
 	MODEL_TYPE_REALM = 2,
 	MODEL_TYPE_SHORTCUT = 3,
+	MODEL_TYPE_DOWNLEVEL = 4, /* external, to a pre-AD (NT4) domain */
 };
 
 enum model_sides {
@@ -142,7 +144,8 @@ struct model_override {
 	struct model_side_opts opts;
 };
 
-struct model_pos; /* YAML positions, private to model/ */
+struct model_pos;   /* YAML positions, private to model/ */
+struct model_index; /* name indexes, private to model/ */
 
 struct model_suffixes {
 	char **enable;
@@ -223,6 +226,8 @@ struct model {
 	                          literal secrets are refused) */
 	char sha256[65];       /* of the file's bytes */
 	struct model_pos *pos; /* YAML positions by path, for diagnostics */
+	struct model_index *index; /* by name; NULL (a model built by hand):
+	                              lookups scan */
 };
 
 /*
@@ -392,6 +397,9 @@ int model_expand(struct model_expected *out, const struct model *m,
  */
 int model_expand_realms(struct model_expected *out, const struct model *m,
                         struct err *err);
+/* Whether the realm side of t held by MIT realm d is managed here. */
+bool model_realm_side_managed(const struct model_trust *t,
+                              const struct model_domain *d, bool trusting);
 /*
  * The Kerberos realm of a domain name: an AD domain's is its DNS name upper
  * cased; an MIT realm (or a name the model does not know) is taken as
@@ -404,6 +412,13 @@ char *model_realm_of(const struct model *m, const char *name);
  */
 void model_princ_name(char *buf, size_t len, const struct model_tdo *t,
                       unsigned k);
+/*
+ * Whether the side of t held by d (its trusting side, or its trusted
+ * side) is one this desired state manages: the rule model_expand follows,
+ * for callers that need the domains without the expansion.
+ */
+bool model_side_managed(const struct model_trust *t,
+                        const struct model_domain *d, bool trusting);
 void model_expected_release(struct model_expected *e);
 
 /*
@@ -428,6 +443,20 @@ struct model_attr_bit {
 };
 extern const struct model_attr_bit model_attr_bits[];
 extern const size_t model_n_attr_bits;
+
+/*
+ * The trust kind a TDO expresses, as the YAML's 'type' names it:
+ * "realm", "forest", "external", "downlevel" (trustType 1), "shortcut";
+ * and for an observed TDO (holder given: the domain that holds it), the
+ * kinds AD makes itself: "parent-child" (WITHIN_FOREST between a domain
+ * and its DNS parent) and "tree-root" (WITHIN_FOREST between a tree's
+ * root and the forest root).  The one derivation of it (diff, renderers,
+ * export).
+ */
+const char *model_tdo_kind(const struct model_tdo *t,
+                           const struct model_domain_state *holder);
+/* A kind AD creates and removes itself (promotion): never planned. */
+bool model_kind_is_system(const char *kind);
 
 /* Names of bits and values, for renderers and export. */
 const char *model_dir_name(uint32_t direction); /* "inbound", ... */

@@ -2,6 +2,7 @@
 #include "model/model.h"
 
 #include <stdio.h>
+#include <strings.h>
 #include <string.h>
 
 const char *const model_field_names[] = {
@@ -150,4 +151,61 @@ model_attrs_str(char *buf, size_t len, uint32_t attrs)
 	}
 	if (off < len)
 		snprintf(buf + off, len - off, "%s)", first ? "none" : "");
+}
+
+/* True if child is an immediate DNS child of parent (x.a.test, a.test). */
+static bool
+dns_child_of(const char *child, const char *parent)
+{
+	const char *dot = strchr(child, '.');
+
+	return dot != NULL && strcasecmp(dot + 1, parent) == 0;
+}
+
+/* True if a is b or under it. */
+static bool
+dns_under(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	return strcasecmp(a, b) == 0 || (la > lb && a[la - lb - 1] == '.' &&
+	                                 strcasecmp(a + la - lb, b) == 0);
+}
+
+const char *
+model_tdo_kind(const struct model_tdo *t,
+               const struct model_domain_state *holder)
+{
+	if (t->type == TDO_TYPE_MIT)
+		return "realm";
+	if (t->attributes & TA_FOREST_TRANSITIVE)
+		return "forest";
+	if (t->attributes & TA_WITHIN_FOREST) {
+		const char *self = holder != NULL ? holder->name : NULL;
+		const char *root = holder != NULL ? holder->forest_root : NULL;
+
+		if (self == NULL || t->partner == NULL)
+			return "shortcut";
+		if (dns_child_of(self, t->partner) ||
+		    dns_child_of(t->partner, self))
+			return "parent-child";
+		/* two trees of one forest: one side is the forest root */
+		if (root != NULL && !dns_under(self, t->partner) &&
+		    !dns_under(t->partner, self) &&
+		    (strcasecmp(self, root) == 0 ||
+		     strcasecmp(t->partner, root) == 0) &&
+		    strchr(t->partner, '.') != NULL)
+			return "tree-root";
+		return "shortcut";
+	}
+	if (t->type == TDO_TYPE_DOWNLEVEL)
+		return "downlevel";
+	return "external";
+}
+
+bool
+model_kind_is_system(const char *kind)
+{
+	return strcmp(kind, "parent-child") == 0 ||
+	       strcmp(kind, "tree-root") == 0;
 }

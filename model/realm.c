@@ -108,6 +108,15 @@ cmp_side(const void *a, const void *b)
 	return c != 0 ? c : strcasecmp(x->partner, y->partner);
 }
 
+bool
+model_realm_side_managed(const struct model_trust *t,
+                         const struct model_domain *d, bool trusting)
+{
+	return t->type == MODEL_TYPE_REALM && d->kind == MODEL_KIND_MIT_REALM &&
+	       t->sides !=
+	               (trusting ? MODEL_SIDES_TRUSTED : MODEL_SIDES_TRUSTING);
+}
+
 int
 model_expand_realms(struct model_expected *out, const struct model *m,
                     struct err *err)
@@ -123,11 +132,9 @@ model_expand_realms(struct model_expected *out, const struct model *m,
 		if (dt == NULL || dd == NULL)
 			return err_set(err, ERR_INVALID,
 			               "trusts[%u]: unknown domain", i);
-		if (t->sides != MODEL_SIDES_TRUSTED &&
-		    dt->kind == MODEL_KIND_MIT_REALM)
+		if (model_realm_side_managed(t, dt, true))
 			realm_side(out, t, i, dt, dd);
-		if (t->sides != MODEL_SIDES_TRUSTING &&
-		    dd->kind == MODEL_KIND_MIT_REALM)
+		if (model_realm_side_managed(t, dd, false))
 			realm_side(out, t, i, dd, dt);
 	}
 	if (out->n_tdos > 1)

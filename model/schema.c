@@ -26,10 +26,9 @@ static const cyaml_strval_t direction_strings[] = {
 };
 
 static const cyaml_strval_t type_strings[] = {
-        {"external", MODEL_TYPE_EXTERNAL},
-        {"forest", MODEL_TYPE_FOREST},
-        {"realm", MODEL_TYPE_REALM},
-        {"shortcut", MODEL_TYPE_SHORTCUT},
+        {"external", MODEL_TYPE_EXTERNAL},   {"forest", MODEL_TYPE_FOREST},
+        {"realm", MODEL_TYPE_REALM},         {"shortcut", MODEL_TYPE_SHORTCUT},
+        {"downlevel", MODEL_TYPE_DOWNLEVEL},
 };
 
 static const cyaml_strval_t sides_strings[] = {

@@ -90,8 +90,7 @@ model_state_add(struct model_state *s)
 {
 	struct model_domain_state *d;
 
-	s->domains = xreallocarray(s->domains, s->n_domains + 1,
-	                           sizeof(*s->domains));
+	s->domains = xgrow(s->domains, s->n_domains, sizeof(*s->domains));
 	d = &s->domains[s->n_domains++];
 	memset(d, 0, sizeof(*d));
 	d->functional_level = -1;
@@ -103,7 +102,7 @@ model_domain_state_add_tdo(struct model_domain_state *d)
 {
 	struct model_tdo *t;
 
-	d->tdos = xreallocarray(d->tdos, d->n_tdos + 1, sizeof(*d->tdos));
+	d->tdos = xgrow(d->tdos, d->n_tdos, sizeof(*d->tdos));
 	t = &d->tdos[d->n_tdos++];
 	model_tdo_init(t);
 	return t;

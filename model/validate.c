@@ -8,15 +8,21 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "util/err.h"
 #include "util/sid.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
 
 struct vctx {
 	const struct model *m;
 	struct diags *out;
+	struct strmap pairs; /* "a.test\nb.test" (lower, sorted) -> trust */
+	char **keys;         /* the pair keys, owned */
+	size_t n_keys, cap_keys;
 };
 
 static void problem(struct vctx *v, const char *path, const char *fmt, ...)
@@ -76,18 +82,20 @@ static void
 check_domains(struct vctx *v)
 {
 	const struct model *m = v->m;
+	struct strmap seen;
 	char path[64];
+	size_t j;
 
+	strmap_init(&seen, true);
 	for (unsigned i = 0; i < m->n_domains; i++) {
 		const struct model_domain *d = &m->domains[i];
 
 		snprintf(path, sizeof(path), "domains[%u]", i);
-		for (unsigned j = 0; j < i; j++)
-			if (strcasecmp(m->domains[j].name, d->name) == 0)
-				problem(v, path,
-				        "domain '%s' is declared twice "
-				        "(first as domains[%u])",
-				        d->name, j);
+		if (!strmap_put(&seen, d->name, i, &j))
+			problem(v, path,
+			        "domain '%s' is declared twice "
+			        "(first as domains[%zu])",
+			        d->name, j);
 		if (!dns_name_ok(d->name))
 			problem(v, path, "'%s' is not a DNS name", d->name);
 		if (d->sid != NULL && !sid_is_domain(d->sid)) {
@@ -117,23 +125,24 @@ check_domains(struct vctx *v)
 			        d->ldap);
 		}
 	}
+	strmap_release(&seen);
 }
 
 static void
 check_credentials(struct vctx *v)
 {
 	const struct model *m = v->m;
+	struct strmap seen;
 	char path[64];
 
+	strmap_init(&seen, false);
 	for (unsigned i = 0; i < m->n_credentials; i++) {
 		const struct model_credential *c = &m->credentials[i];
 
 		snprintf(path, sizeof(path), "credentials[%u]", i);
-		for (unsigned j = 0; j < i; j++)
-			if (strcmp(m->credentials[j].name, c->name) == 0)
-				problem(v, path,
-				        "credentials '%s' are declared twice",
-				        c->name);
+		if (!strmap_put(&seen, c->name, i, NULL))
+			problem(v, path, "credentials '%s' are declared twice",
+			        c->name);
 		if (c->method == MODEL_CRED_PASSWORD &&
 		    (c->user == NULL || c->password == NULL))
 			problem(v, path,
@@ -152,6 +161,7 @@ check_credentials(struct vctx *v)
 			        "method 'kerberos' uses the credential cache; "
 			        "remove 'password' or use method 'password'");
 	}
+	strmap_release(&seen);
 }
 
 static void
@@ -304,13 +314,32 @@ ref(struct vctx *v, const char *path, const char *name)
 	return d;
 }
 
-static bool
-same_pair(const struct model_trust *a, const struct model_trust *b)
+/*
+ * The first trust declared between the same two domains (either way
+ * round), or -1; remembers t as the first otherwise.
+ */
+static long
+pair_seen(struct vctx *v, const struct model_trust *t, unsigned i)
 {
-	return (strcasecmp(a->trusting, b->trusting) == 0 &&
-	        strcasecmp(a->trusted, b->trusted) == 0) ||
-	       (strcasecmp(a->trusting, b->trusted) == 0 &&
-	        strcasecmp(a->trusted, b->trusting) == 0);
+	const char *a = t->trusting, *b = t->trusted;
+	size_t first;
+	char *key;
+
+	if (strcasecmp(a, b) > 0) {
+		a = t->trusted;
+		b = t->trusting;
+	}
+	key = xasprintf("%s\n%s", a, b);
+	if (!strmap_put(&v->pairs, key, i, &first)) {
+		free(key);
+		return (long)first;
+	}
+	if (v->n_keys == v->cap_keys) {
+		v->cap_keys = v->cap_keys ? 2 * v->cap_keys : 64;
+		v->keys = xreallocarray(v->keys, v->cap_keys, sizeof(*v->keys));
+	}
+	v->keys[v->n_keys++] = key;
+	return -1;
 }
 
 static void
@@ -320,6 +349,7 @@ check_trust(struct vctx *v, unsigned i)
 	const struct model_domain *dt, *dd;
 	char path[96], sub[128];
 	bool realm = t->type == MODEL_TYPE_REALM;
+	long first;
 
 	snprintf(path, sizeof(path), "trusts[%u]", i);
 	snprintf(sub, sizeof(sub), "%s.trusting", path);
@@ -329,13 +359,12 @@ check_trust(struct vctx *v, unsigned i)
 	if (strcasecmp(t->trusting, t->trusted) == 0)
 		problem(v, path, "a domain cannot trust itself ('%s')",
 		        t->trusting);
-	for (unsigned j = 0; j < i; j++)
-		if (same_pair(&v->m->trusts[j], t))
-			problem(v, path,
-			        "the trust between '%s' and '%s' is declared "
-			        "twice (first as trusts[%u]; use direction: "
-			        "two-way for both directions)",
-			        t->trusting, t->trusted, j);
+	if ((first = pair_seen(v, t, i)) >= 0)
+		problem(v, path,
+		        "the trust between '%s' and '%s' is declared "
+		        "twice (first as trusts[%ld]; use direction: "
+		        "two-way for both directions)",
+		        t->trusting, t->trusted, first);
 	if (dt != NULL && dd != NULL) {
 		bool mit = dt->kind == MODEL_KIND_MIT_REALM ||
 		           dd->kind == MODEL_KIND_MIT_REALM;
@@ -467,7 +496,8 @@ check_policy(struct vctx *v)
 void
 model_validate(const struct model *m, struct diags *out)
 {
-	struct vctx v = {.m = m, .out = out};
+	struct vctx v = {
+	        .m = m, .out = out, .keys = NULL, .n_keys = 0, .cap_keys = 0};
 
 	if (m->version != 1)
 		problem(&v, "version",
@@ -475,7 +505,12 @@ model_validate(const struct model *m, struct diags *out)
 		        m->version);
 	check_domains(&v);
 	check_credentials(&v);
+	strmap_init(&v.pairs, true);
 	for (unsigned i = 0; i < m->n_trusts; i++)
 		check_trust(&v, i);
 	check_policy(&v);
+	strmap_release(&v.pairs);
+	for (size_t i = 0; i < v.n_keys; i++)
+		free(v.keys[i]);
+	free(v.keys);
 }

@@ -420,20 +420,38 @@ static int
 each_value(struct job *j, LDAPMessage *e, value_fn fn, void *ctx)
 {
 	BerElement *ber = NULL;
-	char *a;
-	int rc = 0;
+	struct berval dn, attr;
+	BerVarray vals = NULL;
+	int rc;
 
-	for (a = ldap_first_attribute(j->ld, e, &ber); a != NULL && rc == 0;
-	     a = ldap_next_attribute(j->ld, e, ber)) {
-		struct berval **v = ldap_get_values_len(j->ld, e, a);
+	/*
+	 * One pass over the entry: each attribute with its values, never
+	 * re-found by name (ldap_get_values_len scans the entry per call).
+	 */
+	if ((rc = ldap_get_dn_ber(j->ld, e, &ber, &dn)) != LDAP_SUCCESS)
+		return fail(j, rc, "cannot decode an entry");
+	for (rc = 0; rc == 0;) {
+		char name[128];
 
-		for (size_t i = 0; v != NULL && v[i] != NULL && rc == 0; i++)
-			rc = fn(ctx, a, v[i]->bv_val, v[i]->bv_len, &j->err);
-		ldap_value_free_len(v);
-		ldap_memfree(a);
+		if ((rc = ldap_get_attribute_ber(j->ld, e, ber, &attr,
+		                                 &vals)) != LDAP_SUCCESS) {
+			rc = fail(j, rc, "cannot decode an entry");
+			break;
+		}
+		if (attr.bv_val == NULL)
+			break;
+		if (attr.bv_len < sizeof(name)) {
+			memcpy(name, attr.bv_val, attr.bv_len);
+			name[attr.bv_len] = '\0';
+			for (size_t i = 0;
+			     vals != NULL && vals[i].bv_val != NULL && rc == 0;
+			     i++)
+				rc = fn(ctx, name, vals[i].bv_val,
+				        vals[i].bv_len, &j->err);
+		}
+		ber_memfree(vals);
+		vals = NULL;
 	}
-	if (a != NULL)
-		ldap_memfree(a);
 	ber_free(ber, 0);
 	return rc;
 }
@@ -689,6 +707,8 @@ read_domain(struct job *j)
 	if ((rc = read_tdos(j, base)) < 0)
 		goto out;
 	prov_sort_tdos(&j->st);
+	if ((rc = prov_check_tdos(&n, &j->st, &j->err)) < 0)
+		goto out;
 	if (j->st.vendor == NULL)
 		j->st.vendor = xstrdup(""); /* Windows has no vendorName */
 	rc = 0;

@@ -87,6 +87,13 @@ char *prov_dns_to_dn(const char *dns);
 
 /* Sorts a domain's TDOs by DN (case-insensitive), for stable output. */
 void prov_sort_tdos(struct model_domain_state *d);
+/*
+ * Two TDOs of one domain for the same trustPartner would make the plan
+ * compare one of them and leave the other unseen: ERR_INVALID naming both,
+ * *bad the index of the second.
+ */
+int prov_check_tdos(size_t *bad, const struct model_domain_state *d,
+                    struct err *err);
 
 /* How ldap.c binds to a domain. */
 enum prov_bind {

@@ -52,6 +52,7 @@
 #include "model/model.h"
 #include "providers/prov_int.h"
 #include "util/err.h"
+#include "util/safefile.h"
 #include "util/sbuf.h"
 #include "util/xalloc.h"
 
@@ -540,9 +541,16 @@ read_all(char **out, size_t *len, const char *path, struct err *err)
 	if ((fp = fopen(path, "r")) == NULL)
 		return err_set_errno(err, ERR_IO, "cannot open '%s'", path);
 	sbuf_init(&sb);
-	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
 		sbuf_add(&sb, chunk, got);
-	if (ferror(fp))
+		if (sb.len > SAFEFILE_INPUT_MAX) {
+			rc = err_set(err, ERR_INVALID,
+			             "'%s' is larger than %zu bytes", path,
+			             (size_t)SAFEFILE_INPUT_MAX);
+			break;
+		}
+	}
+	if (rc == 0 && ferror(fp))
 		rc = err_set_errno(err, ERR_IO, "cannot read '%s'", path);
 	fclose(fp);
 	if (rc < 0) {
@@ -582,6 +590,13 @@ read_file(struct snap_set *set, const struct snap_file *f, struct err *err)
 		goto out;
 	}
 	while (ldif_read_record(lfp, &lno, &rec, &buflen) > 0) {
+		/*
+		 * libldap skips a leading numeric line (an old LDIF record
+		 * number) and, with nothing after it, answers "a record"
+		 * without allocating one: nothing to read.
+		 */
+		if (rec == NULL || rec[0] == '\0')
+			continue;
 		/*
 		 * lno is the last line read: the blank line ending the
 		 * record, or its own last line at end of file.
@@ -660,6 +675,20 @@ check_dups(const struct model_domain_state *d, struct err *err)
 	return 0;
 }
 
+/* Points err at a TDO's source ("name.ldif:12") in dir. */
+static void
+source_at(struct err *err, const char *dir, const char *source)
+{
+	const char *colon = strrchr(source, ':');
+
+	if (colon == NULL)
+		return;
+	snprintf(err->file, sizeof(err->file), "%s/%.*s", dir,
+	         (int)(colon - source), source);
+	err->line = (unsigned)strtoul(colon + 1, NULL, 10);
+	err->col = 0;
+}
+
 static int
 cmp_dom(const void *a, const void *b)
 {
@@ -679,7 +708,7 @@ snap_read(struct prov *p, const char *const *domains, size_t n,
 	struct prov_snapshot *s = to_snap(p);
 	struct snap_set set = {.all = n == 0};
 	char **names = NULL, *path = NULL;
-	size_t n_names = 0;
+	size_t n_names = 0, bad;
 	int rc;
 
 	set.v = xcalloc(n > 0 ? n : 1, sizeof(*set.v));
@@ -740,6 +769,10 @@ snap_read(struct prov *p, const char *const *domains, size_t n,
 		prov_sort_tdos(&d->st);
 		if ((rc = check_dups(&d->st, err)) < 0)
 			goto out;
+		if ((rc = prov_check_tdos(&bad, &d->st, err)) < 0) {
+			source_at(err, s->dir, d->st.tdos[bad].source);
+			goto out;
+		}
 		if (d->st.dn == NULL)
 			d->st.dn = prov_dns_to_dn(d->st.name);
 		if (d->st.vendor == NULL)

@@ -19,8 +19,10 @@
 
 #include "model/model.h"
 #include "util/err.h"
+#include "util/hex.h"
 #include "util/sbuf.h"
 #include "util/sid.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
 /* Attributes of a TDO, in digest order; bit i of prov_tdo_map.seen. */
@@ -107,13 +109,25 @@ text_value(char **out, const void *val, size_t len)
 static int
 guid_text(char out[40], const uint8_t *b, size_t len)
 {
+	static const uint8_t order[16] = {3, 2, 1,  0,  5,  4,  7,  6,
+	                                  8, 9, 10, 11, 12, 13, 14, 15};
+	uint8_t v[16];
+	size_t o = 0;
+
 	if (len != 16)
 		return -1;
-	snprintf(out, 40,
-	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	         "%02x%02x%02x%02x%02x%02x",
-	         b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9],
-	         b[10], b[11], b[12], b[13], b[14], b[15]);
+	for (size_t i = 0; i < 16; i++)
+		v[i] = b[order[i]];
+	/* 8-4-4-4-12 */
+	hex_encode(out, v, 4);
+	o = 8;
+	for (size_t i = 4; i < 10; i += 2) {
+		out[o++] = '-';
+		hex_encode(out + o, v + i, 2);
+		o += 4;
+	}
+	out[o++] = '-';
+	hex_encode(out + o, v + 10, 6);
 	return 0;
 }
 
@@ -201,7 +215,7 @@ prov_tdo_value(struct prov_tdo_map *m, const char *attr, const void *val,
 		               "'%s': attribute '%s' has more than one value",
 		               dn, tdo_attrs[a]);
 	m->seen |= 1u << a;
-	err_init(&sub);
+	sub.msg[0] = '\0'; /* only the decoders below set it */
 	switch ((enum tdo_attr)a) {
 	case A_PARTNER:
 		bad = text_value(&t->partner, val, len);
@@ -214,10 +228,22 @@ prov_tdo_value(struct prov_tdo_map *m, const char *attr, const void *val,
 			t->sid = xstrdup(sid);
 		break;
 	case A_DIRECTION:
-		bad = parse_u32(&t->direction, val, len);
+		if ((bad = parse_u32(&t->direction, val, len)) == 0 &&
+		    t->direction > TDO_DIR_BOTH)
+			return err_set(err, ERR_INVALID,
+			               "'%s': trustDirection %.*s is out of "
+			               "range (0 to 3)",
+			               dn, (int)(len < 16 ? len : 16),
+			               (const char *)val);
 		break;
 	case A_TYPE:
-		bad = parse_u32(&t->type, val, len);
+		if ((bad = parse_u32(&t->type, val, len)) == 0 &&
+		    (t->type < TDO_TYPE_DOWNLEVEL || t->type > TDO_TYPE_AAD))
+			return err_set(err, ERR_INVALID,
+			               "'%s': trustType %.*s is out of range "
+			               "(1 to 5)",
+			               dn, (int)(len < 16 ? len : 16),
+			               (const char *)val);
 		break;
 	case A_ATTRIBUTES:
 		bad = parse_u32(&t->attributes, val, len);
@@ -284,10 +310,14 @@ digest_add(struct sbuf *sb, enum tdo_attr a, bool present, const void *val,
 static void
 digest_u32(struct sbuf *sb, enum tdo_attr a, bool present, uint32_t v)
 {
-	char buf[16];
+	char buf[10];
+	size_t k = sizeof(buf);
 
-	snprintf(buf, sizeof(buf), "%u", (unsigned)v);
-	digest_add(sb, a, present, buf, strlen(buf));
+	do {
+		buf[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	digest_add(sb, a, present, buf + k, sizeof(buf) - k);
 }
 
 static void
@@ -299,7 +329,8 @@ digest_str(struct sbuf *sb, enum tdo_attr a, const char *s)
 int
 prov_tdo_finish(struct prov_tdo_map *m, struct err *err)
 {
-	static const enum tdo_attr need[] = {A_PARTNER, A_DIRECTION, A_TYPE};
+	static const enum tdo_attr need[] = {A_PARTNER, A_DIRECTION, A_TYPE,
+	                                     A_GUID};
 	struct model_tdo *t = m->tdo;
 	uint8_t md[32];
 	struct sbuf sb;
@@ -313,6 +344,7 @@ prov_tdo_finish(struct prov_tdo_map *m, struct err *err)
 			               tdo_attrs[need[i]]);
 	t->attr_mask = 0xffffffffu;
 	sbuf_init(&sb);
+	sbuf_reserve(&sb, 512 + t->fti_len); /* the whole canonical form */
 	digest_str(&sb, A_PARTNER, t->partner);
 	digest_str(&sb, A_FLATNAME, t->flat_name);
 	digest_str(&sb, A_SID, t->sid);
@@ -326,8 +358,7 @@ prov_tdo_finish(struct prov_tdo_map *m, struct err *err)
 	if (rc < 0)
 		return err_set(err, ERR_FAIL, "cannot hash '%s': %s",
 		               t->dn != NULL ? t->dn : "", gnutls_strerror(rc));
-	for (size_t i = 0; i < sizeof(md); i++)
-		snprintf(t->digest + 2 * i, 3, "%02x", md[i]);
+	hex_encode(t->digest, md, sizeof(md));
 	return 0;
 }
 
@@ -480,4 +511,29 @@ prov_sort_tdos(struct model_domain_state *d)
 {
 	if (d->n_tdos > 1)
 		qsort(d->tdos, d->n_tdos, sizeof(*d->tdos), cmp_tdo);
+}
+
+int
+prov_check_tdos(size_t *bad, const struct model_domain_state *d,
+                struct err *err)
+{
+	struct strmap seen;
+	size_t first;
+	int rc = 0;
+
+	strmap_init(&seen, true);
+	for (size_t i = 0; i < d->n_tdos && rc == 0; i++) {
+		const struct model_tdo *t = &d->tdos[i];
+
+		if (strmap_put(&seen, t->partner, i, &first))
+			continue;
+		*bad = i;
+		rc = err_set(err, ERR_INVALID,
+		             "domain '%s' has two trusted domain objects for "
+		             "'%s': '%s' (%s) and '%s' (%s)",
+		             d->name, t->partner, d->tdos[first].dn,
+		             d->tdos[first].source, t->dn, t->source);
+	}
+	strmap_release(&seen);
+	return rc;
 }

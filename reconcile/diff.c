@@ -32,25 +32,13 @@
 
 #include "util/err.h"
 #include "util/sbuf.h"
+#include "util/strmap.h"
 #include "util/xalloc.h"
 
 static const char *
 bool_str(bool b)
 {
 	return b ? "true" : "false";
-}
-
-/* The trust kind a TDO expresses: what the YAML's 'type' names. */
-static const char *
-kind_of(const struct model_tdo *t)
-{
-	if (t->type == TDO_TYPE_MIT)
-		return "realm";
-	if (t->attributes & TA_FOREST_TRANSITIVE)
-		return "forest";
-	if (t->attributes & TA_WITHIN_FOREST)
-		return "shortcut";
-	return "external";
 }
 
 static void
@@ -71,7 +59,7 @@ add_change(struct plan_item *it, const char *field, const char *before,
 static void
 add_note(char ***v, size_t *n, const char *s)
 {
-	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	*v = xgrow(*v, *n, sizeof(**v));
 	(*v)[(*n)++] = xstrdup(s);
 }
 
@@ -120,8 +108,9 @@ diff_bits(struct plan_item *it, const struct model_tdo *b,
 	};
 	const char *last = "";
 
-	if (strcmp(kind_of(b), kind_of(a)) != 0)
-		add_change(it, "type", kind_of(b), kind_of(a));
+	if (strcmp(model_tdo_kind(b, NULL), model_tdo_kind(a, NULL)) != 0)
+		add_change(it, "type", model_tdo_kind(b, NULL),
+		           model_tdo_kind(a, NULL));
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		const struct bit_field *f = &fields[i];
 		bool was, will;
@@ -525,7 +514,7 @@ new_item(struct plan *p, const char *domain, const char *partner,
 {
 	struct plan_item *it;
 
-	p->items = xreallocarray(p->items, p->n_items + 1, sizeof(*p->items));
+	p->items = xgrow(p->items, p->n_items, sizeof(*p->items));
 	it = &p->items[p->n_items++];
 	memset(it, 0, sizeof(*it));
 	model_tdo_init(&it->before);
@@ -684,7 +673,7 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 	 * trust); say so when that changes a live bit.  Else the live values
 	 * of unmanaged (and ignored) bits carry over.
 	 */
-	if (strcmp(kind_of(b), kind_of(a)) != 0 &&
+	if (strcmp(model_tdo_kind(b, NULL), model_tdo_kind(a, NULL)) != 0 &&
 	    it->create_attributes != a->attributes) {
 		char was[256], will[256];
 
@@ -695,6 +684,33 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 	}
 	for (size_t i = 0; i < it->n_changes; i++)
 		it->changes[i].in_place = false;
+}
+
+/*
+ * A parent-child or tree-root trust is AD's own (made and removed by
+ * domain promotion): it is shown as what it is and never planned, not
+ * even as the shortcut the file may call it.  True if o is one; the item
+ * is then a no-op with a note.
+ */
+static bool
+system_kind(struct plan_item *it, const struct model_domain_state *ds,
+            const struct model_tdo *o)
+{
+	const char *kind = model_tdo_kind(o, ds);
+	char *note;
+
+	if (!model_kind_is_system(kind))
+		return false;
+	note = xasprintf("%s/%s is a %s trust: Active Directory makes and "
+	                 "removes it with the domain; adtrust never changes, "
+	                 "replaces or deletes it (remove it from the file)",
+	                 ds->name, o->partner, kind);
+	add_note(&it->notes, &it->n_notes, note);
+	free(note);
+	free(it->reason);
+	it->reason = NULL;
+	it->action = PLAN_NOOP;
+	return true;
 }
 
 static int
@@ -711,13 +727,14 @@ cmp_str(const void *x, const void *y)
 	return strcasecmp(*(char *const *)x, *(char *const *)y);
 }
 
+/* Adds name to the plan's domains once (seen: the names so far). */
 static void
-add_domain(struct plan *p, const char *name)
+add_domain(struct plan *p, struct strmap *seen, const char *name)
 {
-	for (size_t i = 0; i < p->n_domains; i++)
-		if (strcasecmp(p->domains[i], name) == 0)
-			return;
+	if (strmap_get(seen, name, NULL))
+		return;
 	add_note(&p->domains, &p->n_domains, name);
+	strmap_put(seen, p->domains[p->n_domains - 1], 0, NULL);
 }
 
 static void
@@ -739,6 +756,7 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
          const struct rec_opts *opts, struct err *err)
 {
 	struct model_expected e;
+	struct strmap seen;
 	char today[11];
 	int rc;
 
@@ -753,12 +771,13 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		model_expected_release(&e);
 		return rc;
 	}
+	strmap_init(&seen, true);
 	for (size_t i = 0; i < e.n_tdos; i++) {
 		struct model_tdo *x = &e.tdos[i];
 		const struct model_domain_state *pd =
 		        model_state_find(s, x->partner);
 
-		add_domain(out, x->domain);
+		add_domain(out, &seen, x->domain);
 		/* a partner that was read tells its own SID and NetBIOS name */
 		if (pd != NULL && x->sid == NULL && pd->sid != NULL)
 			x->sid = xstrdup(pd->sid);
@@ -766,7 +785,8 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 			x->flat_name = xstrdup(pd->netbios);
 	}
 	for (size_t i = 0; i < e.n_absent; i++)
-		add_domain(out, e.absent[i].domain);
+		add_domain(out, &seen, e.absent[i].domain);
+	strmap_release(&seen);
 	if (out->n_domains > 1)
 		qsort(out->domains, out->n_domains, sizeof(char *), cmp_str);
 	out->source_path = xstrdup(m->path ? m->path : "");
@@ -828,9 +848,8 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		{
 			struct plan_print *pp;
 
-			out->prints =
-			        xreallocarray(out->prints, out->n_prints + 1,
-			                      sizeof(*out->prints));
+			out->prints = xgrow(out->prints, out->n_prints,
+			                    sizeof(*out->prints));
 			pp = &out->prints[out->n_prints++];
 			memset(pp, 0, sizeof(*pp));
 			pp->domain = xstrdup(ds->name);
@@ -846,9 +865,8 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		for (size_t k = 0; k < no; k++) {
 			struct plan_print *pp;
 
-			out->prints =
-			        xreallocarray(out->prints, out->n_prints + 1,
-			                      sizeof(*out->prints));
+			out->prints = xgrow(out->prints, out->n_prints,
+			                    sizeof(*out->prints));
 			pp = &out->prints[out->n_prints++];
 			pp->domain = xstrdup(ds->name);
 			pp->partner = xstrdup(obs[k].partner);
@@ -913,6 +931,8 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 				}
 				model_tdo_copy(&it->before, o);
 				it->has_before = true;
+				if (system_kind(it, ds, o))
+					continue;
 				compare(it, ds, today, opts);
 				if (it->action == PLAN_NOOP && it->n_notes == 0)
 					continue;
@@ -924,6 +944,7 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 				it->action = PLAN_DELETE;
 				it->reason = xstrdup("the trust is declared "
 				                     "'ensure: absent'");
+				system_kind(it, ds, o);
 			}
 		}
 		free(obs);
@@ -950,32 +971,41 @@ int
 rec_managed_domains(char ***out, size_t *n, const struct model *m,
                     struct err *err)
 {
-	struct model_expected e;
-	struct plan p;
-	int rc;
+	struct strmap seen;
+	char **v = NULL;
+	size_t k = 0;
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = model_expand(&e, m, err)) < 0)
-		return rc;
-	if ((rc = model_expand_realms(&e, m, err)) < 0) {
-		model_expected_release(&e);
-		return rc;
+	/* the domains the expansion would hold, without expanding */
+	strmap_init(&seen, true);
+	v = xreallocarray(NULL, 2 * (size_t)m->n_trusts + 1, sizeof(*v));
+	for (unsigned i = 0; i < m->n_trusts; i++) {
+		const struct model_trust *t = &m->trusts[i];
+		const struct model_domain *side[2] = {
+		        model_domain_find(m, t->trusting),
+		        model_domain_find(m, t->trusted)};
+
+		if (side[0] == NULL || side[1] == NULL) {
+			for (size_t j = 0; j < k; j++)
+				free(v[j]);
+			free(v);
+			strmap_release(&seen);
+			return err_set(err, ERR_INVALID,
+			               "trusts[%u]: unknown domain", i);
+		}
+		for (int s = 0; s < 2; s++)
+			if ((model_side_managed(t, side[s], s == 0) ||
+			     model_realm_side_managed(t, side[s], s == 0)) &&
+			    strmap_put(&seen, side[s]->name, k, NULL))
+				v[k++] = xstrdup(side[s]->name);
 	}
-	plan_init(&p);
-	for (size_t i = 0; i < e.n_tdos; i++)
-		add_domain(&p, e.tdos[i].domain);
-	for (size_t i = 0; i < e.n_absent; i++)
-		add_domain(&p, e.absent[i].domain);
-	model_expected_release(&e);
-	if (p.n_domains > 1)
-		qsort(p.domains, p.n_domains, sizeof(char *), cmp_str);
-	*n = p.n_domains;
-	*out = xreallocarray(p.domains, p.n_domains + 1, sizeof(char *));
-	(*out)[p.n_domains] = NULL;
-	p.domains = NULL;
-	p.n_domains = 0;
-	plan_release(&p);
+	strmap_release(&seen);
+	if (k > 1)
+		qsort(v, k, sizeof(char *), cmp_str);
+	v[k] = NULL;
+	*out = v;
+	*n = k;
 	return 0;
 }
 

@@ -235,19 +235,35 @@ int
 plan_load_json(struct plan *out, const char *path, unsigned flags,
                struct err *err)
 {
-	struct rd r = {.file = path, .err = err, .rc = 0};
-	json_error_t je;
-	json_t *root, *v, *e, *src;
-	char *s, *text;
-	size_t i, len;
+	char *text;
+	size_t len;
 	int rc;
 
 	plan_init(out);
 	if ((rc = safefile_read(&text, &len, path, PLAN_JSON_MAX, flags, err)) <
 	    0)
 		return rc;
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	rc = plan_load_json_buf(out, path, text, len, err);
 	free(text);
+	return rc;
+}
+
+int
+plan_load_json_buf(struct plan *out, const char *path, const char *text,
+                   size_t len, struct err *err)
+{
+	struct rd r = {.file = path, .err = err, .rc = 0};
+	json_error_t je;
+	json_t *root, *v, *e, *src;
+	char *s;
+	size_t i;
+
+	plan_init(out);
+	if (len > PLAN_JSON_MAX)
+		return err_set(err, ERR_INVALID,
+		               "'%s' is larger than %zu bytes", path,
+		               (size_t)PLAN_JSON_MAX);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL)
 		return err_set_at(err, ERR_INVALID, path, (unsigned)je.line,
 		                  (unsigned)je.column, "%s", je.text);

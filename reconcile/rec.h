@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "reconcile/plan.h"
+#include "util/safefile.h"
 
 struct err;
 struct prov;
@@ -218,8 +219,11 @@ size_t rec_prints_moved(const struct plan *saved, const struct model_state *s,
  * SAFEFILE_OWNED, so a plan another user could have edited after the
  * review is refused; show reads any plan.
  */
-#define PLAN_JSON_MAX (64u << 20)
+#define PLAN_JSON_MAX (4 * SAFEFILE_INPUT_MAX)
 int plan_load_json(struct plan *out, const char *path, unsigned flags,
                    struct err *err);
+/* The same from memory (len bytes); path is used in messages. */
+int plan_load_json_buf(struct plan *out, const char *path, const char *text,
+                       size_t len, struct err *err);
 
 #endif

@@ -1,9 +1,11 @@
 /* The text plan: terraform-like, one block per TDO side. */
 #include "reconcile/rec.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/err.h"
+#include "util/esc.h"
 
 #define C_RESET "\033[0m"
 #define C_GREEN "\033[32m"
@@ -12,10 +14,32 @@
 #define C_MAGENTA "\033[35m"
 #define C_BOLD "\033[1m"
 
+#define N_SAFE 16
+
 struct out {
 	FILE *fp;
 	bool colour;
+	char *safe[N_SAFE]; /* escaped copies, reused round robin */
+	size_t next;
 };
+
+/*
+ * Data (names from a directory, a saved plan's strings) with its control
+ * characters escaped: it can neither drive the terminal nor forge a line.
+ * The copy lives until N_SAFE later calls: enough for one fprintf.
+ */
+static const char *
+txt(struct out *o, const char *s)
+{
+	char **slot;
+
+	if (s == NULL || !esc_needed(s))
+		return s;
+	slot = &o->safe[o->next++ % N_SAFE];
+	free(*slot);
+	*slot = esc_str(s);
+	return *slot;
+}
 
 static const char *
 col(const struct out *o, const char *c)
@@ -56,7 +80,7 @@ realm_lines(const struct out *o, const struct model_tdo *t, const char *mark)
 }
 
 static void
-tdo_lines(const struct out *o, const struct model_tdo *t, const char *mark)
+tdo_lines(struct out *o, const struct model_tdo *t, const char *mark)
 {
 	char buf[256];
 
@@ -65,20 +89,16 @@ tdo_lines(const struct out *o, const struct model_tdo *t, const char *mark)
 		return;
 	}
 
-	fprintf(o->fp, "      %s partner:    %s", mark, t->partner);
+	fprintf(o->fp, "      %s partner:    %s", mark, txt(o, t->partner));
 	if (t->flat_name != NULL)
-		fprintf(o->fp, " (%s)", t->flat_name);
+		fprintf(o->fp, " (%s)", txt(o, t->flat_name));
 	if (t->sid != NULL)
-		fprintf(o->fp, " %s", t->sid);
+		fprintf(o->fp, " %s", txt(o, t->sid));
 	fputc('\n', o->fp);
 	fprintf(o->fp, "      %s direction:  %s\n", mark,
 	        model_dir_name(t->direction));
 	fprintf(o->fp, "      %s type:       %s (trustType %s)\n", mark,
-	        t->type == TDO_TYPE_MIT                  ? "realm"
-	        : (t->attributes & TA_FOREST_TRANSITIVE) ? "forest"
-	        : (t->attributes & TA_WITHIN_FOREST)     ? "shortcut"
-	                                                 : "external",
-	        model_type_name(t->type));
+	        model_tdo_kind(t, NULL), model_type_name(t->type));
 	model_attrs_str(buf, sizeof(buf), t->attributes);
 	fprintf(o->fp, "      %s attributes: %s\n", mark, buf);
 	if (t->has_enctypes) {
@@ -90,7 +110,8 @@ tdo_lines(const struct out *o, const struct model_tdo *t, const char *mark)
 
 		if (r->type != FTI_TLN && r->type != FTI_TLN_EX)
 			continue;
-		fprintf(o->fp, "      %s name suffix %s%s%s\n", mark, r->name,
+		fprintf(o->fp, "      %s name suffix %s%s%s\n", mark,
+		        txt(o, r->name),
 		        r->type == FTI_TLN_EX ? " (excluded)" : "",
 		        r->type == FTI_TLN && (r->flags & FTI_DISABLED_REASONS)
 		                ? " (disabled)"
@@ -99,7 +120,7 @@ tdo_lines(const struct out *o, const struct model_tdo *t, const char *mark)
 }
 
 static void
-item(const struct out *o, const struct plan_item *it)
+item(struct out *o, const struct plan_item *it)
 {
 	const char *sym, *c;
 
@@ -127,12 +148,12 @@ item(const struct out *o, const struct plan_item *it)
 	}
 	fprintf(o->fp, "  %s%s %s%s %s%s%s", col(o, c), sym,
 	        plan_action_name(it->action), col(o, C_RESET), col(o, C_BOLD),
-	        it->address, col(o, C_RESET));
+	        txt(o, it->address), col(o, C_RESET));
 	if (it->trust_index >= 0)
 		fprintf(o->fp, "  (trusts[%ld])", it->trust_index);
 	fputc('\n', o->fp);
 	if (it->reason != NULL && it->action != PLAN_CREATE)
-		fprintf(o->fp, "      # %s\n", it->reason);
+		fprintf(o->fp, "      # %s\n", txt(o, it->reason));
 	if (it->action == PLAN_REPLACE) {
 		const struct model_trust *t = it->after.trust;
 
@@ -161,11 +182,11 @@ item(const struct out *o, const struct plan_item *it)
 
 		if (it->action == PLAN_CREATE)
 			continue;
-		fprintf(o->fp, "      ~ %s: %s -> %s\n", ch->field, ch->before,
-		        ch->after);
+		fprintf(o->fp, "      ~ %s: %s -> %s\n", txt(o, ch->field),
+		        txt(o, ch->before), txt(o, ch->after));
 	}
 	for (size_t i = 0; i < it->n_notes; i++)
-		fprintf(o->fp, "      # %s\n", it->notes[i]);
+		fprintf(o->fp, "      # %s\n", txt(o, it->notes[i]));
 	/* unchanged sides are one line each, kept together */
 	if (it->action != PLAN_NOOP || it->n_notes > 0)
 		fputc('\n', o->fp);
@@ -174,20 +195,21 @@ item(const struct out *o, const struct plan_item *it)
 static int
 render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 {
-	struct out o = {.fp = fp, .colour = colour};
+	struct out o = {.fp = fp, .colour = colour, .safe = {NULL}, .next = 0};
 
 	if (plan_is_noop(p)) {
 		fprintf(fp,
 		        "No changes. The live trusts of %zu domain%s match "
 		        "'%s'.\n",
 		        p->n_domains, p->n_domains == 1 ? "" : "s",
-		        p->source_path);
+		        txt(&o, p->source_path));
 	} else {
 		fprintf(fp,
 		        "adtrust will make these changes (desired state: %s",
-		        p->source_path);
+		        txt(&o, p->source_path));
 		if (p->git_commit != NULL)
-			fprintf(fp, " at commit %.12s%s", p->git_commit,
+			fprintf(fp, " at commit %.12s%s",
+			        txt(&o, p->git_commit),
 			        p->git_dirty ? ", working tree differs" : "");
 		fprintf(fp, "):\n\n");
 	}
@@ -195,7 +217,7 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 		fprintf(fp, "Interrupted apply (its trusts may be one-sided or "
 		            "hold different secrets):\n");
 		for (size_t i = 0; i < p->n_interrupted; i++)
-			fprintf(fp, "  ! %s\n", p->interrupted[i]);
+			fprintf(fp, "  ! %s\n", txt(&o, p->interrupted[i]));
 		fputc('\n', fp);
 	}
 	for (size_t i = 0; i < p->n_items; i++)
@@ -209,7 +231,7 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 	if (p->n_warnings > 0) {
 		fprintf(fp, "Warnings:\n");
 		for (size_t i = 0; i < p->n_warnings; i++)
-			fprintf(fp, "  ! %s\n", p->warnings[i]);
+			fprintf(fp, "  ! %s\n", txt(&o, p->warnings[i]));
 		fputc('\n', fp);
 	}
 	if (!plan_is_noop(p)) {
@@ -221,6 +243,8 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 			fprintf(fp, " (%zu blocked by protect)", p->n_blocked);
 		fprintf(fp, ".\n");
 	}
+	for (size_t i = 0; i < N_SAFE; i++)
+		free(o.safe[i]);
 	if (ferror(fp))
 		return err_set(err, ERR_IO, "cannot write the plan");
 	return 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/esc.h"
 #include "util/xalloc.h"
 
 void
@@ -92,8 +93,9 @@ err_prefix(struct err *err, const char *fmt, ...)
 void
 err_print(const struct err *err, FILE *fp)
 {
+	/* names and values in messages come from outside: escaped */
 	if (err->file[0] != '\0') {
-		fputs(err->file, fp);
+		esc_fputs(err->file, fp);
 		if (err->line > 0) {
 			fprintf(fp, ":%u", err->line);
 			if (err->col > 0)
@@ -101,7 +103,8 @@ err_print(const struct err *err, FILE *fp)
 		}
 		fputs(": ", fp);
 	}
-	fprintf(fp, "%s\n", err->msg);
+	esc_fputs(err->msg, fp);
+	fputc('\n', fp);
 }
 
 void

@@ -12,6 +12,7 @@
 #include <git2.h>
 
 #include "util/err.h"
+#include "util/safefile.h"
 #include "util/xalloc.h"
 
 static enum err_code
@@ -235,10 +236,12 @@ gitsrc_read(char **buf, size_t *len, struct gitsrc_src *src, const char *repo,
 		goto out;
 	}
 	size = git_blob_rawsize(blob);
-	if (size >= SIZE_MAX) {
+	if ((uint64_t)size > SAFEFILE_INPUT_MAX) {
 		rc = err_set(err, ERR_INVALID,
-		             "'%s' in commit %.7s of '%s' is too large", path,
-		             src->commit, repo);
+		             "'%s' in commit %.7s of '%s' is larger than %zu "
+		             "bytes",
+		             path, src->commit, repo,
+		             (size_t)SAFEFILE_INPUT_MAX);
 		goto out;
 	}
 	src->bare = git_repository_is_bare(r) != 0;

@@ -21,6 +21,14 @@
 struct err;
 
 /*
+ * The one size cap of every input adtrust reads: desired-state files (a
+ * path, stdin, a git: blob), LDIF snapshot files and applied records.  A
+ * saved plan holds a desired-state text (escaped as JSON) and the plan
+ * made from it: PLAN_JSON_MAX is derived from this.
+ */
+#define SAFEFILE_INPUT_MAX ((size_t)16 << 20)
+
+/*
  * Writes path atomically: a new temporary file in path's directory with
  * an unpredictable name, created O_CREAT|O_EXCL|O_NOFOLLOW with 'mode'
  * (fchmod'ed on our own descriptor, so the umask does not matter), the

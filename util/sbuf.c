@@ -42,6 +42,12 @@ grow(struct sbuf *sb, size_t n)
 }
 
 void
+sbuf_reserve(struct sbuf *sb, size_t n)
+{
+	grow(sb, n);
+}
+
+void
 sbuf_add(struct sbuf *sb, const void *p, size_t n)
 {
 	grow(sb, n);

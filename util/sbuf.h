@@ -13,6 +13,8 @@ struct sbuf {
 void sbuf_init(struct sbuf *sb);
 void sbuf_release(struct sbuf *sb);
 void sbuf_reset(struct sbuf *sb);
+/* Makes room for n more bytes at once (one allocation, not several). */
+void sbuf_reserve(struct sbuf *sb, size_t n);
 void sbuf_add(struct sbuf *sb, const void *p, size_t n);
 void sbuf_adds(struct sbuf *sb, const char *s);
 void sbuf_addch(struct sbuf *sb, char c);

@@ -41,11 +41,20 @@ sid_to_string(char out[SID_MAX_STRING], const uint8_t *bin, size_t len,
 		const uint8_t *p = bin + 8 + 4 * i;
 		uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
 		             (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		char digits[10];
+		size_t k = 0;
 
-		/* at most 4 + 15 + 15 * 11 bytes: always fits */
-		pos += (size_t)snprintf(out + pos, SID_MAX_STRING - pos,
-		                        "-%" PRIu32, v);
+		/* at most 4 + 15 + 15 * 11 bytes: always fits (no snprintf:
+		 * this runs for every TDO read) */
+		do {
+			digits[k++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v != 0);
+		out[pos++] = '-';
+		while (k > 0)
+			out[pos++] = digits[--k];
 	}
+	out[pos] = '\0';
 	return 0;
 }
 

@@ -85,3 +85,13 @@ xasprintf(const char *fmt, ...)
 	va_end(ap);
 	return p;
 }
+
+void *
+xgrow(void *p, size_t n, size_t size)
+{
+	if (n == 0)
+		return xreallocarray(p, 8, size);
+	if (n < 8 || (n & (n - 1)) != 0)
+		return p;
+	return xreallocarray(p, 2 * n, size);
+}

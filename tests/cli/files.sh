@@ -186,8 +186,8 @@ ln -s /dev/zero "$D/state/$R"
 record_case "drift: a record linked to /dev/zero is refused without reading it" "is a symbolic link"
 mkfifo "$D/state/$R"
 record_case "drift: a FIFO as the record does not hang" "FIFO"
-head -c $((2 << 20)) /dev/zero | tr '\0' '#' >"$D/state/$R" && chmod 0600 "$D/state/$R"
-record_case "drift: a record over 1 MiB is refused, saying why" "1 MiB is far more than any desired-state file"
+head -c $((17 << 20)) /dev/zero | tr '\0' '#' >"$D/state/$R" && chmod 0600 "$D/state/$R"
+record_case "drift: a record over 16 MiB (the one input cap) is refused, saying why" "a desired-state file is at most 16 MiB"
 
 # --- locks and records written: the real cmd/state.o, driven directly ---
 cat >"$T/state_cli.c" <<'EOF'

@@ -200,6 +200,113 @@ else
 	ko "no secret value in any plan text, JSON, saved plan or error"
 fi
 
+# export writes through libyaml's emitter: a value with quotes, a colon or
+# a control character still makes a file that validates
+mkdir -p "$T/q" && cp examples/snapshots/two-way/*.ldif "$T/q/"
+qname=$(printf 'M"K'"'"': #\tX' | base64 -w0)
+sed -i "s|^flatName: MARKETING\$|flatName:: $qname|" "$T/q/engineering.ldif"
+if run "export quotes" 0 "$ADT" export --domain engineering.contoso.com --snapshot "$T/q" -o "$T/q.yaml" &&
+	run "validate export quotes" 0 "$ADT" validate -f "$T/q.yaml" &&
+	python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); sys.exit(0 if d["domains"][1]["netbios"] == "M\"K'"'"': #\tX" else 1)' "$T/q.yaml"; then
+	ok "export escapes quotes, colons and control characters (the file validates)"
+else
+	ko "export escapes quotes, colons and control characters (the file validates)"
+fi
+
+# a parent-child trust is exported as what it is (AD's own), never as a shortcut
+mkdir -p "$T/pc"
+cat >"$T/pc/a.ldif" <<'LDIF'
+dn: DC=a,DC=test
+objectClass: domainDNS
+objectSid:: AQQAAAAAAAUVAAAAAQAAAAEAAAABAAAA
+
+dn: CN=c.a.test,CN=System,DC=a,DC=test
+objectClass: trustedDomain
+trustPartner: c.a.test
+flatName: C
+trustDirection: 3
+trustType: 2
+trustAttributes: 32
+objectGUID:: URaqpDji38a+EsWKhIORxQ==
+LDIF
+if run "export parent-child" 0 "$ADT" export --domain a.test --snapshot "$T/pc" -o "$T/pc.yaml" &&
+	! grep -q 'shortcut' "$T/pc.yaml" && grep -q '^# Not exported: the parent-child trust with c.a.test' "$T/pc.yaml" &&
+	run "validate export parent-child" 0 "$ADT" validate -f "$T/pc.yaml"; then
+	ok "export writes a parent-child trust as AD's own, never as type: shortcut"
+else
+	ko "export writes a parent-child trust as AD's own, never as type: shortcut"
+fi
+
+# --- hostile input (issue 9): a clean, positioned error, fast ---
+# quick NAME WANT_EXIT cmd...: run, and fail if it takes a second or more
+quick() {
+	local name=$1 want=$2 t0 t1
+	shift 2
+	t0=$(date +%s%N)
+	run "$name" "$want" timeout 10 "$@" || return 1
+	t1=$(date +%s%N)
+	if [ $(((t1 - t0) / 1000000)) -ge 1000 ]; then echo "    took $(((t1 - t0) / 1000000)) ms"; ko "$name"; return 1; fi
+	return 0
+}
+python3 -c "import sys; sys.stdout.write('version: 1\ndomains: ' + '[' * 400000 + ']' * 400000 + '\n')" >"$T/deep.yaml"
+if quick "deep nesting" 1 "$ADT" validate -f "$T/deep.yaml" &&
+	grep -q "deep.yaml:2:73: YAML nested more than 64 levels deep" "$T/err"; then ok "deep [[[ nesting stops at the depth limit"; else ko "deep [[[ nesting stops at the depth limit"; fi
+printf 'version: 1\ndomains: []\n---\nversion: 1\n' >"$T/multi.yaml"
+if quick "two documents" 1 "$ADT" validate -f "$T/multi.yaml" &&
+	grep -q "multi.yaml:3:1: a second YAML document" "$T/err"; then ok "a second YAML document is refused"; else ko "a second YAML document is refused"; fi
+printf 'version: 1\ncredentials:\n  - name: c\n    method: password\n    user: u@A\n    password: { env: NAME hunter2 }\n' >"$T/env.yaml"
+if quick "env name" 1 "$ADT" validate -f "$T/env.yaml" &&
+	grep -q "env.yaml:6:22: 'credentials\[0\].password.env' must be an environment variable name" "$T/err" &&
+	! grep -q hunter2 "$T/err"; then ok "{env: NAME hunter2} is refused, the value not echoed"; else ko "{env: NAME hunter2} is refused, the value not echoed"; fi
+{
+	printf 'version: 1\ndomains:\n  - name: a.test\n  - name: b.test\ntrusts:\n'
+	for _ in $(seq 2000); do printf '  - { trusting: a.test, trusted: b.test, type: external, direction: two-way, sides: both, selective_authentication: true, sid_filtering: true }\n'; done
+} >"$T/dups.yaml"
+if quick "2000 duplicate trusts" 1 "$ADT" validate -f "$T/dups.yaml" &&
+	[ "$(grep -c 'is declared twice (first as trusts\[0\]' "$T/err")" -eq 1999 ] &&
+	grep -q '^.*dups.yaml:2005:5: trusts\[1999\]' "$T/err"; then ok "2,000 duplicate trusts ($(($(wc -c <"$T/dups.yaml") / 1024)) KB): each named, at once"; else ko "2,000 duplicate trusts: each named, at once"; fi
+mkdir -p "$T/num" && printf '1\n' >"$T/num/x.ldif"
+for verb in plan export; do
+	if [ $verb = plan ]; then set -- plan -f examples/netdom/one-way.yaml; else set -- export --domain usa-chicago.contoso.com -f examples/netdom/one-way.yaml; fi
+	if quick "numeric-line LDIF $verb" 1 "$ADT" "$@" --snapshot "$T/num" &&
+		grep -q "no snapshot of domain" "$T/err"; then ok "an LDIF holding only '1' is no record ($verb)"; else ko "an LDIF holding only '1' is no record ($verb)"; fi
+done
+mkdir -p "$T/dir" && cp examples/snapshots/one-way/*.ldif "$T/dir/"
+sed -i 's/^objectClass: trustedDomain$/&\ntrustDirection: -1/' "$T/dir/usa-chicago.ldif" 2>/dev/null
+cp examples/snapshots/two-way/*.ldif "$T/dir/" && rm -f "$T/dir/usa-chicago.ldif" "$T/dir/northamerica.ldif"
+awk '/^trustDirection:/ && !d {print "trustDirection: -1"; d=1; next} {print}' examples/snapshots/two-way/engineering.ldif >"$T/dir/engineering.ldif"
+line=$(grep -n '^trustDirection: -1' "$T/dir/engineering.ldif" | cut -d: -f1)
+if quick "trustDirection -1" 1 "$ADT" plan -f examples/netdom/two-way.yaml --snapshot "$T/dir" &&
+	grep -q "engineering.ldif:$line: .*trustDirection -1 is out of range" "$T/err"; then ok "trustDirection: -1 is refused with file and line"; else ko "trustDirection: -1 is refused with file and line"; fi
+# an escape sequence in a flatName must neither reach the terminal nor forge a line
+forged=$(printf 'MARK\033[2J\nPlan: 0 to create, 0 to update, 0 to replace, 0 to delete.' | base64 -w0)
+sed "s|^flatName: MARKETING\$|flatName:: $forged|" examples/snapshots/two-way/engineering.ldif >"$T/dir/engineering.ldif"
+if run "escaped flatName" 2 "$ADT" plan --detailed-exitcode -f examples/netdom/two-way.yaml --snapshot "$T/dir" -o "$T/forged.json" &&
+	! grep -q $'\033' "$T/out" && ! grep -q '^Plan: 0 to create' "$T/out" && grep -q 'MARK\\x1b\[2J\\x0aPlan: 0' "$T/out"; then ok "control characters in a flatName are escaped in the plan"; else ko "control characters in a flatName are escaped in the plan"; fi
+# a tampered saved plan must not clear the reviewer's screen and print "No changes."
+if run "plan -o" 2 "$ADT" plan --detailed-exitcode -f examples/netdom/two-way.yaml --snapshot examples/snapshots/two-way -o "$T/p.json"; then
+	python3 - "$T/p.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+for c in p["changes"]:
+    c["reason"] = "\u001b[2J\u001b[H\nNo changes. The live trusts of 2 domains match 'x'.\n"
+json.dump(p, open(sys.argv[1], "w"))
+PY
+	if run "show tampered" 0 "$ADT" show "$T/p.json" &&
+		! grep -q $'\033' "$T/out" && ! grep -q '^No changes' "$T/out"; then ok "a tampered saved plan is shown escaped"; else ko "a tampered saved plan is shown escaped"; fi
+fi
+
+# one size cap for every source: a git: blob, a saved plan, an LDIF file
+mkdir -p "$T/big" && git -C "$T/big" init -q && head -c $((17 << 20)) /dev/zero | tr '\0' '#' >"$T/big/t.yaml" &&
+	git -C "$T/big" add t.yaml && git -C "$T/big" -c user.name=t -c user.email=t@t commit -qm big
+if quick "git blob over the cap" 1 "$ADT" validate -f "git:$T/big@HEAD:t.yaml" &&
+	grep -q "'t.yaml' in commit [0-9a-f]* of .* is larger than 16777216 bytes" "$T/err"; then ok "a git: blob over 16 MiB is refused before it is read"; else ko "a git: blob over 16 MiB is refused before it is read"; fi
+truncate -s $((1 << 30)) "$T/huge.json"
+if quick "1 GiB saved plan" 1 "$ADT" show "$T/huge.json" && grep -q "huge.json" "$T/err"; then ok "a 1 GiB saved plan is refused without reading it"; else ko "a 1 GiB saved plan is refused without reading it"; fi
+mkdir -p "$T/bigldif" && head -c $((17 << 20)) /dev/zero | tr '\0' '#' >"$T/bigldif/x.ldif"
+if quick "LDIF over the cap" 1 "$ADT" plan -f examples/netdom/one-way.yaml --snapshot "$T/bigldif" &&
+	grep -q "x.ldif' is larger than 16777216 bytes" "$T/err"; then ok "an LDIF file over 16 MiB is refused"; else ko "an LDIF file over 16 MiB is refused"; fi
+
 echo
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,8 +1,11 @@
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/model.h"
 #include "util/err.h"
+#include "util/safefile.h"
+#include "util/sbuf.h"
 
 static int
 load(struct model **m, const char *yaml, struct diags *d)
@@ -242,5 +245,123 @@ Test(model_validate, an_exclusion_outside_every_suffix_names_both)
 	       "exclusion 'other.test' is under none of the trust's name "
 	       "suffixes (b.test, *.c.test)");
 	expect(&d, 1, 12, 51, "exclusion 'c.test.evil'");
+	diags_release(&d);
+}
+
+/* Hostile YAML (issue 9): each bounded with a positioned error. */
+
+static char *
+repeat(const char *head, const char *unit, size_t n, const char *tail)
+{
+	size_t hl = strlen(head), ul = strlen(unit), tl = strlen(tail);
+	char *s = malloc(hl + ul * n + tl + 1), *p = s;
+
+	cr_assert_not_null(s);
+	memcpy(p, head, hl);
+	p += hl;
+	for (size_t i = 0; i < n; i++, p += ul)
+		memcpy(p, unit, ul);
+	memcpy(p, tail, tl + 1);
+	return s;
+}
+
+Test(model_load, deep_flow_nesting_stops_at_the_depth_limit)
+{
+	char *y = repeat("version: 1\ndomains: ", "[", 100000, "");
+	struct model *m = NULL;
+	struct diags d;
+
+	cr_assert_eq(load(&m, y, &d), ERR_INVALID);
+	cr_assert_eq(d.n, 1);
+	expect(&d, 0, 2, 73, "nested more than 64 levels deep");
+	diags_release(&d);
+	free(y);
+}
+
+Test(model_load, a_second_document_is_refused)
+{
+	struct model *m = NULL;
+	struct diags d;
+
+	cr_assert_eq(load(&m, "version: 1\ndomains: []\n---\nversion: 1\n", &d),
+	             ERR_INVALID);
+	expect(&d, 0, 3, 1, "a second YAML document");
+	diags_release(&d);
+}
+
+Test(model_load, aliases_are_bounded_in_number_and_expansion)
+{
+	char *many = repeat("version: 1\nx: &a 1\ny: [", "*a, ", 1100, "1]\n");
+	struct model *m = NULL;
+	struct diags d;
+	struct sbuf sb;
+
+	cr_assert_eq(load(&m, many, &d), ERR_INVALID);
+	cr_assert_eq(d.n, 1);
+	expect(&d, 0, 3, 4101, "more than 1024 YAML aliases");
+	diags_release(&d);
+	free(many);
+
+	/* a billion laughs: each level nine aliases of the one before */
+	sbuf_init(&sb);
+	sbuf_adds(&sb, "version: 1\nx0: &a0 [1, 2, 3, 4, 5, 6, 7, 8, 9]\n");
+	for (int i = 1; i < 12; i++)
+		sbuf_addf(&sb,
+		          "x%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, "
+		          "*a%d, *a%d, *a%d]\n",
+		          i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+		          i - 1, i - 1);
+	cr_assert_eq(load(&m, sb.buf, &d), ERR_INVALID);
+	cr_assert_eq(d.n, 1);
+	cr_expect(strstr(d.v[0].msg, "stand for more than") != NULL, "%s",
+	          d.v[0].msg);
+	cr_expect_gt(d.v[0].line, 1);
+	diags_release(&d);
+	sbuf_release(&sb);
+
+	/* an alias inside its own anchor would be a cycle */
+	cr_assert_eq(load(&m, "version: 1\ndomains: &a [*a]\n", &d),
+	             ERR_INVALID);
+	expect(&d, 0, 2, 14, "names no complete anchor");
+	diags_release(&d);
+}
+
+Test(model_load, a_file_over_the_size_cap_is_refused)
+{
+	size_t n = SAFEFILE_INPUT_MAX + 1;
+	char *y = malloc(n + 1);
+	struct model *m = NULL;
+	struct diags d;
+	struct err err;
+
+	cr_assert_not_null(y);
+	memset(y, '#', n);
+	y[n] = '\0';
+	diags_init(&d);
+	err_init(&err);
+	cr_assert_eq(model_load_buf(&m, "t.yaml", y, n, &d, &err), ERR_INVALID);
+	cr_assert_eq(d.n, 1);
+	cr_expect(strstr(d.v[0].msg, "larger than") != NULL, "%s", d.v[0].msg);
+	diags_release(&d);
+	free(y);
+}
+
+Test(model_load, an_env_reference_must_be_a_name_and_is_never_echoed)
+{
+	struct model *m = NULL;
+	struct diags d;
+
+	cr_assert_eq(load(&m,
+	                  "version: 1\n"
+	                  "credentials:\n"
+	                  "  - name: c\n"
+	                  "    method: password\n"
+	                  "    user: u@A\n"
+	                  "    password: { env: NAME hunter2 }\n",
+	                  &d),
+	             ERR_INVALID);
+	cr_assert_eq(d.n, 1);
+	expect(&d, 0, 6, 22, "must be an environment variable name");
+	cr_expect(strstr(d.v[0].msg, "hunter2") == NULL);
 	diags_release(&d);
 }

@@ -104,6 +104,8 @@ expect_error(const char *text, const char *domain, unsigned line, const char *s)
 	"trustPartner: b.test\n"                                               \
 	"trustType: 2\n"
 
+#define GUID_LINE "objectGUID:: URaqpDji38a+EsWKhIORxQ==\n"
+
 Test(prov_snapshot, real_samba_forest_dump)
 {
 	const char *doms[] = {"a.test", "B.TEST"};
@@ -254,16 +256,17 @@ Test(prov_snapshot, folded_lines_comments_and_version_header)
 	        "# between\n"
 	        "trustPartner: b.te\n"
 	        " st\n"
-	        "trustDirection: -2147483647\n"
+	        "trustDirection: 3\n"
 	        "trustType: 2\n"
 	        "trustAttributes: -2147483648\n"
+	        "objectGUID:: URaqpDji38a+EsWKhIORxQ==\n"
 	        "flatName:: Qg==\n");
 	cr_assert_eq(snap_read(t.dir, doms, 1, &st, &err), 0, "%s", err.msg);
 	cr_assert_eq(st.domains[0].n_tdos, 1);
 	cr_expect_str_eq(st.domains[0].tdos[0].partner, "b.test");
 	cr_expect_str_eq(st.domains[0].tdos[0].flat_name, "B");
 	cr_expect_str_eq(st.domains[0].tdos[0].source, "x.ldif:5");
-	cr_expect_eq(st.domains[0].tdos[0].direction, 0x80000001u);
+	cr_expect_eq(st.domains[0].tdos[0].direction, 3);
 	cr_expect_eq(st.domains[0].tdos[0].attributes, 0x80000000u);
 	cr_expect_not(st.domains[0].tdos[0].has_enctypes);
 	model_state_release(&st);
@@ -282,11 +285,11 @@ Test(prov_snapshot, digest_ignores_usn_and_follows_attributes)
 	tmp_init(&t3);
 	tmp_add(&t1, "x.ldif",
 	        TDO_HEAD "trustDirection: 3\nuSNChanged: 1\n"
-	                 "whenChanged: 20260101000000.0Z\n");
+	                 "whenChanged: 20260101000000.0Z\n" GUID_LINE);
 	tmp_add(&t2, "x.ldif",
 	        TDO_HEAD "uSNChanged: 7\ntrustDirection: 3\n"
-	                 "whenChanged: 20270101000000.0Z\n");
-	tmp_add(&t3, "x.ldif", TDO_HEAD "trustDirection: 2\n");
+	                 "whenChanged: 20270101000000.0Z\n" GUID_LINE);
+	tmp_add(&t3, "x.ldif", TDO_HEAD "trustDirection: 2\n" GUID_LINE);
 	cr_assert_eq(snap_read(t1.dir, doms, 1, &s1, &err), 0, "%s", err.msg);
 	cr_assert_eq(snap_read(t2.dir, doms, 1, &s2, &err), 0, "%s", err.msg);
 	cr_assert_eq(snap_read(t3.dir, doms, 1, &s3, &err), 0, "%s", err.msg);
@@ -439,8 +442,8 @@ Test(prov_snapshot, duplicate_tdo_across_files)
 	struct tmp t;
 
 	tmp_init(&t);
-	tmp_add(&t, "1.ldif", TDO_HEAD "trustDirection: 3\n");
-	tmp_add(&t, "2.ldif", TDO_HEAD "trustDirection: 1\n");
+	tmp_add(&t, "1.ldif", TDO_HEAD "trustDirection: 3\n" GUID_LINE);
+	tmp_add(&t, "2.ldif", TDO_HEAD "trustDirection: 1\n" GUID_LINE);
 	cr_assert_eq(snap_read(t.dir, doms, 1, &st, &err), ERR_INVALID);
 	cr_expect_not_null(strstr(err.msg, "1.ldif:1 and 2.ldif:1"), "%s",
 	                   err.msg);
@@ -465,4 +468,53 @@ Test(prov_snapshot, nul_byte_refused)
 	cr_expect_eq(err.line, 2);
 	model_state_release(&st);
 	tmp_release(&t);
+}
+
+Test(prov_snapshot, a_lone_record_number_is_no_record)
+{
+	const char *doms[] = {"a.test"};
+	struct model_state st;
+	struct err err;
+	struct tmp t;
+
+	/* libldap skips it and returned no record buffer: this crashed */
+	tmp_init(&t);
+	tmp_add(&t, "x.ldif", "1\n");
+	cr_assert_eq(snap_read(t.dir, doms, 1, &st, &err), ERR_NOTFOUND);
+	cr_expect_not_null(strstr(err.msg, "no snapshot of domain 'a.test'"),
+	                   "%s", err.msg);
+	model_state_release(&st);
+	tmp_release(&t);
+}
+
+Test(prov_snapshot, out_of_range_enumerations_refused_with_file_and_line)
+{
+	expect_error(TDO_HEAD "trustDirection: -1\n"
+	                      "objectGUID:: URaqpDji38a+EsWKhIORxQ==\n",
+	             "a.test", 6, "trustDirection -1 is out of range");
+	expect_error("dn: CN=b.test,CN=System,DC=a,DC=test\n"
+	             "objectClass: trustedDomain\n"
+	             "trustPartner: b.test\n"
+	             "trustType: 9\n",
+	             "a.test", 4, "trustType 9 is out of range");
+}
+
+Test(prov_snapshot, a_tdo_without_object_guid_refused)
+{
+	expect_error(TDO_HEAD "trustDirection: 3\n", "a.test", 1,
+	             "'objectGUID' is missing");
+}
+
+Test(prov_snapshot, two_tdos_for_one_partner_refused_naming_both)
+{
+	expect_error(TDO_HEAD "trustDirection: 3\n"
+	                      "objectGUID:: URaqpDji38a+EsWKhIORxQ==\n"
+	                      "\n"
+	                      "dn: CN=b2,CN=System,DC=a,DC=test\n"
+	                      "objectClass: trustedDomain\n"
+	                      "trustPartner: B.test\n"
+	                      "trustType: 2\n"
+	                      "trustDirection: 1\n"
+	                      "objectGUID:: URaqpDji38a+EsWKhIORxg==\n",
+	             "a.test", 9, "two trusted domain objects for");
 }

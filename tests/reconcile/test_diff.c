@@ -466,3 +466,145 @@ Test(rec_diff, an_ignored_flat_name_is_neither_changed_nor_a_replace)
 	model_state_release(&s);
 	model_free(m);
 }
+
+/* Trust kinds as AD has them (issue 9). */
+
+static struct model *
+load_text(const char *y)
+{
+	struct model *m = NULL;
+	struct diags d;
+	struct err err;
+
+	diags_init(&d);
+	err_init(&err);
+	cr_assert_eq(model_load_buf(&m, "t.yaml", y, strlen(y), &d, &err), 0,
+	             "%s", d.n ? d.v[0].msg : err.msg);
+	diags_release(&d);
+	return m;
+}
+
+static const char *const parent_child =
+        "version: 1\n"
+        "domains:\n"
+        "  - { name: a.test, netbios: A, sid: S-1-5-21-1-1-1 }\n"
+        "  - { name: c.a.test, netbios: C, sid: S-1-5-21-3-3-3 }\n"
+        "trusts:\n"
+        "  - trusting: a.test\n"
+        "    trusted: c.a.test\n"
+        "    direction: two-way\n"
+        "    sides: trusting\n"
+        "    password: { env: PW }\n";
+
+static struct model_tdo *
+within_forest(struct model_domain_state *d, const char *partner)
+{
+	struct model_tdo *t =
+	        tdo(d, partner, TDO_DIR_BOTH, TA_WITHIN_FOREST, 0x18);
+
+	free(t->flat_name);
+	t->flat_name = xstrdup("C");
+	free(t->sid);
+	t->sid = xstrdup("S-1-5-21-3-3-3");
+	return t;
+}
+
+Test(rec_diff, a_parent_child_trust_is_never_planned_as_a_shortcut)
+{
+	char *y = xasprintf("%s    type: shortcut\n", parent_child);
+	struct model *m = load_text(y);
+	struct model_state s;
+	const struct plan_item *it;
+	struct plan p;
+
+	model_state_init(&s);
+	within_forest(domain(&s, "a.test", SAMBA), "c.a.test");
+	s.domains[0].forest_root = xstrdup("a.test");
+	diff(&p, m, &s, true);
+	it = item(&p, "a.test/c.a.test");
+	cr_assert_not_null(it);
+	cr_expect_eq(it->action, PLAN_NOOP);
+	cr_expect_eq(it->n_changes, 0);
+	cr_assert_eq(it->n_notes, 1);
+	cr_expect(strstr(it->notes[0], "is a parent-child trust") != NULL, "%s",
+	          it->notes[0]);
+	cr_expect_eq(p.n_replace + p.n_delete + p.n_create + p.n_update, 0);
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+	free(y);
+}
+
+Test(rec_diff, a_parent_child_trust_is_never_deleted)
+{
+	char *y = xasprintf("%s    type: external\n    ensure: absent\n",
+	                    parent_child);
+	struct model *m = load_text(y);
+	struct model_state s;
+	const struct plan_item *it;
+	struct plan p;
+
+	model_state_init(&s);
+	within_forest(domain(&s, "a.test", SAMBA), "c.a.test");
+	diff(&p, m, &s, true);
+	it = item(&p, "a.test/c.a.test");
+	cr_assert_not_null(it);
+	cr_expect_eq(it->action, PLAN_NOOP);
+	cr_expect_eq(p.n_delete, 0);
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+	free(y);
+}
+
+Test(rec_diff, a_tree_root_trust_is_named_and_a_shortcut_stays_one)
+{
+	struct model_domain_state d;
+	struct model_tdo t;
+
+	memset(&d, 0, sizeof(d));
+	model_tdo_init(&t);
+	d.name = xstrdup("b.test");
+	d.forest_root = xstrdup("a.test");
+	t.partner = xstrdup("a.test");
+	t.type = TDO_TYPE_UPLEVEL;
+	t.attributes = TA_WITHIN_FOREST;
+	cr_expect_str_eq(model_tdo_kind(&t, &d), "tree-root");
+	free(t.partner);
+	t.partner = xstrdup("x.c.test"); /* neither root nor parent */
+	cr_expect_str_eq(model_tdo_kind(&t, &d), "shortcut");
+	cr_expect_str_eq(model_tdo_kind(&t, NULL), "shortcut");
+	t.attributes = 0;
+	t.type = TDO_TYPE_DOWNLEVEL;
+	cr_expect_str_eq(model_tdo_kind(&t, &d), "downlevel");
+	model_tdo_release(&t);
+	free(d.name);
+	free(d.forest_root);
+}
+
+Test(rec_diff, a_downlevel_trust_type_is_compared)
+{
+	struct model *m = load("    direction: two-way\n    type: external\n"
+	                       "    sides: trusting\n"
+	                       "    password: { env: PW }\n");
+	struct model_state s;
+	const struct plan_item *it;
+	struct model_tdo *t;
+	struct plan p;
+
+	model_state_init(&s);
+	t = tdo(domain(&s, "a.test", SAMBA), "b.test", TDO_DIR_BOTH,
+	        TA_QUARANTINED_DOMAIN, 0x18);
+	t->type = TDO_TYPE_DOWNLEVEL;
+	diff(&p, m, &s, true);
+	it = item(&p, "a.test/b.test");
+	cr_assert_not_null(it);
+	cr_expect_eq(it->action, PLAN_REPLACE);
+	cr_assert_geq(it->n_changes, 1);
+	cr_expect_str_eq(it->changes[0].field, "type");
+	cr_expect_str_eq(it->changes[0].before, "downlevel");
+	cr_expect_str_eq(it->changes[0].after, "external");
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}
