@@ -186,15 +186,6 @@ trust_yaml(struct emit *e, const struct model_domain_state *d,
 	bool forest = (t->attributes & TA_FOREST_TRANSITIVE) != 0;
 	bool realm = t->type == TDO_TYPE_MIT;
 	const char *type = model_tdo_kind(t, d);
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} encs[] = {{ENC_DES_CBC_CRC, "des-cbc-crc"},
-	            {ENC_DES_CBC_MD5, "des-cbc-md5"},
-	            {ENC_RC4_HMAC, "rc4"},
-	            {ENC_AES128, "aes128"},
-	            {ENC_AES256, "aes256"},
-	            {ENC_AES256_SK, "aes256-sk"}};
 	struct model_secret pw = {NULL, NULL, NULL};
 	char *prompt;
 
@@ -236,9 +227,9 @@ trust_yaml(struct emit *e, const struct model_domain_state *d,
 	if (t->has_enctypes) {
 		scalar(e, "encryption");
 		seq_start(e, true);
-		for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++)
-			if (t->enctypes & encs[i].bit)
-				scalar(e, encs[i].name);
+		for (size_t i = 0; i < model_n_enctypes; i++)
+			if (t->enctypes & model_enctypes[i].bit)
+				scalar(e, model_enctypes[i].name);
 		seq_end(e);
 	}
 	if (forest && out && t->has_fti) {

@@ -53,6 +53,25 @@ struct diags;
 #define ENC_AES256 0x10u
 #define ENC_AES256_SK 0x20u
 
+/*
+ * The encryption types by their YAML names, in bit order: the one table
+ * the schema, the renderers and export are made from.  X(name, bit).
+ */
+#define MODEL_ENCTYPES(X)                                                      \
+	X("des-cbc-crc", ENC_DES_CBC_CRC)                                      \
+	X("des-cbc-md5", ENC_DES_CBC_MD5)                                      \
+	X("rc4", ENC_RC4_HMAC)                                                 \
+	X("aes128", ENC_AES128)                                                \
+	X("aes256", ENC_AES256)                                                \
+	X("aes256-sk", ENC_AES256_SK)
+
+struct model_enctype {
+	const char *name;
+	uint32_t bit;
+};
+extern const struct model_enctype model_enctypes[];
+extern const size_t model_n_enctypes;
+
 /* ---- desired state, version 1 (the YAML schema; see docs/schema.md) ---- */
 
 enum model_domain_kind {
