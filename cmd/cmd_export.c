@@ -154,10 +154,18 @@ domain_yaml(struct emit *e, const char *name, const char *netbios,
 	map_end(e);
 }
 
-static const char *
-yn(uint32_t attrs, uint32_t bit, bool inverted)
+/*
+ * A field that reads the same bit as one before it on this type
+ * (sid_history after sid_filtering): export writes the first only.
+ */
+static bool
+shadowed(size_t i, enum model_trust_type type)
 {
-	return ((attrs & bit) != 0) != inverted ? "true" : "false";
+	for (size_t j = 0; j < i; j++)
+		if (model_bool_fields[j].bit == model_bool_fields[i].bit &&
+		    model_bool_field_applies(&model_bool_fields[j], type))
+			return true;
+	return false;
 }
 
 static void
@@ -186,6 +194,9 @@ trust_yaml(struct emit *e, const struct model_domain_state *d,
 	bool forest = (t->attributes & TA_FOREST_TRANSITIVE) != 0;
 	bool realm = t->type == TDO_TYPE_MIT;
 	const char *type = model_tdo_kind(t, d);
+	enum model_trust_type ftype = realm    ? MODEL_TYPE_REALM
+	                              : forest ? MODEL_TYPE_FOREST
+	                                       : MODEL_TYPE_EXTERNAL;
 	struct model_secret pw = {NULL, NULL, NULL};
 	char *prompt;
 
@@ -201,29 +212,17 @@ trust_yaml(struct emit *e, const struct model_domain_state *d,
 	pw.prompt = prompt;
 	secret_yaml(e, "password", &pw);
 	free(prompt);
-	if (realm)
-		kv(e, "transitive", yn(t->attributes, TA_NON_TRANSITIVE, true));
-	if (out && !realm) {
-		kv(e, "selective_authentication",
-		   yn(t->attributes, TA_CROSS_ORGANIZATION, false));
-		kv(e, "sid_filtering",
-		   forest ? yn(t->attributes, TA_TREAT_AS_EXTERNAL, true)
-		          : yn(t->attributes, TA_QUARANTINED_DOMAIN, false));
-		if (t->attributes & (TA_CROSS_ORG_ENABLE_TGT_DELEGATION |
-		                     TA_CROSS_ORG_NO_TGT_DELEGATION))
-			kv(e, "tgt_delegation",
-			   yn(t->attributes, TA_CROSS_ORG_ENABLE_TGT_DELEGATION,
-			      false));
-		kv(e, "auth_target_validation",
-		   yn(t->attributes, TA_DISABLE_AUTH_TARGET_VALIDATION, true));
-		if (forest)
-			kv(e, "pim", yn(t->attributes, TA_PIM_TRUST, false));
+	for (size_t i = 0; i < model_n_bool_fields; i++) {
+		const struct model_bool_field *f = &model_bool_fields[i];
+
+		if (!model_bool_field_applies(f, ftype) ||
+		    (f->outbound && !(out && !realm)) ||
+		    (f->only_if_set && !(t->attributes & (f->bit | f->pair))) ||
+		    shadowed(i, ftype))
+			continue;
+		kv(e, f->name,
+		   model_bool_field_value(f, t->attributes) ? "true" : "false");
 	}
-	if (realm)
-		kv(e, "uses_rc4",
-		   yn(t->attributes, TA_USES_RC4_ENCRYPTION, false));
-	kv(e, "uplevel_only", yn(t->attributes, TA_UPLEVEL_ONLY, false));
-	kv(e, "uses_aes", yn(t->attributes, TA_USES_AES_KEYS, false));
 	if (t->has_enctypes) {
 		scalar(e, "encryption");
 		seq_start(e, true);

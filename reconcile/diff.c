@@ -63,81 +63,73 @@ add_note(char ***v, size_t *n, const char *s)
 	(*v)[(*n)++] = xstrdup(s);
 }
 
-/* One boolean field backed by one bit (inverted when the YAML reads so). */
-struct bit_field {
-	const char *field;
-	uint32_t bit;
-	bool inverted;
-};
-
-/* The YAML names TREAT_AS_EXTERNAL sid_history on this side. */
-static bool
-uses_sid_history(const struct model_tdo *a)
+/* The trust type whose boolean fields a TDO's bits are read by. */
+static enum model_trust_type
+bits_type(const struct model_tdo *t)
 {
-	const struct model_trust *t = a->trust;
+	if (t->type == TDO_TYPE_MIT)
+		return MODEL_TYPE_REALM;
+	if (t->attributes & TA_FOREST_TRANSITIVE)
+		return MODEL_TYPE_FOREST;
+	return MODEL_TYPE_EXTERNAL;
+}
 
-	if (t == NULL)
-		return false;
-	for (unsigned i = 0; i < t->n_override; i++)
-		if (strcasecmp(t->override[i].domain, a->domain) == 0 &&
-		    t->override[i].opts.sid_history != NULL)
-			return true;
-	return t->opts.sid_history != NULL;
+/* The file names the field on the side a is for. */
+static bool
+named(const struct model_bool_field *f, const struct model_tdo *a)
+{
+	return a->trust != NULL &&
+	       model_bool_field_get(f, a->trust, a->domain) != NULL;
+}
+
+/*
+ * Of the fields that read one bit on this type (sid_filtering and
+ * sid_history on a forest trust), the one the file names, else the first.
+ */
+static bool
+chosen(size_t i, enum model_trust_type type, const struct model_tdo *a)
+{
+	const struct model_bool_field *f = &model_bool_fields[i];
+
+	for (size_t j = 0; j < model_n_bool_fields; j++) {
+		const struct model_bool_field *g = &model_bool_fields[j];
+
+		if (j == i || g->bit != f->bit ||
+		    !model_bool_field_applies(g, type))
+			continue;
+		if (j < i && !named(f, a))
+			return false;
+		if (j > i && named(g, a))
+			return false;
+	}
+	return true;
 }
 
 static void
 diff_bits(struct plan_item *it, const struct model_tdo *b,
           const struct model_tdo *a)
 {
-	const bool forest = (a->attributes & TA_FOREST_TRANSITIVE) != 0;
-	const bool hist = forest && uses_sid_history(a);
-	const struct bit_field fields[] = {
-	        {"transitive", TA_NON_TRANSITIVE, true},
-	        {"uplevel_only", TA_UPLEVEL_ONLY, false},
-	        {hist ? "sid_history" : "sid_filtering",
-	         forest ? TA_TREAT_AS_EXTERNAL : TA_QUARANTINED_DOMAIN,
-	         forest && !hist},
-	        {"selective_authentication", TA_CROSS_ORGANIZATION, false},
-	        {"uses_rc4", TA_USES_RC4_ENCRYPTION, false},
-	        {"uses_aes", TA_USES_AES_KEYS, false},
-	        {"tgt_delegation", TA_CROSS_ORG_ENABLE_TGT_DELEGATION, false},
-	        {"tgt_delegation", TA_CROSS_ORG_NO_TGT_DELEGATION, true},
-	        {"pim", TA_PIM_TRUST, false},
-	        {"auth_target_validation", TA_DISABLE_AUTH_TARGET_VALIDATION,
-	         true},
-	};
-	const char *last = "";
+	const enum model_trust_type type = bits_type(a);
 
 	if (strcmp(model_tdo_kind(b, NULL), model_tdo_kind(a, NULL)) != 0)
 		add_change(it, "type", model_tdo_kind(b, NULL),
 		           model_tdo_kind(a, NULL));
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		const struct bit_field *f = &fields[i];
+	for (size_t i = 0; i < model_n_bool_fields; i++) {
+		const struct model_bool_field *f = &model_bool_fields[i];
+		uint32_t bits = (f->bit | f->pair) & a->attr_mask;
 		bool was, will;
 
-		if (!(a->attr_mask & f->bit) ||
-		    !((b->attributes ^ a->attributes) & f->bit))
+		if (!model_bool_field_applies(f, type) || bits == 0 ||
+		    ((b->attributes ^ a->attributes) & bits) == 0 ||
+		    !chosen(i, type, a))
 			continue;
-		if (strcmp(last, f->field) == 0)
-			continue; /* tgt_delegation: one line for the pair */
-		was = ((b->attributes & f->bit) != 0) != f->inverted;
-		will = ((a->attributes & f->bit) != 0) != f->inverted;
-		if (strcmp(f->field, "tgt_delegation") == 0) {
-			was = (b->attributes &
-			       TA_CROSS_ORG_ENABLE_TGT_DELEGATION) != 0;
-			will = (a->attributes &
-			        TA_CROSS_ORG_ENABLE_TGT_DELEGATION) != 0;
-			if (was == will)
-				add_change(it, f->field,
-				           "default (no delegation bit)",
-				           bool_str(will));
-			else
-				add_change(it, f->field, bool_str(was),
-				           bool_str(will));
-		} else {
-			add_change(it, f->field, bool_str(was), bool_str(will));
-		}
-		last = f->field;
+		was = model_bool_field_value(f, b->attributes);
+		will = model_bool_field_value(f, a->attributes);
+		/* a pair (tgt_delegation) can change with its bit as it was */
+		add_change(it, f->name,
+		           was == will ? "default (no delegation bit)"
+		                       : bool_str(was),
+		           bool_str(will));
 	}
 }
 
@@ -303,20 +295,20 @@ rule_matches(const struct model_ignore *g, const struct plan_item *it,
 }
 
 /*
- * The trustAttributes bits a plan field stands for: the model's table,
- * plus sid_history, which names TREAT_AS_EXTERNAL on forest trusts.
+ * The trustAttributes bits a plan field stands for: the boolean fields'
+ * table, and type's two bits.
  */
 static uint32_t
 field_bits(const char *field)
 {
 	uint32_t bits = 0;
 
-	if (strcmp(field, "sid_history") == 0)
-		return TA_TREAT_AS_EXTERNAL;
-	for (size_t i = 0; i < model_n_attr_bits; i++)
-		if (model_attr_bits[i].field != NULL &&
-		    strcmp(model_attr_bits[i].field, field) == 0)
-			bits |= model_attr_bits[i].bit;
+	for (size_t i = 0; i < model_n_bool_fields; i++)
+		if (strcmp(model_bool_fields[i].name, field) == 0)
+			bits |= model_bool_fields[i].bit |
+			        model_bool_fields[i].pair;
+	if (strcmp(field, "type") == 0)
+		bits |= TA_FOREST_TRANSITIVE | TA_WITHIN_FOREST;
 	return bits;
 }
 
