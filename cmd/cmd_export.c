@@ -162,10 +162,18 @@ domain_yaml(struct emit *e, const char *name, const char *netbios,
 	map_end(e);
 }
 
-static const char *
-yn(uint32_t attrs, uint32_t bit, bool inverted)
+/*
+ * A field that reads the same bit as one before it on this type
+ * (sid_history after sid_filtering): export writes the first only.
+ */
+static bool
+shadowed(size_t i, enum model_trust_type type)
 {
-	return ((attrs & bit) != 0) != inverted ? "true" : "false";
+	for (size_t j = 0; j < i; j++)
+		if (model_bool_fields[j].bit == model_bool_fields[i].bit &&
+		    model_bool_field_applies(&model_bool_fields[j], type))
+			return true;
+	return false;
 }
 
 static void
@@ -194,15 +202,9 @@ trust_yaml(struct emit *e, const struct model_domain_state *d,
 	bool forest = (t->attributes & TA_FOREST_TRANSITIVE) != 0;
 	bool realm = t->type == TDO_TYPE_MIT;
 	const char *type = model_tdo_kind(t, d);
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} encs[] = {{ENC_DES_CBC_CRC, "des-cbc-crc"},
-	            {ENC_DES_CBC_MD5, "des-cbc-md5"},
-	            {ENC_RC4_HMAC, "rc4"},
-	            {ENC_AES128, "aes128"},
-	            {ENC_AES256, "aes256"},
-	            {ENC_AES256_SK, "aes256-sk"}};
+	enum model_trust_type ftype = realm    ? MODEL_TYPE_REALM
+	                              : forest ? MODEL_TYPE_FOREST
+	                                       : MODEL_TYPE_EXTERNAL;
 	struct model_secret pw = {NULL, NULL, NULL};
 	char *prompt;
 
@@ -222,42 +224,30 @@ trust_yaml(struct emit *e, const struct model_domain_state *d,
 		/* the MIT half: the key types of its principals */
 		scalar(e, "encryption");
 		seq_start(e, true);
-		for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++)
-			if (t->enctypes & encs[i].bit)
-				scalar(e, encs[i].name);
+		for (size_t i = 0; i < model_n_enctypes; i++)
+			if (t->enctypes & model_enctypes[i].bit)
+				scalar(e, model_enctypes[i].name);
 		seq_end(e);
 		map_end(e);
 		return;
 	}
-	if (realm)
-		kv(e, "transitive", yn(t->attributes, TA_NON_TRANSITIVE, true));
-	if (out && !realm) {
-		kv(e, "selective_authentication",
-		   yn(t->attributes, TA_CROSS_ORGANIZATION, false));
-		kv(e, "sid_filtering",
-		   forest ? yn(t->attributes, TA_TREAT_AS_EXTERNAL, true)
-		          : yn(t->attributes, TA_QUARANTINED_DOMAIN, false));
-		if (t->attributes & (TA_CROSS_ORG_ENABLE_TGT_DELEGATION |
-		                     TA_CROSS_ORG_NO_TGT_DELEGATION))
-			kv(e, "tgt_delegation",
-			   yn(t->attributes, TA_CROSS_ORG_ENABLE_TGT_DELEGATION,
-			      false));
-		kv(e, "auth_target_validation",
-		   yn(t->attributes, TA_DISABLE_AUTH_TARGET_VALIDATION, true));
-		if (forest)
-			kv(e, "pim", yn(t->attributes, TA_PIM_TRUST, false));
+	for (size_t i = 0; i < model_n_bool_fields; i++) {
+		const struct model_bool_field *f = &model_bool_fields[i];
+
+		if (!model_bool_field_applies(f, ftype) ||
+		    (f->outbound && !(out && !realm)) ||
+		    (f->only_if_set && !(t->attributes & (f->bit | f->pair))) ||
+		    shadowed(i, ftype))
+			continue;
+		kv(e, f->name,
+		   model_bool_field_value(f, t->attributes) ? "true" : "false");
 	}
-	if (realm)
-		kv(e, "uses_rc4",
-		   yn(t->attributes, TA_USES_RC4_ENCRYPTION, false));
-	kv(e, "uplevel_only", yn(t->attributes, TA_UPLEVEL_ONLY, false));
-	kv(e, "uses_aes", yn(t->attributes, TA_USES_AES_KEYS, false));
 	if (t->has_enctypes) {
 		scalar(e, "encryption");
 		seq_start(e, true);
-		for (size_t i = 0; i < sizeof(encs) / sizeof(encs[0]); i++)
-			if (t->enctypes & encs[i].bit)
-				scalar(e, encs[i].name);
+		for (size_t i = 0; i < model_n_enctypes; i++)
+			if (t->enctypes & model_enctypes[i].bit)
+				scalar(e, model_enctypes[i].name);
 		seq_end(e);
 	}
 	if (forest && out && t->has_fti) {

@@ -12,6 +12,7 @@
 #include "providers/prov.h"
 #include "reconcile/audit.h"
 #include "util/err.h"
+#include "util/esc.h"
 #include "util/safefile.h"
 #include "util/xalloc.h"
 
@@ -85,10 +86,11 @@ scan_journals(struct cmd_session *s, const char *dir, struct err *err)
 	if ((rc = safefile_dir_check(dir, false, &e2)) < 0) {
 		if (rc == ERR_NOTFOUND)
 			return 0;
-		fprintf(stderr,
-		        "adtrust: warning: journals of interrupted applies "
-		        "are not read: %s\n",
-		        e2.msg);
+		fputs("adtrust: warning: journals of interrupted applies are "
+		      "not read: ",
+		      stderr);
+		esc_fputs(e2.msg, stderr);
+		fputc('\n', stderr);
 		return 0;
 	}
 	rc = rec_journal_scan(&s->leftovers, dir,
@@ -264,7 +266,7 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 		err_init(&e2);
 		if (gitsrc_read(&buf, &len, &gs, saved.git_repo,
 		                saved.git_commit, saved.git_path, &e2) < 0) {
-			if (git_check)
+			if (git_check) {
 				rc = err_set(
 				        err, ERR_INVALID,
 				        "'%s': cannot check its desired state "
@@ -272,11 +274,15 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 				        "--no-git-check applies it on its "
 				        "sha256 alone",
 				        plan_path, saved.git_commit, e2.msg);
-			else
+			} else {
+				char *c = esc_str(saved.git_commit);
+
 				fprintf(stderr,
 				        "adtrust: note: not checked against "
 				        "commit %.12s (--no-git-check)\n",
-				        saved.git_commit);
+				        c);
+				free(c);
+			}
 		} else if (len != strlen(saved.desired_text) ||
 		           memcmp(buf, saved.desired_text, len) != 0) {
 			rc = err_set(err, ERR_INVALID,
@@ -298,8 +304,11 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 	                    saved.n_domains, &s->state, err)) < 0)
 		goto out;
 	if ((n_moved = rec_prints_moved(&saved, &s->state, &moved)) > 0) {
-		for (size_t i = 0; i < n_moved; i++)
-			fprintf(stderr, "adtrust: moved: %s\n", moved[i]);
+		for (size_t i = 0; i < n_moved; i++) {
+			fputs("adtrust: moved: ", stderr);
+			esc_fputs(moved[i], stderr);
+			fputc('\n', stderr);
+		}
 		rc = err_set(err, ERR_CONFLICT,
 		             "'%s' is stale: %zu object%s changed since it was "
 		             "planned; nothing was applied (plan again)",
@@ -376,8 +385,11 @@ cmd_session_recheck(const struct cmd_session *s, struct err *err)
 	                    s->plan.n_domains, &st, err)) < 0)
 		goto out;
 	if ((n = rec_prints_moved(&s->plan, &st, &moved)) > 0) {
-		for (size_t i = 0; i < n; i++)
-			fprintf(stderr, "adtrust: moved: %s\n", moved[i]);
+		for (size_t i = 0; i < n; i++) {
+			fputs("adtrust: moved: ", stderr);
+			esc_fputs(moved[i], stderr);
+			fputc('\n', stderr);
+		}
 		rc = err_set(err, ERR_CONFLICT,
 		             "%zu object%s changed while waiting for the apply "
 		             "lock; nothing was applied (plan again)",

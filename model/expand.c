@@ -17,6 +17,8 @@
  *    and NO_TGT_DELEGATION clear (false: the reverse); auth_target_validation
  *    = !DISABLE_AUTH_TARGET_VALIDATION; pim = PIM_TRUST.
  *  - uplevel_only, uses_rc4, uses_aes: their bits, on every side.
+ *  The boolean fields (all of the above but the type bits) are rows of
+ *  model_bool_fields (model/fields.c): bool_fields() reads the table.
  *  - encryption: msDS-SupportedEncryptionTypes on every side.
  *  - name_suffixes: forest trust info on the trusting side's TDO (it routes
  *    the trusted forest's names), as netdom /namesuffixes does.
@@ -56,35 +58,26 @@ override_for(const struct model_trust *t, const char *domain)
 	return NULL;
 }
 
+/* The boolean fields, by their table (model/fields.c). */
 static void
-policy_bits(struct model_tdo *x, const struct model_trust *t,
-            const struct model_side_opts *o)
+bool_fields(struct model_tdo *x, const struct model_trust *t, const char *self)
 {
-	const bool *sel = PICK(t, o, selective_authentication);
-	const bool *filt = PICK(t, o, sid_filtering);
-	const bool *hist = PICK(t, o, sid_history);
-	const bool *deleg = PICK(t, o, tgt_delegation);
-	const bool *atv = PICK(t, o, auth_target_validation);
+	for (size_t i = 0; i < model_n_bool_fields; i++) {
+		const struct model_bool_field *f = &model_bool_fields[i];
+		const bool *v;
+		bool on;
 
-	if (sel != NULL)
-		set_bit(x, TA_CROSS_ORGANIZATION, *sel, true);
-	if (t->type == MODEL_TYPE_FOREST) {
-		if (filt != NULL)
-			set_bit(x, TA_TREAT_AS_EXTERNAL, !*filt, true);
-		if (hist != NULL)
-			set_bit(x, TA_TREAT_AS_EXTERNAL, *hist, true);
-		if (t->pim != NULL)
-			set_bit(x, TA_PIM_TRUST, *t->pim, true);
-	} else if (t->type != MODEL_TYPE_REALM) {
-		set_bit(x, TA_QUARANTINED_DOMAIN, filt == NULL || *filt,
-		        filt != NULL);
+		if (!model_bool_field_applies(f, t->type) ||
+		    (f->outbound && !(x->direction & TDO_DIR_OUTBOUND)))
+			continue;
+		v = model_bool_field_get(f, t, self);
+		if (v == NULL && f->create_default == MODEL_DEFAULT_NONE)
+			continue;
+		on = v != NULL ? *v : f->create_default == MODEL_DEFAULT_TRUE;
+		set_bit(x, f->bit, on != f->inverted, v != NULL);
+		if (f->pair != 0)
+			set_bit(x, f->pair, on == f->inverted, v != NULL);
 	}
-	if (deleg != NULL) {
-		set_bit(x, TA_CROSS_ORG_ENABLE_TGT_DELEGATION, *deleg, true);
-		set_bit(x, TA_CROSS_ORG_NO_TGT_DELEGATION, !*deleg, true);
-	}
-	if (atv != NULL)
-		set_bit(x, TA_DISABLE_AUTH_TARGET_VALIDATION, !*atv, true);
 }
 
 static void
@@ -125,18 +118,7 @@ side(struct model_expected *e, const struct model_trust *t, size_t ti,
 
 	set_bit(x, TA_FOREST_TRANSITIVE, t->type == MODEL_TYPE_FOREST, true);
 	set_bit(x, TA_WITHIN_FOREST, t->type == MODEL_TYPE_SHORTCUT, true);
-	if (t->type == MODEL_TYPE_REALM)
-		set_bit(x, TA_NON_TRANSITIVE,
-		        t->transitive == NULL || !*t->transitive,
-		        t->transitive != NULL);
-	if (x->direction & TDO_DIR_OUTBOUND)
-		policy_bits(x, t, o);
-	if (t->uplevel_only != NULL)
-		set_bit(x, TA_UPLEVEL_ONLY, *t->uplevel_only, true);
-	if (t->uses_rc4 != NULL)
-		set_bit(x, TA_USES_RC4_ENCRYPTION, *t->uses_rc4, true);
-	if (t->uses_aes != NULL)
-		set_bit(x, TA_USES_AES_KEYS, *t->uses_aes, true);
+	bool_fields(x, t, self->name);
 
 	x->has_enctypes = true;
 	x->enctypes = enc != NULL ? *enc : (ENC_AES128 | ENC_AES256);

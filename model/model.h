@@ -53,6 +53,25 @@ struct diags;
 #define ENC_AES256 0x10u
 #define ENC_AES256_SK 0x20u
 
+/*
+ * The encryption types by their YAML names, in bit order: the one table
+ * the schema, the renderers and export are made from.  X(name, bit).
+ */
+#define MODEL_ENCTYPES(X)                                                      \
+	X("des-cbc-crc", ENC_DES_CBC_CRC)                                      \
+	X("des-cbc-md5", ENC_DES_CBC_MD5)                                      \
+	X("rc4", ENC_RC4_HMAC)                                                 \
+	X("aes128", ENC_AES128)                                                \
+	X("aes256", ENC_AES256)                                                \
+	X("aes256-sk", ENC_AES256_SK)
+
+struct model_enctype {
+	const char *name;
+	uint32_t bit;
+};
+extern const struct model_enctype model_enctypes[];
+extern const size_t model_n_enctypes;
+
 /* ---- desired state, version 1 (the YAML schema; see docs/schema.md) ---- */
 
 enum model_domain_kind {
@@ -457,6 +476,38 @@ const char *model_tdo_kind(const struct model_tdo *t,
                            const struct model_domain_state *holder);
 /* A kind AD creates and removes itself (promotion): never planned. */
 bool model_kind_is_system(const char *kind);
+
+/* ---- the boolean trust fields, one row each (model/fields.c) ---- */
+
+enum model_default {
+	MODEL_DEFAULT_NONE = 0, /* left out: the live or server value stays */
+	MODEL_DEFAULT_FALSE,    /* left out: false on a create */
+	MODEL_DEFAULT_TRUE,     /* left out: true on a create */
+};
+
+struct model_bool_field {
+	const char *name; /* YAML, plan, JSON and ignore-rule name */
+	uint32_t bit;     /* the trustAttributes bit */
+	uint32_t pair;    /* a bit set to the opposite of bit, or 0 */
+	bool inverted;    /* the field is true when bit is clear */
+	unsigned types;   /* 1 << enum model_trust_type it applies to */
+	bool outbound;    /* only on sides that let partner users in */
+	size_t offset;    /* of its bool * in model_trust or model_side_opts */
+	bool per_side;    /* in model_side_opts: 'override' may set it */
+	enum model_default create_default;
+	bool only_if_set; /* export writes it only when a bit is set */
+};
+extern const struct model_bool_field model_bool_fields[];
+extern const size_t model_n_bool_fields;
+
+bool model_bool_field_applies(const struct model_bool_field *f,
+                              enum model_trust_type type);
+/* The value the file gives for side (a domain name, or NULL), or NULL. */
+const bool *model_bool_field_get(const struct model_bool_field *f,
+                                 const struct model_trust *t, const char *side);
+/* The field's value in trustAttributes. */
+bool model_bool_field_value(const struct model_bool_field *f,
+                            uint32_t attributes);
 
 /* Names of bits and values, for renderers and export. */
 const char *model_dir_name(uint32_t direction); /* "inbound", ... */

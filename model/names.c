@@ -5,6 +5,12 @@
 #include <strings.h>
 #include <string.h>
 
+#define ENCTYPE_ROW(name, bit) {name, bit},
+const struct model_enctype model_enctypes[] = {MODEL_ENCTYPES(ENCTYPE_ROW)};
+#undef ENCTYPE_ROW
+const size_t model_n_enctypes =
+        sizeof(model_enctypes) / sizeof(model_enctypes[0]);
+
 const char *const model_field_names[] = {
         "direction",
         "type",
@@ -100,23 +106,12 @@ model_type_name(uint32_t type)
 void
 model_enctypes_str(char *buf, size_t len, uint32_t enctypes)
 {
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} names[] = {
-	        {ENC_DES_CBC_CRC, "des-cbc-crc"},
-	        {ENC_DES_CBC_MD5, "des-cbc-md5"},
-	        {ENC_RC4_HMAC, "rc4"},
-	        {ENC_AES128, "aes128"},
-	        {ENC_AES256, "aes256"},
-	        {ENC_AES256_SK, "aes256-sk"},
-	};
+	const struct model_enctype *names = model_enctypes;
 	size_t off;
 	int first = 1;
 
 	off = (size_t)snprintf(buf, len, "0x%x (", enctypes);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && off < len;
-	     i++) {
+	for (size_t i = 0; i < model_n_enctypes && off < len; i++) {
 		if (!(enctypes & names[i].bit))
 			continue;
 		off += (size_t)snprintf(buf + off, len - off, "%s%s",

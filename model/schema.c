@@ -47,14 +47,10 @@ static const cyaml_strval_t unlisted_strings[] = {
         {"disable", MODEL_UNLISTED_DISABLE},
 };
 
+#define ENCTYPE_STRVAL(name, bit) {name, bit},
 static const cyaml_strval_t enctype_strings[] = {
-        {"des-cbc-crc", ENC_DES_CBC_CRC},
-        {"des-cbc-md5", ENC_DES_CBC_MD5},
-        {"rc4", ENC_RC4_HMAC},
-        {"aes128", ENC_AES128},
-        {"aes256", ENC_AES256},
-        {"aes256-sk", ENC_AES256_SK},
-};
+        MODEL_ENCTYPES(ENCTYPE_STRVAL)};
+#undef ENCTYPE_STRVAL
 
 const cyaml_schema_field_t model_schema_secret_fields[] = {
         CYAML_FIELD_STRING_PTR("env", CYAML_FLAG_POINTER | OPT,

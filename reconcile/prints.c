@@ -2,7 +2,8 @@
  * Fingerprints: a saved plan may only be applied to the directory that was
  * reviewed.  uSNChanged and whenChanged differ from one DC to the next, so
  * a TDO is identified by objectGUID and its content by a digest of the
- * attribute values read (providers/tdo.c); a domain by its set of TDOs.
+ * attribute values read (providers/tdo.c); a domain by its set of TDOs,
+ * and its identity (SID, NetBIOS name), which the file's must match.
  */
 #include "reconcile/rec.h"
 
@@ -10,6 +11,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
+#include "reconcile/rec_int.h"
+#include "util/err.h"
+#include "util/hex.h"
 #include "util/xalloc.h"
 
 static void
@@ -95,4 +102,52 @@ rec_prints_moved(const struct plan *saved, const struct model_state *s,
 		}
 	}
 	return n;
+}
+
+void
+rec_identity_digest(char out[65], const struct model_domain_state *d)
+{
+	char *id = xasprintf("sid=%s\nnetbios=%s\n", d->sid ? d->sid : "",
+	                     d->netbios ? d->netbios : "");
+	unsigned char h[32];
+
+	for (char *p = id; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, id, strlen(id), h);
+	hex_encode(out, h, sizeof(h));
+	free(id);
+}
+
+/*
+ * The YAML's sid and netbios of a domain must be the live domain's: they
+ * become the partner's identity on the other side.
+ */
+int
+rec_check_identity(const struct model *m, const struct model_state *s,
+                   struct err *err)
+{
+	for (unsigned i = 0; i < m->n_domains; i++) {
+		const struct model_domain *d = &m->domains[i];
+		const struct model_domain_state *ds =
+		        model_state_find(s, d->name);
+
+		if (ds == NULL)
+			continue;
+		if (d->sid != NULL && ds->sid != NULL &&
+		    strcasecmp(d->sid, ds->sid) != 0)
+			return err_set(
+			        err, ERR_INVALID,
+			        "domain '%s': the desired state says sid "
+			        "%s but the live domain's objectSid is %s",
+			        d->name, d->sid, ds->sid);
+		if (d->netbios != NULL && ds->netbios != NULL &&
+		    strcasecmp(d->netbios, ds->netbios) != 0)
+			return err_set(err, ERR_INVALID,
+			               "domain '%s': the desired state says "
+			               "netbios %s but the live domain's "
+			               "nETBIOSName is %s",
+			               d->name, d->netbios, ds->netbios);
+	}
+	return 0;
 }

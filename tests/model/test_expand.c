@@ -208,3 +208,23 @@ Test(model_expand, absent_trust_expands_to_absent_sides)
 	model_free(m);
 	diags_release(&d);
 }
+
+/* The field table (issue 9): each row is a plan field over named bits. */
+Test(model_fields, every_row_is_a_known_field_over_named_bits)
+{
+	cr_assert_gt(model_n_bool_fields, 0);
+	for (size_t i = 0; i < model_n_bool_fields; i++) {
+		const struct model_bool_field *f = &model_bool_fields[i];
+		uint32_t named = 0;
+
+		cr_expect(model_field_known(f->name), "%s", f->name);
+		cr_expect_neq(f->types, 0u, "%s applies to no type", f->name);
+		for (size_t j = 0; j < model_n_attr_bits; j++)
+			named |= model_attr_bits[j].bit;
+		cr_expect_eq((f->bit | f->pair) & ~named, 0u,
+		             "%s: a bit without a name", f->name);
+		/* inverted means: true when the bit is clear */
+		cr_expect_eq(model_bool_field_value(f, f->bit), !f->inverted,
+		             "%s", f->name);
+	}
+}
