@@ -27,6 +27,7 @@
 #include "cmd/state.h"
 #include "providers/prov.h"
 #include "util/err.h"
+#include "util/esc.h"
 #include "util/version.h"
 #include "util/safefile.h"
 #include "util/sbuf.h"
@@ -123,6 +124,26 @@ what(const struct finding *f)
 	}
 }
 
+/*
+ * Pieces of a report line: literal text at even positions, outside text
+ * at odd ones (NULL: nothing), escaped: names and values come from the
+ * directory and the files, and must not drive the terminal or forge a
+ * line (util/esc.h).
+ */
+static void
+pieces(FILE *fp, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] != NULL && i % 2 == 0)
+			fputs(v[i], fp);
+		else if (v[i] != NULL)
+			esc_fputs(v[i], fp);
+	fputc('\n', fp);
+}
+#define PIECES(fp, ...)                                                        \
+	pieces((fp), (const char *const[]){__VA_ARGS__},                       \
+	       sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *))
+
 static void
 text(FILE *fp, const struct report *r, const struct plan *pd,
      const char *applied)
@@ -161,12 +182,12 @@ text(FILE *fp, const struct report *r, const struct plan *pd,
 			const struct finding *f = &r->drift[i];
 
 			if (f->ch != NULL)
-				fprintf(fp, "  ~ %s %s: live %s, applied %s\n",
-				        f->it->address, f->ch->field,
-				        f->ch->before, f->ch->after);
+				PIECES(fp, "  ~ ", f->it->address, " ",
+				       f->ch->field, ": live ", f->ch->before,
+				       ", applied ", f->ch->after);
 			else
-				fprintf(fp, "  ! %s: the trust is %s\n",
-				        f->it->address, what(f));
+				PIECES(fp, "  ! ", f->it->address,
+				       ": the trust is ", what(f));
 		}
 	}
 	if (r->n_pending > 0) {
@@ -176,20 +197,20 @@ text(FILE *fp, const struct report *r, const struct plan *pd,
 			const struct finding *f = &r->pending[i];
 
 			if (f->ch != NULL)
-				fprintf(fp, "  ~ %s %s: %s -> %s\n",
-				        f->it->address, f->ch->field,
-				        f->ch->before, f->ch->after);
+				PIECES(fp, "  ~ ", f->it->address, " ",
+				       f->ch->field, ": ", f->ch->before,
+				       " -> ", f->ch->after);
 			else
-				fprintf(fp, "  + %s: %s\n", f->it->address,
-				        plan_action_name(f->it->action));
+				PIECES(fp, "  + ", f->it->address, ": ",
+				       plan_action_name(f->it->action));
 		}
 	}
 	for (size_t i = 0; i < pd->n_items; i++)
 		for (size_t j = 0; j < pd->items[i].n_notes; j++)
-			fprintf(fp, "  # %s: %s\n", pd->items[i].address,
-			        pd->items[i].notes[j]);
+			PIECES(fp, "  # ", pd->items[i].address, ": ",
+			       pd->items[i].notes[j]);
 	for (size_t i = 0; i < pd->n_warnings; i++)
-		fprintf(fp, "  ! %s\n", pd->warnings[i]);
+		PIECES(fp, "  ! ", pd->warnings[i]);
 }
 
 static json_t *
@@ -525,9 +546,13 @@ check_health(struct report *r, const struct model *d,
 		memset(h, 0, sizeof(*h));
 		h->t = t;
 		h->sides = sides_problem(st, t);
-		if (h->sides != NULL && !json)
+		if (h->sides != NULL && !json) {
+			char *e = esc_str(h->sides);
+
 			printf("  FAIL  %s:%s  sides     %s\n", t->trusting,
-			       t->trusted, h->sides);
+			       t->trusted, e);
+			free(e);
+		}
 		cmd_check_trusts(d, &t, 1, &co, r->checks, &h->c);
 		if (h->sides != NULL || h->c.fail > 0)
 			r->n_unhealthy++;
@@ -545,10 +570,12 @@ check_health(struct report *r, const struct model *d,
 
 		if (h->sides == NULL && h->c.fail == 0)
 			continue;
+		char *e = esc_str(h->sides ? h->sides : "");
+
 		printf("  ! %s:%s: %s%s%zu check%s failed\n", h->t->trusting,
-		       h->t->trusted, h->sides ? h->sides : "",
-		       h->sides ? "; " : "", h->c.fail,
+		       h->t->trusted, e, h->sides ? "; " : "", h->c.fail,
 		       h->c.fail == 1 ? "" : "s");
+		free(e);
 	}
 }
 

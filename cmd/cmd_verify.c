@@ -39,6 +39,7 @@
 #include "providers/lsa.h"
 #include "providers/prov.h"
 #include "util/err.h"
+#include "util/esc.h"
 #include "util/xalloc.h"
 
 enum vstatus { V_OK, V_FAIL, V_SKIP };
@@ -173,10 +174,20 @@ report(struct verify *v, enum vstatus st, const struct model_trust *t,
 		return;
 	}
 	json_decref(extra);
-	printf("%s%s%-4s%s  %-*s  %-8s  %-*s  %s\n", v->indent ? v->indent : "",
-	       cmd_g.colour ? vstatus_colour[st] : "", vstatus_name[st],
-	       cmd_g.colour ? "\033[0m" : "", v->wtrust, trust, check,
-	       v->wwhere, where, detail);
+	/* names and the DCs' words come from outside: escaped */
+	{
+		char *et = esc_str(trust), *ew = esc_str(where),
+		     *ed = esc_str(detail);
+
+		printf("%s%s%-4s%s  %-*s  %-8s  %-*s  %s\n",
+		       v->indent ? v->indent : "",
+		       cmd_g.colour ? vstatus_colour[st] : "", vstatus_name[st],
+		       cmd_g.colour ? "\033[0m" : "", v->wtrust, et, check,
+		       v->wwhere, ew, ed);
+		free(et);
+		free(ew);
+		free(ed);
+	}
 	fflush(stdout);
 }
 

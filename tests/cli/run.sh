@@ -283,6 +283,9 @@ forged=$(printf 'MARK\033[2J\nPlan: 0 to create, 0 to update, 0 to replace, 0 to
 sed "s|^flatName: MARKETING\$|flatName:: $forged|" examples/snapshots/two-way/engineering.ldif >"$T/dir/engineering.ldif"
 if run "escaped flatName" 2 "$ADT" plan --detailed-exitcode -f examples/netdom/two-way.yaml --snapshot "$T/dir" -o "$T/forged.json" &&
 	! grep -q $'\033' "$T/out" && ! grep -q '^Plan: 0 to create' "$T/out" && grep -q 'MARK\\x1b\[2J\\x0aPlan: 0' "$T/out"; then ok "control characters in a flatName are escaped in the plan"; else ko "control characters in a flatName are escaped in the plan"; fi
+# drift shows the same live value escaped
+if run "escaped flatName drift" 2 "$ADT" drift -f examples/netdom/two-way.yaml --snapshot "$T/dir" --state-dir "$T/nostate" &&
+	! grep -q $'\033' "$T/out" && ! grep -q '^Plan: 0 to create' "$T/out" && grep -q 'MARK\\x1b\[2J\\x0aPlan: 0' "$T/out"; then ok "control characters in a flatName are escaped in drift"; else ko "control characters in a flatName are escaped in drift"; fi
 # a tampered saved plan must not clear the reviewer's screen and print "No changes."
 if run "plan -o" 2 "$ADT" plan --detailed-exitcode -f examples/netdom/two-way.yaml --snapshot examples/snapshots/two-way -o "$T/p.json"; then
 	python3 - "$T/p.json" <<'PY'
