@@ -122,6 +122,7 @@ check-unit: lint
 	bash tests/cli/run.sh $(ASAN_B)/adtrust
 	bash tests/cli/files.sh $(ASAN_B)/adtrust
 	bash tests/cli/habits.sh $(ASAN_B)/adtrust
+	bash tests/cli/verbose.sh $(ASAN_B)/adtrust
 	bash tests/cli/completion.sh
 	bash tests/schema/run.sh $(ASAN_B)/adtrust
 	bash tests/ci/run.sh $(ASAN_B)/adtrust

@@ -13,6 +13,7 @@
 struct cmd_global {
 	bool colour; /* stdout is a terminal and NO_COLOR is unset */
 	bool quiet;
+	bool verbose; /* -v: each LDAP, LSA and kadm5 step to stderr */
 };
 
 extern struct cmd_global cmd_g;
@@ -62,6 +63,13 @@ void cmd_check_trusts(const struct model *m,
                       const struct model_trust *const *ts, size_t n,
                       const struct cmd_check_opts *o, struct json_t *out,
                       struct cmd_check_counts *c);
+
+/*
+ * -v: what the providers log each step through ("adtrust: <line>" on
+ * stderr), for struct prov_cfg and struct lsa_login; NULL without -v.
+ */
+struct trace;
+const struct trace *cmd_trace(void);
 
 /* Prints "adtrust: <err>" (with file:line:col when known) to stderr. */
 struct err;

@@ -274,6 +274,7 @@ cmd_apply(int argc, char **argv)
 	}
 	wc.model = s.model;
 	wc.secrets = s.secrets;
+	wc.trace = cmd_trace();
 	if ((rc = prov_open(&writer, &prov_lsa_ops, &wc, &err)) < 0 ||
 	    (rc = prov_open(&kwriter, &prov_kadm_ops, &wc, &err)) < 0) {
 		prov_close(writer);

@@ -316,6 +316,7 @@ cmd_audit(int argc, char **argv)
 	o.now = now;
 	cfg.model = m;
 	cfg.snapshot_dir = snapshot;
+	cfg.trace = cmd_trace();
 	if (snapshot == NULL)
 		names = live_domains(m, &n_names);
 	if ((rc = prov_open(&p, snapshot ? &prov_snapshot_ops : &prov_ldap_ops,

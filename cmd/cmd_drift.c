@@ -583,7 +583,8 @@ static int
 read_live(struct model_state *st, const struct model *conn,
           const struct model *also, const char *snapshot, struct err *err)
 {
-	struct prov_cfg cfg = {.model = conn, .snapshot_dir = snapshot};
+	struct prov_cfg cfg = {
+	        .model = conn, .snapshot_dir = snapshot, .trace = cmd_trace()};
 	char **a = NULL, **b = NULL, **all;
 	size_t na = 0, nb = 0, n = 0;
 	struct prov *p = NULL;

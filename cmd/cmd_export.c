@@ -442,6 +442,7 @@ cmd_export(int argc, char **argv)
 			cred = model_cred_find(m, conn->credentials);
 	}
 	cfg.model = m != NULL ? m : &empty;
+	cfg.trace = cmd_trace();
 	rc = prov_open(&p,
 	               cfg.snapshot_dir ? &prov_snapshot_ops : &prov_ldap_ops,
 	               &cfg, &err);

@@ -263,6 +263,7 @@ session(struct lsa_session **out, struct verify *v,
 	realm = realm_of(d);
 	l.server = host;
 	l.realm = realm;
+	l.trace = cmd_trace();
 	if (c != NULL && c->method == MODEL_CRED_PASSWORD) {
 		if ((rc = secret(&pw, v, c, err)) < 0)
 			goto out;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/cmd.h"
 #include "cmd/state.h"
 #include "util/gitsrc.h"
 #include "providers/prov.h"
@@ -124,6 +125,7 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 	cfg.model = s->model;
 	cfg.snapshot_dir = src->snapshot_dir;
 	cfg.secrets = s->secrets;
+	cfg.trace = cmd_trace();
 	rc = prov_open(&p,
 	               src->snapshot_dir ? &prov_snapshot_ops : &prov_ldap_ops,
 	               &cfg, err);
@@ -298,6 +300,7 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 	}
 	cfg.model = s->model;
 	cfg.secrets = s->secrets;
+	cfg.trace = cmd_trace();
 	if ((rc = prov_open(&p, &prov_ldap_ops, &cfg, err)) < 0)
 		goto out;
 	if ((rc = prov_read(p, (const char *const *)saved.domains,
@@ -372,7 +375,8 @@ cmd_record_applied(const struct plan *p, const char *dir, struct err *err)
 int
 cmd_session_recheck(const struct cmd_session *s, struct err *err)
 {
-	struct prov_cfg cfg = {.model = s->model, .secrets = s->secrets};
+	struct prov_cfg cfg = {
+	        .model = s->model, .secrets = s->secrets, .trace = cmd_trace()};
 	struct model_state st;
 	struct prov *p = NULL;
 	char **moved = NULL;

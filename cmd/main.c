@@ -16,6 +16,7 @@
 
 #include "cmd/cmd.h"
 #include "util/err.h"
+#include "util/trace.h"
 #include "util/version.h"
 
 struct cmd_global cmd_g;
@@ -95,15 +96,20 @@ static char **cur_argv;
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: adtrust [--no-color] [-q] [--version] <command> "
-	            "[options]\n\n"
-	            "commands:\n");
+	fprintf(fp,
+	        "usage: adtrust [--no-color] [-q] [-v] [--version] <command> "
+	        "[options]\n\n"
+	        "commands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(fp, "  %-9s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(fp, "\nglobal options (before or after the command):\n"
 	            "  --no-color  no colour (also NO_COLOR=1, TERM=dumb or "
 	            "not a terminal)\n"
 	            "  -q, --quiet print less\n"
+	            "  -v, --verbose\n"
+	            "              log each LDAP, LSA and kadm5 step (server, "
+	            "domain,\n"
+	            "              duration) to stderr; never a secret\n"
 	            "\nexit codes: 0 ok/no changes, 1 error, 2 changes or "
 	            "drift pending, 64 usage\n"
 	            "'adtrust <command> --help' describes a command; "
@@ -115,6 +121,22 @@ version(void)
 {
 	printf("adtrust %s\n", version_string());
 	return 0;
+}
+
+/* One whole line per call: stderr is unbuffered and fprintf locks it. */
+static void
+trace_stderr(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "adtrust: %s\n", line);
+}
+
+const struct trace *
+cmd_trace(void)
+{
+	static const struct trace t = {.fn = trace_stderr};
+
+	return cmd_g.verbose ? &t : NULL;
 }
 
 void
@@ -350,6 +372,10 @@ take_globals(const struct cmd_spec *spec, int argc, char **argv)
 			cmd_g.quiet = true;
 			continue;
 		}
+		if (strcmp(w, "-v") == 0 || strcmp(w, "--verbose") == 0) {
+			cmd_g.verbose = true;
+			continue;
+		}
 		argv[n++] = argv[i];
 		/* the next word is this option's argument: keep it */
 		if (strncmp(w, "--", 2) == 0 && strchr(w, '=') == NULL)
@@ -384,6 +410,7 @@ main(int argc, char **argv)
 	        {"no-color", no_argument, NULL, 'n'},
 	        {"no-colour", no_argument, NULL, 'n'},
 	        {"quiet", no_argument, NULL, 'q'},
+	        {"verbose", no_argument, NULL, 'v'},
 	        {"help", no_argument, NULL, 'h'},
 	        {"version", no_argument, NULL, 'V'},
 	        {NULL, 0, NULL, 0},
@@ -401,13 +428,16 @@ main(int argc, char **argv)
 	}
 	cmd_g.colour = want_colour();
 	opterr = 0; /* every usage error is one line of ours */
-	while ((c = getopt_long(argc, argv, "+qhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+qvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			cmd_g.colour = false;
 			break;
 		case 'q':
 			cmd_g.quiet = true;
+			break;
+		case 'v':
+			cmd_g.verbose = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -20,6 +20,7 @@
 #include "model/model.h"
 #include "providers/prov.h"
 #include "util/err.h"
+#include "util/trace.h"
 #include "util/xalloc.h"
 
 /* The ENC_* bits that are key types, strongest first (DES: not in 1.20). */
@@ -39,13 +40,15 @@ struct kadm_sess {
 	char *realm; /* the domain name the model gives the realm */
 	char *server;
 	krb5_context ctx;
-	void *h; /* kadm5 server handle */
+	void *h;                   /* kadm5 server handle */
+	const struct trace *trace; /* -v; borrowed, may be NULL */
 };
 
 struct prov_kadm {
 	struct prov base; /* must stay first */
 	const struct model *model;
 	struct model_secret_cache *secrets;
+	const struct trace *trace; /* -v; borrowed, may be NULL */
 	struct kadm_sess *s;
 	size_t n;
 };
@@ -66,6 +69,7 @@ kadm_open(struct prov **out, const struct prov_cfg *cfg, struct err *err)
 	k->base.ops = &prov_kadm_ops;
 	k->model = cfg != NULL ? cfg->model : NULL;
 	k->secrets = cfg != NULL ? cfg->secrets : NULL;
+	k->trace = cfg != NULL ? cfg->trace : NULL;
 	*out = &k->base;
 	return 0;
 }
@@ -114,6 +118,33 @@ kfail(struct err *err, enum err_code code, krb5_context ctx, long rc,
 	return code;
 }
 
+/*
+ * -v: one line for the kadm5 call started at t0 (rc its krb5/kadm5
+ * code).  Principal names only: never a password or a key.
+ */
+static void __attribute__((format(printf, 4, 5)))
+kstep(const struct kadm_sess *s, int64_t t0, long rc, const char *fmt, ...)
+{
+	char what[300], tail[300] = "";
+	va_list ap;
+
+	if (!trace_on(s->trace))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (rc != 0) {
+		const char *m =
+		        krb5_get_error_message(s->ctx, (krb5_error_code)rc);
+
+		snprintf(tail, sizeof(tail), ", failed: %s", m);
+		krb5_free_error_message(s->ctx, m);
+	}
+	trace_log(s->trace, "kadm5 %s (%s): %s: %lld ms%s",
+	          s->server != NULL ? s->server : "?", s->realm, what,
+	          (long long)(trace_now_ms() - t0), tail);
+}
+
 /* ---- sessions ---- */
 
 static const struct model_domain *
@@ -143,6 +174,7 @@ login(struct kadm_sess *s, const struct prov_kadm *k,
 	char *host = NULL, *colon, *pw = NULL;
 	krb5_ccache cc = NULL;
 	char what[600];
+	int64_t t0;
 	long rc;
 
 	memset(&params, 0, sizeof(params));
@@ -177,16 +209,21 @@ login(struct kadm_sess *s, const struct prov_kadm *k,
 		if ((rc = model_secret_get(k->secrets, &pw, c->password, what,
 		                           err)) < 0)
 			goto out;
+		t0 = trace_now_ms();
 		rc = kadm5_init_with_password(
 		        s->ctx, user, pw,
 		        (char *)(uintptr_t)KADM5_ADMIN_SERVICE, &params,
 		        KADM5_STRUCT_VERSION, KADM5_API_VERSION_4, NULL, &s->h);
+		kstep(s, t0, rc, "kadm5_init_with_password as %s", user);
 		break;
 	case MODEL_CRED_KEYTAB:
+		t0 = trace_now_ms();
 		rc = kadm5_init_with_skey(
 		        s->ctx, user, c->keytab,
 		        (char *)(uintptr_t)KADM5_ADMIN_SERVICE, &params,
 		        KADM5_STRUCT_VERSION, KADM5_API_VERSION_4, NULL, &s->h);
+		kstep(s, t0, rc, "kadm5_init_with_skey as %s (keytab %s)", user,
+		      c->keytab);
 		break;
 	default: {
 		krb5_principal cp = NULL;
@@ -209,10 +246,12 @@ login(struct kadm_sess *s, const struct prov_kadm *k,
 			           d->name);
 			goto out;
 		}
+		t0 = trace_now_ms();
 		rc = kadm5_init_with_creds(
 		        s->ctx, user, cc,
 		        (char *)(uintptr_t)KADM5_ADMIN_SERVICE, &params,
 		        KADM5_STRUCT_VERSION, KADM5_API_VERSION_4, NULL, &s->h);
+		kstep(s, t0, rc, "kadm5_init_with_creds as %s", user);
 		break;
 	}
 	}
@@ -265,6 +304,7 @@ sess_get(struct kadm_sess **out, struct prov_kadm *k, const char *realm,
 		               "cannot start krb5 for realm '%s' (code %ld)",
 		               realm, (long)kc);
 	s.realm = xstrdup(d->name);
+	s.trace = k->trace;
 	if ((rc = login(&s, k, d, err)) < 0) {
 		sess_release(&s);
 		return rc;
@@ -336,7 +376,7 @@ set_keys(struct kadm_sess *s, const char *name, const char *password,
 	char salt[600], inst[256], *at;
 	const char *slash;
 	int n = 0, rc = 0;
-	long kr;
+	long kr = 0;
 
 	memset(kd, 0, sizeof(kd));
 	if (enctypes & (ENC_DES_CBC_CRC | ENC_DES_CBC_MD5))
@@ -369,8 +409,14 @@ set_keys(struct kadm_sess *s, const char *name, const char *password,
 		             "'%s': no encryption type to make keys for", name);
 	if (rc == 0 && (kr = krb5_parse_name(s->ctx, name, &p)) != 0)
 		rc = kfail(err, ERR_INVALID, s->ctx, kr, "'%s'", name);
-	if (rc == 0 &&
-	    (kr = kadm5_setkey_principal_4(s->h, p, FALSE, kd, n)) != 0)
+	if (rc == 0) {
+		int64_t t0 = trace_now_ms();
+
+		kr = kadm5_setkey_principal_4(s->h, p, FALSE, kd, n);
+		kstep(s, t0, kr, "kadm5_setkey_principal_4 %s (kvno %u)", name,
+		      kvno);
+	}
+	if (rc == 0 && kr != 0)
 		rc = kfail(err, ERR_BACKEND, s->ctx, kr,
 		           "cannot set the keys of '%s' in realm '%s'", name,
 		           s->realm);
@@ -397,14 +443,18 @@ get_princ(struct kadm_sess *s, const char *name, struct model_princ *out,
 {
 	kadm5_principal_ent_rec ent;
 	krb5_principal p = NULL;
+	int64_t t0;
 	long rc;
 
 	memset(out, 0, sizeof(*out));
 	memset(&ent, 0, sizeof(ent));
 	if ((rc = krb5_parse_name(s->ctx, name, &p)) != 0)
 		return kfail(err, ERR_INVALID, s->ctx, rc, "'%s'", name);
+	t0 = trace_now_ms();
 	rc = kadm5_get_principal(s->h, p, &ent,
 	                         KADM5_PRINCIPAL_NORMAL_MASK | KADM5_KEY_DATA);
+	kstep(s, t0, rc == KADM5_UNK_PRINC ? 0 : rc, "kadm5_get_principal %s%s",
+	      name, rc == KADM5_UNK_PRINC ? " (none)" : "");
 	krb5_free_principal(s->ctx, p);
 	if (rc == KADM5_UNK_PRINC)
 		return 0;
@@ -438,11 +488,14 @@ static int
 del_princ(struct kadm_sess *s, const char *name, struct err *err)
 {
 	krb5_principal p = NULL;
+	int64_t t0;
 	long rc;
 
 	if ((rc = krb5_parse_name(s->ctx, name, &p)) != 0)
 		return kfail(err, ERR_INVALID, s->ctx, rc, "'%s'", name);
+	t0 = trace_now_ms();
 	rc = kadm5_delete_principal(s->h, p);
+	kstep(s, t0, rc, "kadm5_delete_principal %s", name);
 	krb5_free_principal(s->ctx, p);
 	if (rc == KADM5_UNK_PRINC)
 		return ERR_NOTFOUND;
@@ -458,6 +511,7 @@ static int
 new_princ(struct kadm_sess *s, const char *name, struct err *err)
 {
 	kadm5_principal_ent_rec ent;
+	int64_t t0;
 	long rc;
 
 	memset(&ent, 0, sizeof(ent));
@@ -466,9 +520,11 @@ new_princ(struct kadm_sess *s, const char *name, struct err *err)
 	/* no flags: no preauth for a cross-realm krbtgt (MIT's advice) */
 	ent.attributes = 0;
 	ent.n_key_data = 0;
+	t0 = trace_now_ms();
 	rc = kadm5_create_principal_3(
 	        s->h, &ent, KADM5_PRINCIPAL | KADM5_ATTRIBUTES | KADM5_KEY_DATA,
 	        0, NULL, NULL);
+	kstep(s, t0, rc, "kadm5_create_principal_3 %s", name);
 	krb5_free_principal(s->ctx, ent.principal);
 	if (rc != 0)
 		return kfail(err, rc == KADM5_DUP ? ERR_CONFLICT : ERR_BACKEND,
@@ -573,6 +629,7 @@ read_realm(struct prov_kadm *k, const char *realm, struct model_domain_state *d,
 	char *self = NULL;
 	int n = 0, rc;
 	size_t np = 0;
+	int64_t t0;
 	long kr;
 
 	if ((rc = sess_get(&s, k, realm, err)) < 0)
@@ -583,8 +640,11 @@ read_realm(struct prov_kadm *k, const char *realm, struct model_domain_state *d,
 	d->vendor = xstrdup("MIT Kerberos (kadmind)");
 	d->functional_level = -1;
 	d->source = xasprintf("kadmin://%s", s->server);
-	if ((kr = kadm5_get_principals(s->h, (char *)(uintptr_t) "krbtgt/*",
-	                               &names, &n)) != 0) {
+	t0 = trace_now_ms();
+	kr = kadm5_get_principals(s->h, (char *)(uintptr_t) "krbtgt/*", &names,
+	                          &n);
+	kstep(s, t0, kr, "kadm5_get_principals krbtgt/*");
+	if (kr != 0) {
 		rc = kfail(err, kr == KADM5_AUTH_LIST ? ERR_DENIED : ERR_IO,
 		           s->ctx, kr,
 		           "cannot list the krbtgt principals of realm '%s'",
@@ -699,11 +759,15 @@ kadm_preflight(struct prov *p, const char *domain, struct err *err)
 	struct kadm_sess *s;
 	char missing[128] = "";
 	long privs = 0, kr;
+	int64_t t0;
 	int rc;
 
 	if ((rc = sess_get(&s, k, domain, err)) < 0)
 		return rc;
-	if ((kr = kadm5_get_privs(s->h, &privs)) != 0)
+	t0 = trace_now_ms();
+	kr = kadm5_get_privs(s->h, &privs);
+	kstep(s, t0, kr, "kadm5_get_privs");
+	if (kr != 0)
 		return kfail(err, ERR_IO, s->ctx, kr,
 		             "kadmind of realm '%s' at '%s' does not say what "
 		             "it allows",

@@ -35,6 +35,7 @@
 #include "providers/kadm.h"
 #include "providers/prov_int.h"
 #include "util/err.h"
+#include "util/trace.h"
 #include "util/xalloc.h"
 
 #define DEFAULT_TIMEOUT_MS 15000u
@@ -46,6 +47,7 @@ struct prov_ldap {
 	const struct model *model;
 	struct model_secret_cache *secrets; /* borrowed, may be NULL */
 	unsigned timeout_ms;
+	const struct trace *trace; /* borrowed, may be NULL */
 };
 
 /* One domain being read, by its own thread. */
@@ -57,6 +59,8 @@ struct job {
 	const char *ccache; /* GSSAPI, optional */
 	char *password;     /* simple binds; wiped */
 	unsigned timeout_ms;
+	const struct trace *trace; /* -v */
+	char *host;                /* the URI's host, for -v */
 	LDAP *ld;
 	struct model_domain_state st;
 	struct err err;
@@ -133,6 +137,7 @@ ldap_open(struct prov **out, const struct prov_cfg *cfg, struct err *err)
 	p->secrets = cfg->secrets;
 	p->timeout_ms =
 	        cfg->timeout_ms != 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
+	p->trace = cfg->trace;
 	*out = &p->base;
 	return 0;
 }
@@ -309,6 +314,33 @@ context(struct job *j)
 	return err_prefix(&j->err, "domain '%s' (%s)", j->name, j->uri);
 }
 
+/*
+ * -v: one line for the LDAP operation started at t0, with its result or
+ * the number of entries (entries < 0: none to tell).
+ */
+static void __attribute__((format(printf, 5, 6)))
+step(const struct job *j, int64_t t0, int rc, long entries, const char *fmt,
+     ...)
+{
+	char what[300], tail[96] = "";
+	va_list ap;
+
+	if (!trace_on(j->trace))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (rc != LDAP_SUCCESS)
+		snprintf(tail, sizeof(tail), ", failed: %s (%d)",
+		         ldap_err2string(rc), rc);
+	else if (entries >= 0)
+		snprintf(tail, sizeof(tail), ", %ld entr%s", entries,
+		         entries == 1 ? "y" : "ies");
+	trace_log(j->trace, "ldap %s (%s): %s: %lld ms%s",
+	          j->host != NULL ? j->host : j->uri, j->name, what,
+	          (long long)(trace_now_ms() - t0), tail);
+}
+
 static int
 sasl_interact(LDAP *ld, unsigned flags, void *defaults, void *in)
 {
@@ -349,9 +381,15 @@ do_bind(struct job *j)
 	ber_len_t ssf = 0;
 	int rc;
 
-	if (j->bind == PROV_BIND_SIMPLE_STARTTLS &&
-	    (rc = ldap_start_tls_s(j->ld, NULL, NULL)) != LDAP_SUCCESS)
-		return fail(j, rc, "StartTLS failed");
+	int64_t t0 = trace_now_ms();
+
+	if (j->bind == PROV_BIND_SIMPLE_STARTTLS) {
+		rc = ldap_start_tls_s(j->ld, NULL, NULL);
+		step(j, t0, rc, -1, "StartTLS");
+		if (rc != LDAP_SUCCESS)
+			return fail(j, rc, "StartTLS failed");
+		t0 = trace_now_ms();
+	}
 	switch (j->bind) {
 	case PROV_BIND_ANONYMOUS:
 		return 0;
@@ -361,6 +399,8 @@ do_bind(struct job *j)
 		cred.bv_len = strlen(j->password);
 		rc = ldap_sasl_bind_s(j->ld, j->user, LDAP_SASL_SIMPLE, &cred,
 		                      NULL, NULL, NULL);
+		/* the user's name, never the password */
+		step(j, t0, rc, -1, "simple bind as %s", j->user);
 		if (rc != LDAP_SUCCESS)
 			return fail(j, rc, "cannot bind as '%s'", j->user);
 		return 0;
@@ -376,6 +416,7 @@ do_bind(struct job *j)
 		rc = ldap_sasl_interactive_bind_s(j->ld, NULL, "GSSAPI", NULL,
 		                                  NULL, LDAP_SASL_QUIET,
 		                                  sasl_interact, NULL);
+		step(j, t0, rc, -1, "GSSAPI bind");
 		if (rc != LDAP_SUCCESS)
 			return fail(j, rc, "GSSAPI bind failed");
 		/* sign+seal: never read over a session without a layer */
@@ -486,6 +527,7 @@ search_ident(struct job *j, const char *base, int scope, const char *filter,
 	LDAPMessage *res = NULL, *e;
 	char **av = attrs_dup(attrs), *f = xstrdup(filter);
 	struct timeval tv;
+	int64_t t0 = trace_now_ms();
 	int rc;
 
 	*n_out = 0;
@@ -493,6 +535,9 @@ search_ident(struct job *j, const char *base, int scope, const char *filter,
 	tv.tv_usec = (suseconds_t)(j->timeout_ms % 1000) * 1000;
 	rc = ldap_search_ext_s(j->ld, base, scope, f, av, 0, NULL, NULL, &tv,
 	                       LDAP_NO_LIMIT, &res);
+	step(j, t0, rc,
+	     rc == LDAP_SUCCESS ? ldap_count_entries(j->ld, res) : -1,
+	     "search %s %s", base, filter);
 	if (rc != LDAP_SUCCESS) {
 		rc = fail(j, rc, "cannot read '%s'", base);
 		goto out;
@@ -530,6 +575,7 @@ read_rootdse(struct job *j, char **default_nc, char **config_nc)
 	char **av = attrs_dup(attrs), *f = xstrdup("(objectClass=*)");
 	struct ident_ctx ctx = {&j->st, PROV_IDENT_ROOTDSE};
 	struct timeval tv;
+	int64_t t0 = trace_now_ms();
 	int rc;
 
 	*default_nc = *config_nc = NULL;
@@ -537,6 +583,9 @@ read_rootdse(struct job *j, char **default_nc, char **config_nc)
 	tv.tv_usec = (suseconds_t)(j->timeout_ms % 1000) * 1000;
 	rc = ldap_search_ext_s(j->ld, "", LDAP_SCOPE_BASE, f, av, 0, NULL, NULL,
 	                       &tv, LDAP_NO_LIMIT, &res);
+	step(j, t0, rc,
+	     rc == LDAP_SUCCESS ? ldap_count_entries(j->ld, res) : -1,
+	     "search rootDSE");
 	if (rc != LDAP_SUCCESS) {
 		rc = fail(j, rc, "cannot read the rootDSE");
 		goto out;
@@ -593,7 +642,8 @@ read_tdos(struct job *j, const char *base)
 	struct berval *cookie = NULL;
 	LDAPMessage *res = NULL, *e;
 	struct timeval tv;
-	int rc, code;
+	int64_t t0;
+	int rc, code, page_no = 0;
 
 	tv.tv_sec = (time_t)(j->timeout_ms / 1000);
 	tv.tv_usec = (suseconds_t)(j->timeout_ms % 1000) * 1000;
@@ -608,9 +658,21 @@ read_tdos(struct job *j, const char *base)
 			goto out;
 		}
 		sctrls[0] = page;
+		t0 = trace_now_ms();
 		rc = ldap_search_ext_s(j->ld, base, LDAP_SCOPE_ONELEVEL, f, av,
 		                       0, sctrls, NULL, &tv, LDAP_NO_LIMIT,
 		                       &res);
+		page_no++;
+		if (page_no == 1)
+			step(j, t0, rc,
+			     rc == LDAP_SUCCESS ? ldap_count_entries(j->ld, res)
+			                        : -1,
+			     "search %s", base);
+		else
+			step(j, t0, rc,
+			     rc == LDAP_SUCCESS ? ldap_count_entries(j->ld, res)
+			                        : -1,
+			     "search %s (page %d)", base, page_no);
 		ldap_control_free(page);
 		page = NULL;
 		if (rc != LDAP_SUCCESS) {
@@ -726,8 +788,16 @@ static void *
 job_main(void *arg)
 {
 	struct job *j = arg;
+	int64_t t0 = trace_now_ms();
 
 	j->rc = read_domain(j);
+	if (j->rc == 0)
+		trace_log(j->trace,
+		          "ldap %s (%s): domain read: %lld ms, %zu "
+		          "trust object%s",
+		          j->host != NULL ? j->host : j->uri, j->name,
+		          (long long)(trace_now_ms() - t0), j->st.n_tdos,
+		          j->st.n_tdos == 1 ? "" : "s");
 	return NULL;
 }
 
@@ -739,6 +809,7 @@ job_release(struct job *j)
 		ldap_unbind_ext_s(j->ld, NULL, NULL);
 	model_domain_state_release(&j->st);
 	free(j->name);
+	free(j->host);
 }
 
 /* Everything that needs no network, in the calling thread. */
@@ -756,6 +827,7 @@ job_prepare(struct job *j, const struct prov_ldap *p, const char *name,
 		if (*s >= 'A' && *s <= 'Z')
 			*s = (char)(*s - 'A' + 'a');
 	j->timeout_ms = p->timeout_ms;
+	j->trace = p->trace;
 	j->st.functional_level = -1;
 	if (d == NULL)
 		return err_set(err, ERR_NOTFOUND, "domain '%s' is not declared",
@@ -764,6 +836,14 @@ job_prepare(struct job *j, const struct prov_ldap *p, const char *name,
 		return err_set(err, ERR_INVALID, "domain '%s' has no ldap URI",
 		               name);
 	j->uri = d->ldap;
+	{
+		LDAPURLDesc *u = NULL;
+
+		if (ldap_url_parse(j->uri, &u) == LDAP_URL_SUCCESS &&
+		    u->lud_host != NULL && u->lud_host[0] != '\0')
+			j->host = xstrdup(u->lud_host);
+		ldap_free_urldesc(u);
+	}
 	if (d->credentials != NULL &&
 	    (c = model_cred_find(p->model, d->credentials)) == NULL)
 		return err_set(err, ERR_NOTFOUND,
@@ -823,7 +903,9 @@ ldap_read(struct prov *prov, const char *const *domains, size_t n,
 		        !jobs[i].realm &&
 		        pthread_create(&th[i], NULL, job_main, &jobs[i]) == 0;
 	for (size_t i = 0; i < n; i++) {
-		struct prov_cfg kc = {.model = p->model, .secrets = p->secrets};
+		struct prov_cfg kc = {.model = p->model,
+		                      .secrets = p->secrets,
+		                      .trace = p->trace};
 
 		if (started[i])
 			pthread_join(th[i], NULL);

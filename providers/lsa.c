@@ -16,6 +16,7 @@
 
 #include "model/fti.h"
 #include "util/err.h"
+#include "util/trace.h"
 #include "util/xalloc.h"
 
 #ifndef ADT_LIBEXECDIR
@@ -31,6 +32,8 @@ struct lsa_session {
 	pid_t pid; /* 0 once reaped */
 	int fd;    /* -1 once closed */
 	char *server;
+	char *domain;              /* the login's realm in lower case, for -v */
+	const struct trace *trace; /* -v; borrowed, may be NULL */
 	unsigned timeout_ms;
 	char dead[300]; /* why the helper is gone; "" while it runs */
 };
@@ -276,13 +279,75 @@ out:
 	return rc;
 }
 
+/* -v: what a request does on the DC, in MS-LSAD / MS-NRPC names. */
+static const char *
+rpc_name(const struct lsa_msg *req)
+{
+	switch (req->type) {
+	case LSA_MSG_LOGIN:
+		return req->login_flags & LSA_LOGIN_WRITE
+		               ? "login (SMB3 sealed, OpenPolicy2 for writing)"
+		               : "login (SMB3 sealed, OpenPolicy2)";
+	case LSA_MSG_INFO:
+		return "QueryInfoPolicy2";
+	case LSA_MSG_QUERY_TDO:
+		return "QueryTrustedDomainInfoByName";
+	case LSA_MSG_CREATE_TDO:
+		return "CreateTrustedDomainEx2";
+	case LSA_MSG_SET_INFO_EX:
+		return "SetInformationTrustedDomain(INFO_EX)";
+	case LSA_MSG_SET_ENCTYPES:
+		return "SetInformationTrustedDomain(SUPPORTED_ENCRYPTION_"
+		       "TYPES)";
+	case LSA_MSG_SET_FTI:
+		return req->check_only ? "lsaRSetForestTrustInformation(check "
+		                         "only)"
+		                       : "lsaRSetForestTrustInformation";
+	case LSA_MSG_QUERY_FTI:
+		return "lsaRQueryForestTrustInformation";
+	case LSA_MSG_FETCH_FTI:
+		return "DsRGetForestTrustInformation";
+	case LSA_MSG_DELETE_TDO:
+		return "OpenTrustedDomainByName+DeleteObject";
+	case LSA_MSG_VALIDATE:
+		return "LogonControl2Ex(TC_VERIFY)";
+	case LSA_MSG_SC_RESET:
+		return "LogonControl2Ex(REDISCOVER)";
+	}
+	return lsa_msg_type_name(req->type);
+}
+
+/*
+ * -v: one line per request.  Only names go in: the partner (req->name),
+ * the login's user; never req->password.
+ */
+static void
+trace_step(const struct lsa_session *s, const struct lsa_msg *req, int64_t t0,
+           int rc, const struct err *err)
+{
+	char who[300] = "", tail[300] = "";
+
+	if (!trace_on(s->trace))
+		return;
+	if (req->type == LSA_MSG_LOGIN)
+		snprintf(who, sizeof(who), " as %s",
+		         req->user != NULL ? req->user : "(Kerberos ccache)");
+	else if (req->name != NULL)
+		snprintf(who, sizeof(who), " %s", req->name);
+	if (rc < 0) /* messages never hold a password (lsa.h) */
+		snprintf(tail, sizeof(tail), ", failed: %.200s", err->msg);
+	trace_log(s->trace, "lsa %s (%s): %s%s: %lld ms%s", s->server,
+	          s->domain != NULL ? s->domain : "?", rpc_name(req), who,
+	          (long long)(trace_now_ms() - t0), tail);
+}
+
 /*
  * One request/reply exchange.  *rep is the decoded reply (release it); a
  * reply carrying an error becomes that error here.
  */
 static int
-roundtrip(struct lsa_session *s, const struct lsa_msg *req, struct lsa_msg *rep,
-          struct err *err)
+xchange(struct lsa_session *s, const struct lsa_msg *req, struct lsa_msg *rep,
+        struct err *err)
 {
 	int64_t deadline = lsa_proto_deadline(s->timeout_ms);
 	struct err io;
@@ -317,6 +382,18 @@ roundtrip(struct lsa_session *s, const struct lsa_msg *req, struct lsa_msg *rep,
 		return rc;
 	}
 	return 0;
+}
+
+/* One request/reply exchange (xchange), logged with -v. */
+static int
+roundtrip(struct lsa_session *s, const struct lsa_msg *req, struct lsa_msg *rep,
+          struct err *err)
+{
+	int64_t t0 = trace_now_ms();
+	int rc = xchange(s, req, rep, err);
+
+	trace_step(s, req, t0, rc, err);
+	return rc;
 }
 
 /* A request with no reply body. */
@@ -374,6 +451,13 @@ lsa_session_open(struct lsa_session **out, const char *helper_path,
 	s = xcalloc(1, sizeof(*s));
 	s->fd = -1;
 	s->server = xstrdup(l->server);
+	s->trace = l->trace;
+	if (l->realm != NULL) {
+		s->domain = xstrdup(l->realm);
+		for (char *q = s->domain; *q != '\0'; q++)
+			if (*q >= 'A' && *q <= 'Z')
+				*q = (char)(*q - 'A' + 'a');
+	}
 	s->timeout_ms = timeout_ms;
 	if ((rc = spawn_helper(s, helper_path, err)) < 0)
 		goto out;
@@ -405,6 +489,7 @@ lsa_session_close(struct lsa_session *s)
 	close_fd(s); /* end of stream: the helper logs off and exits */
 	reap(s, GRACE_MS, how, sizeof(how));
 	free(s->server);
+	free(s->domain);
 	free(s);
 }
 

@@ -37,6 +37,7 @@
 
 struct err;
 struct fti;
+struct trace;
 
 struct lsa_session; /* one adtrust-lsa process bound to one DC */
 
@@ -49,6 +50,14 @@ struct lsa_login {
 	const char *password; /* secret, with user; never stored */
 	const char *ccache;   /* NULL: $KRB5CCNAME (a FILE: ccache) */
 	bool write;           /* the session will write trusts: see below */
+	/*
+	 * Optional (-v): one line per request of the session, the login
+	 * included, with the DC, its domain, the RPC call, the trust it
+	 * names and the duration ("lsa dcb.b.test (b.test):
+	 * CreateTrustedDomainEx2 a.test: 41 ms").  Borrowed: it must
+	 * outlive the session.  Never given the password.
+	 */
+	const struct trace *trace;
 };
 
 /*

@@ -26,6 +26,7 @@ struct prov_lsa {
 	const struct model *model;
 	struct model_secret_cache *secrets;
 	unsigned timeout_ms;
+	const struct trace *trace; /* -v; borrowed */
 	char *helper;
 	struct sess *sess;
 	size_t n_sess;
@@ -50,6 +51,7 @@ lsa_open(struct prov **out, const struct prov_cfg *cfg, struct err *err)
 	l->model = cfg->model;
 	l->secrets = cfg->secrets;
 	l->timeout_ms = cfg->timeout_ms;
+	l->trace = cfg->trace;
 	if (cfg->helper_path != NULL)
 		l->helper = xstrdup(cfg->helper_path);
 	else if ((rc = lsa_helper_path(&l->helper, err)) < 0) {
@@ -102,6 +104,7 @@ login(struct lsa_session **out, struct prov_lsa *l, const char *domain,
 	lg.server = host;
 	lg.realm = realm;
 	lg.write = true; /* refused at login if the account may not write */
+	lg.trace = l->trace;
 	if (c != NULL && c->method == MODEL_CRED_PASSWORD) {
 		char what[300];
 

@@ -31,6 +31,7 @@ struct model;
 struct model_tdo;
 struct model_state;
 struct model_secret_cache;
+struct trace;
 
 enum prov_caps {
 	PROV_CAN_READ = 1 << 0,
@@ -43,6 +44,12 @@ struct prov_cfg {
 	struct model_secret_cache *secrets; /* may be NULL */
 	unsigned timeout_ms;     /* per network operation; 0 = default */
 	const char *helper_path; /* lsa: NULL = lsa_helper_path() */
+	/*
+	 * -v: one line per LDAP search, LSA call, kadm5 call or snapshot
+	 * file, with the server, the domain and the duration (util/trace.h);
+	 * NULL logs nothing.  Borrowed; never given a secret.
+	 */
+	const struct trace *trace;
 };
 
 /* What prov_ops.tdo_set writes. */

@@ -54,6 +54,7 @@
 #include "util/err.h"
 #include "util/safefile.h"
 #include "util/sbuf.h"
+#include "util/trace.h"
 #include "util/xalloc.h"
 
 /* ldif_getline() marks folded line breaks with this (libldap ldif.c). */
@@ -63,6 +64,7 @@ struct prov_snapshot {
 	struct prov base; /* must stay first */
 	char *dir;
 	const struct model *model; /* may be NULL */
+	const struct trace *trace; /* -v; may be NULL */
 };
 
 /* One requested domain being collected. */
@@ -116,6 +118,7 @@ snap_open(struct prov **out, const struct prov_cfg *cfg, struct err *err)
 	p->base.ops = &prov_snapshot_ops;
 	p->dir = xstrdup(cfg->snapshot_dir);
 	p->model = cfg->model;
+	p->trace = cfg->trace;
 	*out = &p->base;
 	return 0;
 }
@@ -572,7 +575,8 @@ count_lines(const char *s)
 }
 
 static int
-read_file(struct snap_set *set, const struct snap_file *f, struct err *err)
+read_file(struct snap_set *set, const struct snap_file *f, int *n_out,
+          struct err *err)
 {
 	char *data = NULL, *rec = NULL;
 	struct snap_val *v = NULL;
@@ -615,6 +619,7 @@ read_file(struct snap_set *set, const struct snap_file *f, struct err *err)
 	}
 	rc = 0;
 out:
+	*n_out = nrec;
 	if (lfp != NULL)
 		ldif_close(lfp);
 	ber_memfree(rec);
@@ -724,12 +729,19 @@ snap_read(struct prov *p, const char *const *domains, size_t n,
 		goto out;
 	for (size_t i = 0; i < n_names; i++) {
 		struct snap_file f;
+		int64_t t0 = trace_now_ms();
+		int nrec = 0;
 
 		free(path);
 		path = xasprintf("%s/%s", s->dir, names[i]);
 		f.path = path;
 		f.name = names[i];
-		if ((rc = read_file(&set, &f, err)) < 0)
+		rc = read_file(&set, &f, &nrec, err);
+		trace_log(s->trace,
+		          "snapshot %s: read %s: %lld ms, %d record%s%s",
+		          s->dir, names[i], (long long)(trace_now_ms() - t0),
+		          nrec, nrec == 1 ? "" : "s", rc < 0 ? ", failed" : "");
+		if (rc < 0)
 			goto out;
 	}
 	if (set.all && set.n > 1)
@@ -781,6 +793,9 @@ snap_read(struct prov *p, const char *const *domains, size_t n,
 	for (size_t i = 0; i < set.n; i++) {
 		if (set.all && !set.v[i].held)
 			continue;
+		trace_log(s->trace, "snapshot %s (%s): %zu trust object%s",
+		          s->dir, set.v[i].st.name, set.v[i].st.n_tdos,
+		          set.v[i].st.n_tdos == 1 ? "" : "s");
 		*model_state_add(out) = set.v[i].st;
 		memset(&set.v[i].st, 0, sizeof(set.v[i].st));
 	}

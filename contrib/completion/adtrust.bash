@@ -24,7 +24,7 @@ _adtrust()
 		cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 		words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
 	fi
-	local globals="--no-color -q --quiet --version -V --help -h"
+	local globals="--no-color -q --quiet -v --verbose --version -V --help -h"
 	local cmds="validate plan apply show drift export verify audit version"
 	local cmd= file=trusts.yaml i
 	for ((i = 1; i < cword; i++)); do
@@ -81,7 +81,7 @@ _adtrust()
 	version) opts= ;;
 	esac
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$opts --no-color -q --quiet" -- "$cur"))
+		COMPREPLY=($(compgen -W "$opts --no-color -q --quiet -v --verbose" -- "$cur"))
 	elif [ "$cmd" = show ] || [ "$cmd" = apply ]; then
 		COMPREPLY=($(compgen -f -X '!*.json' -- "$cur") $(compgen -d -- "$cur"))
 	fi

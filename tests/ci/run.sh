@@ -6,7 +6,12 @@
 #   - systemd-analyze verify accepts the service and the timer;
 #   - every adtrust command line in them uses a real verb and real flags, and
 #     each file runs the commands it is for (plan/show/apply, drift --metrics);
-#   - BUILD/adtrust VERB --help exits 0 for every verb they use.
+#   - BUILD/adtrust VERB --help exits 0 for every verb they use;
+#   - tests/ci/comment_sim.py: the plan-comment scripts run against a
+#     simulated gh / GitLab API (one comment per merge request, edited in
+#     place, found by its marker; a long plan cut with a note), the GitLab
+#     Terraform report of a real plan, the node24 action versions, and the
+#     apply/drift jobs pushing and fetching refs/adtrust/applied/.
 #
 # usage: tests/ci/run.sh BUILD/adtrust
 # Needs python3 with python3-yaml (installed here with apt-get when root and
@@ -411,6 +416,22 @@ else
 		chk "$f" 'adtrust drift -f [^ ]+ --metrics [^ ]+'
 	done
 	printf '%s\n' validate plan show apply drift >"$TMP/verbs"
+fi
+
+# --- the comment scripts, simulated (python3-yaml and jq) ---------------------------------
+if [ "$MODE" = yaml ] && command -v jq >/dev/null 2>&1 && [ -x "$ADTRUST" ]; then
+	(cd "$TOP" && "$PY" tests/ci/comment_sim.py "$EX" "$ADTRUST") >"$TMP/sim.out" 2>&1
+	src=$?
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) ok "${line#PASS }" ;;
+		"FAIL "*) ko "${line#FAIL }" ;;
+		*) echo "$line" ;;
+		esac
+	done <"$TMP/sim.out"
+	[ "$src" -eq 0 ] || ko "comment_sim.py crashed (exit $src)"
+else
+	ko "comment simulation not run: needs python3-yaml, jq and $ADTRUST"
 fi
 
 # --- systemd-analyze verify ----------------------------------------------------------

@@ -55,6 +55,8 @@ check "bash: complete -p adtrust after sourcing" eval \
 check "bash: commands" eval '[ "$(comp adtrust pl)" = plan ]'
 check "bash: did-you-mean-free option prefix" eval '[ "$(comp adtrust plan --det)" = --detailed-exitcode ]'
 check "bash: global options after the command" eval 'comp adtrust drift --no | grep -qx -- --no-color'
+check "bash: -v/--verbose before and after the command" eval \
+	'[ "$(comp adtrust --verb)" = --verbose ] && [ "$(comp adtrust plan --verb)" = --verbose ]'
 check "bash: domain names from the -f file" eval \
 	'[ "$(comp adtrust export -f examples/demo.yaml --domain eng)" = engineering.contoso.com ]'
 check "bash: trust pairs for --trust" eval \

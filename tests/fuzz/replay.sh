@@ -8,7 +8,7 @@ OUT=${1:-build/fuzz}
 mkdir -p "$OUT"
 CC=${CC:-cc}
 FLAGS="-std=c11 -D_DEFAULT_SOURCE -DADT_FUZZ_STANDALONE -I. -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all"
-UTIL="util/err.c util/xalloc.c util/sbuf.c util/sid.c util/strmap.c util/hex.c util/esc.c util/version.c"
+UTIL="util/err.c util/xalloc.c util/sbuf.c util/sid.c util/strmap.c util/hex.c util/esc.c util/version.c util/trace.c"
 # shellcheck disable=SC2086
 $CC $FLAGS $UTIL model/fti.c tests/fuzz/fuzz_fti.c -o "$OUT/fuzz_fti"
 # shellcheck disable=SC2086

@@ -14,6 +14,8 @@
 #include "providers/lsa.h"
 #include "providers/lsa_proto.h"
 #include "util/err.h"
+#include "util/sbuf.h"
+#include "util/trace.h"
 #include "util/xalloc.h"
 
 #define SECRET "Zq9-secret-Trust-pw"
@@ -1029,4 +1031,78 @@ Test(lsa_client, helper_path_from_environment)
 	cr_assert_eq(lsa_helper_path(&p, &err), 0);
 	cr_assert(strstr(p, "/adtrust-lsa") != NULL);
 	free(p);
+}
+
+/* -v: the lines a session logs through its trace. */
+static void
+collect(void *ctx, const char *line)
+{
+	struct sbuf *sb = ctx;
+
+	sbuf_addf(sb, "%s\n", line);
+}
+
+/*
+ * With a trace, every request of a session is one line naming the DC, its
+ * domain, the RPC call, the trust and the duration; a failed one says so;
+ * the password of the login and the trust password never appear.
+ */
+Test(lsa_client, trace_logs_each_call_and_no_secret)
+{
+	struct lsa_login tl = login;
+	struct lsa_create c = {
+	        .name = "b.test",
+	        .netbios = "B",
+	        .sid = "S-1-5-21-1-2-3",
+	        .direction = 3,
+	        .type = 2,
+	        .password = SECRET "-trust",
+	};
+	struct lsa_session *s;
+	struct trace tr;
+	struct lsa_buf b;
+	struct sbuf sb;
+	struct fake f;
+	struct err err;
+
+	sbuf_init(&sb);
+	tr.fn = collect;
+	tr.ctx = &sb;
+	lsa_buf_init(&b);
+	add_reply(&b, LSA_MSG_LOGIN, 0, 0, NULL);
+	add_reply(&b, LSA_MSG_CREATE_TDO, 0, 0, NULL);
+	add_reply(&b, LSA_MSG_SC_RESET, ERR_BACKEND, 0,
+	          "secure channel reset (REDISCOVER) 'c.test' on "
+	          "'dc.x.test': WERR_NO_SUCH_DOMAIN");
+	fake_helper(&f, "cat \"$(dirname \"$0\")/frames\" >&3; sleep 0.3");
+	fake_file(&f, "frames", b.p, b.len);
+	lsa_buf_release(&b);
+
+	tl.write = true;
+	tl.trace = &tr;
+	err_init(&err);
+	cr_assert_eq(lsa_session_open(&s, f.path, &tl, 5000, &err), 0, "%s",
+	             err.msg);
+	cr_assert_eq(lsa_create_tdo(s, &c, &err), 0, "%s", err.msg);
+	cr_assert_eq(lsa_sc_reset(s, "c.test", &err), ERR_BACKEND);
+	lsa_session_close(s);
+	fake_remove(&f);
+
+	cr_assert(strstr(sb.buf, SECRET) == NULL, "%s", sb.buf);
+	cr_assert(strstr(sb.buf,
+	                 "lsa dc.x.test (x.test): login (SMB3 sealed, "
+	                 "OpenPolicy2 for writing) as administrator: ") != NULL,
+	          "%s", sb.buf);
+	cr_assert(strstr(sb.buf, "lsa dc.x.test (x.test): "
+	                         "CreateTrustedDomainEx2 b.test: ") != NULL,
+	          "%s", sb.buf);
+	cr_assert(strstr(sb.buf,
+	                 "lsa dc.x.test (x.test): "
+	                 "LogonControl2Ex(REDISCOVER) c.test: ") != NULL,
+	          "%s", sb.buf);
+	cr_assert(strstr(sb.buf, " ms, failed: secure channel reset "
+	                         "(REDISCOVER) 'c.test' on "
+	                         "'dc.x.test': WERR_NO_SUCH_DOMAIN\n") != NULL,
+	          "%s", sb.buf);
+	sbuf_release(&sb);
 }
