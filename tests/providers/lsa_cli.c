@@ -202,7 +202,7 @@ run(struct lsa_session *s, int argc, char **argv, struct err *err)
 int
 main(int argc, char **argv)
 {
-	struct lsa_login l = {NULL, NULL, NULL, NULL, NULL, false};
+	struct lsa_login l = {0};
 	struct lsa_session *s = NULL;
 	const char *helper = NULL;
 	unsigned timeout = 30000;
