@@ -441,6 +441,20 @@ bool model_side_managed(const struct model_trust *t,
 void model_expected_release(struct model_expected *e);
 
 /*
+ * Name suffixes (model/suffixes.c).  model_fti_resolve: the forest trust
+ * records a TDO must hold, the observed records (NULL: none) with the
+ * suffix spec applied (enable/disable by name, exclusions as the complete
+ * set when given, unlisted TLNs kept or disabled).  Conflict flags and
+ * DOMAIN records are kept.  *f is released first.  The diff and apply both
+ * call it, so what is planned is what is stored.
+ */
+void model_fti_resolve(struct fti *f, const struct fti *observed,
+                       const struct model_suffixes *s);
+/* A record of type and name (case-insensitive) in f; borrowed or NULL. */
+struct fti_record *model_fti_find(struct fti *f, uint8_t type,
+                                  const char *name);
+
+/*
  * The fields a plan compares, by the names used in plans, JSON and ignore
  * rules: "direction", "type", "flat_name", "sid", "encryption",
  * "name_suffixes", and one per managed trustAttributes bit
