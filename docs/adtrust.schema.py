@@ -174,7 +174,7 @@ schema = {
                             "allOf": [{"properties": {"until": {"pattern": r"^(?:[2-9][0-9]{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"}}}]}}}},
           {"if": {"not": {"properties": {"type": const_ci("forest")}}},
            "then": {"not": {"anyOf": [{"required": ["sid_history"]}, {"required": ["name_suffixes"]},
-                                      {"required": ["pim"], "properties": {"pim": is_true()}},
+                                      {"required": ["pim"]},
                                       {"required": ["override"], "properties": {"override": {"contains": {"required": ["sid_history"]}}}}]}}},
           {"if": {"not": {"properties": {"type": const_ci("realm")}}},
            "then": {"not": {"anyOf": [{"required": ["transitive"]}, {"required": ["uses_rc4"]}]}}},

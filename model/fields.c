@@ -1,11 +1,8 @@
 /*
- * The boolean trust fields, one row each (the kernel's netlink policy
- * tables and lsa_proto.c's spec table are the model): the YAML name, the
- * trustAttributes bit it stands for (inverted or not, and the bit of a
- * pair set to the opposite), the trust types and sides it applies to,
- * where the model holds it and its value on a create when the file leaves
- * it out.  Expansion, the diff and export read this table; adding such a
- * field is one row here, one member in model.h and schema.c, and tests.
+ * The boolean trust fields as a table: the rows of MODEL_BOOL_FIELDS
+ * (model/model.h, where the columns are described).  Expansion, the diff,
+ * ignore rules, validation and export read this table; the struct members,
+ * the schema and model_field_names are made from the same rows.
  */
 #include "model/model.h"
 
@@ -13,46 +10,37 @@
 #include <string.h>
 #include <strings.h>
 
-#define T_EXT (1u << MODEL_TYPE_EXTERNAL)
-#define T_FOREST (1u << MODEL_TYPE_FOREST)
-#define T_REALM (1u << MODEL_TYPE_REALM)
-#define T_SHORTCUT (1u << MODEL_TYPE_SHORTCUT)
-#define T_DOWN (1u << MODEL_TYPE_DOWNLEVEL)
-#define T_AD (T_EXT | T_FOREST | T_SHORTCUT | T_DOWN)
-#define T_ALL (T_AD | T_REALM)
+#define WHERE_TRUST(m) offsetof(struct model_trust, m), false
+#define WHERE_SIDE(m) offsetof(struct model_side_opts, m), true
+#define ROW(name, where, key, bit, pair, inverted, types, outbound, dflt,      \
+            only_set, why)                                                     \
+	{#name,                                                                \
+	 bit,                                                                  \
+	 pair,                                                                 \
+	 inverted,                                                             \
+	 types,                                                                \
+	 outbound,                                                             \
+	 WHERE_##where(name),                                                  \
+	 MODEL_DEFAULT_##dflt,                                                 \
+	 only_set,                                                             \
+	 key != 0,                                                             \
+	 why},
 
-#define TRUST(m) offsetof(struct model_trust, m), false
-#define SIDE(m) offsetof(struct model_side_opts, m), true
-
-/* In the order plans list their changes. */
-const struct model_bool_field model_bool_fields[] = {
-        {"transitive", TA_NON_TRANSITIVE, 0, true, T_REALM, false,
-         TRUST(transitive), MODEL_DEFAULT_FALSE, false},
-        {"uplevel_only", TA_UPLEVEL_ONLY, 0, false, T_ALL, false,
-         TRUST(uplevel_only), MODEL_DEFAULT_NONE, false},
-        {"sid_filtering", TA_QUARANTINED_DOMAIN, 0, false,
-         T_EXT | T_SHORTCUT | T_DOWN, true, SIDE(sid_filtering),
-         MODEL_DEFAULT_TRUE, false},
-        {"sid_filtering", TA_TREAT_AS_EXTERNAL, 0, true, T_FOREST, true,
-         SIDE(sid_filtering), MODEL_DEFAULT_NONE, false},
-        {"sid_history", TA_TREAT_AS_EXTERNAL, 0, false, T_FOREST, true,
-         SIDE(sid_history), MODEL_DEFAULT_NONE, false},
-        {"selective_authentication", TA_CROSS_ORGANIZATION, 0, false, T_ALL,
-         true, SIDE(selective_authentication), MODEL_DEFAULT_NONE, false},
-        {"uses_rc4", TA_USES_RC4_ENCRYPTION, 0, false, T_REALM, false,
-         TRUST(uses_rc4), MODEL_DEFAULT_NONE, false},
-        {"uses_aes", TA_USES_AES_KEYS, 0, false, T_ALL, false, TRUST(uses_aes),
-         MODEL_DEFAULT_NONE, false},
-        {"tgt_delegation", TA_CROSS_ORG_ENABLE_TGT_DELEGATION,
-         TA_CROSS_ORG_NO_TGT_DELEGATION, false, T_ALL, true,
-         SIDE(tgt_delegation), MODEL_DEFAULT_NONE, true},
-        {"pim", TA_PIM_TRUST, 0, false, T_FOREST, true, TRUST(pim),
-         MODEL_DEFAULT_NONE, false},
-        {"auth_target_validation", TA_DISABLE_AUTH_TARGET_VALIDATION, 0, true,
-         T_ALL, true, SIDE(auth_target_validation), MODEL_DEFAULT_NONE, false},
-};
+const struct model_bool_field model_bool_fields[] = {MODEL_BOOL_FIELDS(ROW)};
+#undef ROW
 const size_t model_n_bool_fields =
         sizeof(model_bool_fields) / sizeof(model_bool_fields[0]);
+
+unsigned
+model_bool_field_types(const struct model_bool_field *f)
+{
+	unsigned types = 0;
+
+	for (size_t i = 0; i < model_n_bool_fields; i++)
+		if (strcmp(model_bool_fields[i].name, f->name) == 0)
+			types |= model_bool_fields[i].types;
+	return types;
+}
 
 bool
 model_bool_field_applies(const struct model_bool_field *f,

@@ -148,13 +148,84 @@ struct model_domain {
 	char *service;
 };
 
+/*
+ * The boolean trust fields, one row each: the one list that the members of
+ * struct model_trust and struct model_side_opts, the libcyaml schema,
+ * model_field_names, validation, expansion, the diff, ignore rules and
+ * export are all made from (the kernel's netlink policy tables and
+ * lsa_proto.c's spec table are the model).  Rows are in the order plans
+ * list their changes.  The columns:
+ *   name      YAML, plan, JSON and ignore-rule name
+ *   where     TRUST: a member of model_trust; SIDE: of model_side_opts
+ *             (the trust's own and each 'override' may set it)
+ *   key       1: this row declares the YAML key; 0: another reading of a
+ *             key declared by an earlier row (sid_filtering on a forest)
+ *   bit       the trustAttributes bit
+ *   pair      a bit set to the opposite of bit, or 0
+ *   inverted  the field is true when bit is clear
+ *   types     MODEL_T_* the row reads bit on
+ *   outbound  only on sides that let partner users in
+ *   dflt      NONE, FALSE or TRUE: its value on a create when left out
+ *   only_set  export writes it only when bit or pair is set
+ *   why       key rows whose rows do not cover every type: what
+ *             validation says after "'name' " when it is set on another
+ */
+#define MODEL_T_EXT (1u << MODEL_TYPE_EXTERNAL)
+#define MODEL_T_FOREST (1u << MODEL_TYPE_FOREST)
+#define MODEL_T_REALM (1u << MODEL_TYPE_REALM)
+#define MODEL_T_SHORTCUT (1u << MODEL_TYPE_SHORTCUT)
+#define MODEL_T_DOWN (1u << MODEL_TYPE_DOWNLEVEL)
+#define MODEL_T_AD                                                             \
+	(MODEL_T_EXT | MODEL_T_FOREST | MODEL_T_SHORTCUT | MODEL_T_DOWN)
+#define MODEL_T_ALL (MODEL_T_AD | MODEL_T_REALM)
+
+/* clang-format off */
+/* X(name, where, key, bit, pair, inverted, types, outbound, dflt, only_set, why) */
+#define MODEL_BOOL_FIELDS(X)                                                   \
+	X(transitive, TRUST, 1, TA_NON_TRANSITIVE, 0, true, MODEL_T_REALM,     \
+	  false, FALSE, false, "applies to realm trusts only (external "       \
+	  "trusts are never transitive, forest trusts always)")                \
+	X(uplevel_only, TRUST, 1, TA_UPLEVEL_ONLY, 0, false, MODEL_T_ALL,      \
+	  false, NONE, false, NULL)                                            \
+	X(sid_filtering, SIDE, 1, TA_QUARANTINED_DOMAIN, 0, false,             \
+	  MODEL_T_EXT | MODEL_T_SHORTCUT | MODEL_T_DOWN, true, TRUE, false,    \
+	  "does not apply to a realm trust")                                   \
+	X(sid_filtering, SIDE, 0, TA_TREAT_AS_EXTERNAL, 0, true,               \
+	  MODEL_T_FOREST, true, NONE, false, NULL)                             \
+	X(sid_history, SIDE, 1, TA_TREAT_AS_EXTERNAL, 0, false,                \
+	  MODEL_T_FOREST, true, NONE, false,                                   \
+	  "applies to forest trusts only")                                     \
+	X(selective_authentication, SIDE, 1, TA_CROSS_ORGANIZATION, 0, false,  \
+	  MODEL_T_AD, true, NONE, false, "does not apply to a realm trust")    \
+	X(uses_rc4, TRUST, 1, TA_USES_RC4_ENCRYPTION, 0, false, MODEL_T_REALM, \
+	  false, NONE, false, "applies to realm trusts only")                  \
+	X(uses_aes, TRUST, 1, TA_USES_AES_KEYS, 0, false, MODEL_T_ALL, false,  \
+	  NONE, false, NULL)                                                   \
+	X(tgt_delegation, SIDE, 1, TA_CROSS_ORG_ENABLE_TGT_DELEGATION,         \
+	  TA_CROSS_ORG_NO_TGT_DELEGATION, false, MODEL_T_AD, true, NONE, true, \
+	  "does not apply to a realm trust")                                   \
+	X(pim, TRUST, 1, TA_PIM_TRUST, 0, false, MODEL_T_FOREST, true, NONE,   \
+	  false, "needs a forest trust (type: forest)")                        \
+	X(auth_target_validation, SIDE, 1, TA_DISABLE_AUTH_TARGET_VALIDATION,  \
+	  0, true, MODEL_T_ALL, true, NONE, false, NULL)
+
+/* The members the key rows declare, in each of the two structs. */
+#define MODEL_TRUST_MEMBER(name, where, key, ...) MODEL_TM_##where##key(name)
+#define MODEL_TM_TRUST1(name) bool *name;
+#define MODEL_TM_TRUST0(name)
+#define MODEL_TM_SIDE1(name)
+#define MODEL_TM_SIDE0(name)
+#define MODEL_SIDE_MEMBER(name, where, key, ...) MODEL_SM_##where##key(name)
+#define MODEL_SM_SIDE1(name) bool *name;
+#define MODEL_SM_SIDE0(name)
+#define MODEL_SM_TRUST1(name)
+#define MODEL_SM_TRUST0(name)
+/* clang-format on */
+
 /* Per-side values of a two-way trust (override: {domain: {...}}). */
 struct model_side_opts {
-	bool *selective_authentication;
-	bool *sid_filtering;
-	bool *sid_history;
-	bool *tgt_delegation;
-	bool *auth_target_validation;
+	/* sid_filtering, sid_history, selective_authentication, ... */
+	MODEL_BOOL_FIELDS(MODEL_SIDE_MEMBER)
 	uint32_t *encryption; /* msDS-SupportedEncryptionTypes bits */
 };
 
@@ -193,11 +264,8 @@ struct model_trust {
 	enum model_trust_type type;
 	enum model_sides sides;
 	struct model_secret *password;
-	bool *transitive;
-	bool *pim;
-	bool *uplevel_only; /* TA_UPLEVEL_ONLY */
-	bool *uses_rc4;     /* TA_USES_RC4_ENCRYPTION (realm trusts) */
-	bool *uses_aes;     /* TA_USES_AES_KEYS */
+	/* transitive, uplevel_only, uses_rc4, uses_aes, pim */
+	MODEL_BOOL_FIELDS(MODEL_TRUST_MEMBER)
 	struct model_side_opts opts;
 	struct model_suffixes *name_suffixes;
 	struct model_override *override;
@@ -441,6 +509,20 @@ bool model_side_managed(const struct model_trust *t,
 void model_expected_release(struct model_expected *e);
 
 /*
+ * Name suffixes (model/suffixes.c).  model_fti_resolve: the forest trust
+ * records a TDO must hold, the observed records (NULL: none) with the
+ * suffix spec applied (enable/disable by name, exclusions as the complete
+ * set when given, unlisted TLNs kept or disabled).  Conflict flags and
+ * DOMAIN records are kept.  *f is released first.  The diff and apply both
+ * call it, so what is planned is what is stored.
+ */
+void model_fti_resolve(struct fti *f, const struct fti *observed,
+                       const struct model_suffixes *s);
+/* A record of type and name (case-insensitive) in f; borrowed or NULL. */
+struct fti_record *model_fti_find(struct fti *f, uint8_t type,
+                                  const char *name);
+
+/*
  * The fields a plan compares, by the names used in plans, JSON and ignore
  * rules: "direction", "type", "flat_name", "sid", "encryption",
  * "name_suffixes", and one per managed trustAttributes bit
@@ -477,7 +559,7 @@ const char *model_tdo_kind(const struct model_tdo *t,
 /* A kind AD creates and removes itself (promotion): never planned. */
 bool model_kind_is_system(const char *kind);
 
-/* ---- the boolean trust fields, one row each (model/fields.c) ---- */
+/* ---- the boolean trust fields: MODEL_BOOL_FIELDS as a table ---- */
 
 enum model_default {
 	MODEL_DEFAULT_NONE = 0, /* left out: the live or server value stays */
@@ -496,12 +578,16 @@ struct model_bool_field {
 	bool per_side;    /* in model_side_opts: 'override' may set it */
 	enum model_default create_default;
 	bool only_if_set; /* export writes it only when a bit is set */
+	bool key;         /* declares the YAML key (the first row of name) */
+	const char *why;  /* key rows: validation's "'name' why" */
 };
 extern const struct model_bool_field model_bool_fields[];
 extern const size_t model_n_bool_fields;
 
 bool model_bool_field_applies(const struct model_bool_field *f,
                               enum model_trust_type type);
+/* The trust types the rows of f's name read a bit on, together. */
+unsigned model_bool_field_types(const struct model_bool_field *f);
 /* The value the file gives for side (a domain name, or NULL), or NULL. */
 const bool *model_bool_field_get(const struct model_bool_field *f,
                                  const struct model_trust *t, const char *side);

@@ -11,6 +11,10 @@ const struct model_enctype model_enctypes[] = {MODEL_ENCTYPES(ENCTYPE_ROW)};
 const size_t model_n_enctypes =
         sizeof(model_enctypes) / sizeof(model_enctypes[0]);
 
+/* The fields of a TDO, then the boolean fields' keys, from their rows. */
+#define FIELD_NAME(name, where, key, ...) FIELD_NAME_##key(name)
+#define FIELD_NAME_1(name) #name,
+#define FIELD_NAME_0(name)
 const char *const model_field_names[] = {
         "direction",
         "type",
@@ -18,18 +22,9 @@ const char *const model_field_names[] = {
         "sid",
         "encryption",
         "name_suffixes",
-        "transitive",
-        "uplevel_only",
-        "sid_filtering",
-        "sid_history",
-        "selective_authentication",
-        "uses_rc4",
-        "uses_aes",
-        "tgt_delegation",
-        "pim",
-        "auth_target_validation",
-        NULL,
+        MODEL_BOOL_FIELDS(FIELD_NAME) NULL,
 };
+#undef FIELD_NAME
 
 bool
 model_field_known(const char *name)

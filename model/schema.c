@@ -116,25 +116,40 @@ static const cyaml_schema_value_t credential_entry = {
                             credential_fields),
 };
 
+/*
+ * The boolean fields' keys come from their rows (MODEL_BOOL_FIELDS): a key
+ * row of where TRUST is a key of a trust, of where SIDE a key of a trust
+ * and of its overrides.
+ */
+#define TRUST_KEY(name, where, key, ...) TRUST_KEY_##where##key(name)
+#define TRUST_KEY_TRUST1(name)                                                 \
+	CYAML_FIELD_BOOL_PTR(#name, OPT, struct model_trust, name),
+#define TRUST_KEY_TRUST0(name)
+#define TRUST_KEY_SIDE1(name)
+#define TRUST_KEY_SIDE0(name)
+#define SIDE_KEY_T(name, where, key, ...) SIDE_KEY_T_##where##key(name)
+#define SIDE_KEY_T_SIDE1(name)                                                 \
+	CYAML_FIELD_BOOL_PTR(#name, OPT, struct model_trust, opts.name),
+#define SIDE_KEY_T_SIDE0(name)
+#define SIDE_KEY_T_TRUST1(name)
+#define SIDE_KEY_T_TRUST0(name)
+#define SIDE_KEY_O(name, where, key, ...) SIDE_KEY_O_##where##key(name)
+#define SIDE_KEY_O_SIDE1(name)                                                 \
+	CYAML_FIELD_BOOL_PTR(#name, OPT, struct model_override, opts.name),
+#define SIDE_KEY_O_SIDE0(name)
+#define SIDE_KEY_O_TRUST1(name)
+#define SIDE_KEY_O_TRUST0(name)
+
 /* Per-side options appear both in a trust and in its overrides. */
-#define SIDE_OPT_FIELDS(S, M)                                                  \
-	CYAML_FIELD_BOOL_PTR("selective_authentication", OPT, S,               \
-	                     M.selective_authentication),                      \
-	        CYAML_FIELD_BOOL_PTR("sid_filtering", OPT, S,                  \
-	                             M.sid_filtering),                         \
-	        CYAML_FIELD_BOOL_PTR("sid_history", OPT, S, M.sid_history),    \
-	        CYAML_FIELD_BOOL_PTR("tgt_delegation", OPT, S,                 \
-	                             M.tgt_delegation),                        \
-	        CYAML_FIELD_BOOL_PTR("auth_target_validation", OPT, S,         \
-	                             M.auth_target_validation),                \
-	        CYAML_FIELD_FLAGS_PTR("encryption", ENUMF | OPT, S,            \
-	                              M.encryption, enctype_strings,           \
-	                              CYAML_ARRAY_LEN(enctype_strings))
+#define ENCRYPTION_FIELD(S)                                                    \
+	CYAML_FIELD_FLAGS_PTR("encryption", ENUMF | OPT, S, opts.encryption,   \
+	                      enctype_strings,                                 \
+	                      CYAML_ARRAY_LEN(enctype_strings))
 
 static const cyaml_schema_field_t override_fields[] = {
         CYAML_FIELD_STRING_PTR("domain", CYAML_FLAG_POINTER,
                                struct model_override, domain, 1, 255),
-        SIDE_OPT_FIELDS(struct model_override, opts),
+        MODEL_BOOL_FIELDS(SIDE_KEY_O) ENCRYPTION_FIELD(struct model_override),
         CYAML_FIELD_END,
 };
 
@@ -193,13 +208,8 @@ static const cyaml_schema_field_t trust_fields[] = {
         CYAML_FIELD_MAPPING_PTR("password", CYAML_FLAG_POINTER | OPT,
                                 struct model_trust, password,
                                 model_schema_secret_fields),
-        CYAML_FIELD_BOOL_PTR("transitive", OPT, struct model_trust, transitive),
-        CYAML_FIELD_BOOL_PTR("pim", OPT, struct model_trust, pim),
-        CYAML_FIELD_BOOL_PTR("uplevel_only", OPT, struct model_trust,
-                             uplevel_only),
-        CYAML_FIELD_BOOL_PTR("uses_rc4", OPT, struct model_trust, uses_rc4),
-        CYAML_FIELD_BOOL_PTR("uses_aes", OPT, struct model_trust, uses_aes),
-        SIDE_OPT_FIELDS(struct model_trust, opts),
+        MODEL_BOOL_FIELDS(TRUST_KEY) MODEL_BOOL_FIELDS(SIDE_KEY_T)
+                ENCRYPTION_FIELD(struct model_trust),
         CYAML_FIELD_MAPPING_PTR("name_suffixes", CYAML_FLAG_POINTER | OPT,
                                 struct model_trust, name_suffixes,
                                 suffixes_fields),

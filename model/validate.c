@@ -164,32 +164,81 @@ check_credentials(struct vctx *v)
 	strmap_release(&seen);
 }
 
-static void
-check_opts(struct vctx *v, const char *path, const struct model_trust *t,
-           const struct model_side_opts *o)
+/* A boolean field's value in one place (a trust, or opts), or NULL. */
+static const bool *
+field_at(const struct model_bool_field *f, const void *base)
 {
-	char sub[128];
+	const bool *const *p =
+	        (const bool *const *)(const void *)((const char *)base +
+	                                            f->offset);
 
-	if (o->sid_history != NULL && t->type != MODEL_TYPE_FOREST) {
-		snprintf(sub, sizeof(sub), "%s.sid_history", path);
-		problem(v, sub, "'sid_history' applies to forest trusts only");
-	}
-	if (o->sid_history != NULL && o->sid_filtering != NULL &&
-	    *o->sid_history == *o->sid_filtering) {
-		snprintf(sub, sizeof(sub), "%s.sid_history", path);
-		problem(v, sub,
-		        "'sid_history: %s' contradicts 'sid_filtering: %s' "
-		        "(on a forest trust both are TREAT_AS_EXTERNAL)",
-		        *o->sid_history ? "true" : "false",
-		        *o->sid_filtering ? "true" : "false");
-	}
-	if (t->type == MODEL_TYPE_REALM &&
-	    (o->sid_filtering != NULL || o->selective_authentication != NULL ||
-	     o->sid_history != NULL || o->tgt_delegation != NULL)) {
-		snprintf(sub, sizeof(sub), "%s", path);
-		problem(v, sub,
-		        "SID filtering, selective authentication and TGT "
-		        "delegation do not apply to a realm trust");
+	return *p;
+}
+
+static const char *
+bit_name(uint32_t bit)
+{
+	for (size_t i = 0; i < model_n_attr_bits; i++)
+		if (model_attr_bits[i].bit == bit)
+			return model_attr_bits[i].name;
+	return "?";
+}
+
+static const char *
+type_word(enum model_trust_type type)
+{
+	static const char *const words[] = {"external", "forest", "realm",
+	                                    "shortcut", "downlevel"};
+
+	return (size_t)type < sizeof(words) / sizeof(words[0]) ? words[type]
+	                                                       : "?";
+}
+
+/*
+ * The boolean fields set in one place (base: the trust, or a side's
+ * options; per_side says which), by their rows: each key set on a trust
+ * type none of its rows reads says why, and two fields that read one bit
+ * on this type must not want it both ways.
+ */
+static void
+check_bools(struct vctx *v, const char *path, const struct model_trust *t,
+            const void *base, bool per_side)
+{
+	char sub[160];
+
+	for (size_t i = 0; i < model_n_bool_fields; i++) {
+		const struct model_bool_field *f = &model_bool_fields[i];
+		const bool *x =
+		        f->per_side == per_side ? field_at(f, base) : NULL;
+
+		if (x == NULL)
+			continue;
+		snprintf(sub, sizeof(sub), "%s.%s", path, f->name);
+		if (f->key && !(model_bool_field_types(f) & (1u << t->type)))
+			problem(v, sub, "'%s' %s", f->name,
+			        f->why != NULL ? f->why
+			                       : "does not apply to this type");
+		if (!model_bool_field_applies(f, t->type))
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			const struct model_bool_field *g =
+			        &model_bool_fields[j];
+			const bool *y = g->per_side == per_side
+			                        ? field_at(g, base)
+			                        : NULL;
+
+			if (y == NULL || g->bit != f->bit ||
+			    strcmp(g->name, f->name) == 0 ||
+			    !model_bool_field_applies(g, t->type) ||
+			    (*x != f->inverted) == (*y != g->inverted))
+				continue;
+			problem(v, sub,
+			        "'%s: %s' contradicts '%s: %s' (on a %s trust "
+			        "both are %s)",
+			        f->name, *x ? "true" : "false", g->name,
+			        *y ? "true" : "false", type_word(t->type),
+			        bit_name(f->bit));
+		}
 	}
 }
 
@@ -402,21 +451,8 @@ check_trust(struct vctx *v, unsigned i)
 			        "only");
 		check_suffixes(v, i, t->name_suffixes);
 	}
-	if (t->pim != NULL && *t->pim && t->type != MODEL_TYPE_FOREST) {
-		snprintf(sub, sizeof(sub), "%s.pim", path);
-		problem(v, sub, "'pim' needs a forest trust (type: forest)");
-	}
-	if (t->transitive != NULL && !realm) {
-		snprintf(sub, sizeof(sub), "%s.transitive", path);
-		problem(v, sub,
-		        "'transitive' applies to realm trusts only (external "
-		        "trusts are never transitive, forest trusts always)");
-	}
-	if (t->uses_rc4 != NULL && !realm) {
-		snprintf(sub, sizeof(sub), "%s.uses_rc4", path);
-		problem(v, sub, "'uses_rc4' applies to realm trusts only");
-	}
-	check_opts(v, path, t, &t->opts);
+	check_bools(v, path, t, t, false);
+	check_bools(v, path, t, &t->opts, true);
 	for (unsigned j = 0; j < t->n_override; j++) {
 		const struct model_override *o = &t->override[j];
 
@@ -427,7 +463,7 @@ check_trust(struct vctx *v, unsigned i)
 			        "'%s' is not a side of this trust ('%s' or "
 			        "'%s')",
 			        o->domain, t->trusting, t->trusted);
-		check_opts(v, sub, t, &o->opts);
+		check_bools(v, sub, t, &o->opts, true);
 	}
 	for (unsigned j = 0; j < t->n_ignore; j++) {
 		const struct model_ignore *g = &t->ignore[j];

@@ -325,8 +325,8 @@ want_fti(struct run *r, const struct step *s, struct fti *want, struct err *err)
 		}
 	}
 	if (it->after.suffixes != NULL)
-		rec_fti_resolve(want, rc == 0 ? &cur : NULL,
-		                it->after.suffixes);
+		model_fti_resolve(want, rc == 0 ? &cur : NULL,
+		                  it->after.suffixes);
 	else
 		fti_copy(want, &cur);
 	fti_release(&cur);

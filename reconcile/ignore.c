@@ -84,8 +84,8 @@ revert_field(struct plan_item *it, const struct plan_change *ch)
 		char *name = xstrndup(field + 14, strlen(field + 14) - 1);
 		struct fti *f = &a->fti;
 		struct fti old = b->fti;
-		struct fti_record *o = rec_fti_find(&old, t, name),
-		                  *r = rec_fti_find(f, t, name);
+		struct fti_record *o = model_fti_find(&old, t, name),
+		                  *r = model_fti_find(f, t, name);
 
 		if (r != NULL && o != NULL) {
 			r->flags = o->flags;

@@ -49,15 +49,6 @@ int rec_managed_domains(char ***out, size_t *n, const struct model *m,
                         struct err *err);
 void rec_names_free(char **v);
 
-/*
- * The forest trust records a TDO must hold: the observed records (NULL:
- * none) with the suffix spec applied (enable/disable by name, exclusions
- * as the complete set, unlisted TLNs kept or disabled).  Conflict flags and
- * DOMAIN records are kept.  *f is released first.
- */
-void rec_fti_resolve(struct fti *f, const struct fti *observed,
-                     const struct model_suffixes *s);
-
 void plan_init(struct plan *p);
 void plan_release(struct plan *p);
 /*

@@ -4,7 +4,8 @@
 /*
  * Private to reconcile/: the diff's jobs, one file each.
  *   diff.c      the walk (desired x observed) and the per-field compare
- *   suffixes.c  name suffixes: forest trust records
+ *   suffixes.c  name suffixes: one change per name (the records are
+ *               resolved in model/suffixes.c)
  *   ignore.c    ignore rules
  *   rekey.c     re-key partners, --rekey, the repair of interrupted applies
  *   prints.c    fingerprints and the identity check
@@ -35,7 +36,6 @@ void rec_add_change(struct plan_item *it, const char *field, const char *before,
 void rec_add_note(char ***v, size_t *n, const char *s);
 
 /* suffixes.c */
-struct fti_record *rec_fti_find(struct fti *f, uint8_t type, const char *name);
 void rec_diff_suffixes(struct plan_item *it, const struct model_tdo *b,
                        struct model_tdo *a);
 

@@ -4,7 +4,7 @@
 # (tests/data/yaml, where a name starting with ok- means valid) and the
 # README's sample (which must be valid), adtrust
 # alone stricter on the fuzz corpus only for problems across objects;
-# every key of model/schema.c is in the schema, and every example names
+# every key of model/schema.c and of the field rows is in the schema, and every example names
 # the schema for yaml-language-server.
 set -uo pipefail
 ADT=$(realpath "$1")
@@ -30,7 +30,8 @@ for f in tests/data/yaml/**/*.yaml; do
 	[ "$rc" -eq "$want" ] || { echo "FAIL $f: validate exit $rc, its name says $want"; fail=1; }
 done
 keys=$(grep -oE 'CYAML_FIELD_[A-Z_]+\("[a-z_]+"' model/schema.c | sed -E 's/.*\("//; s/"$//' | sort -u)
-keys+=" "$(grep -oE 'BOOL_PTR\("[a-z_]+"' model/schema.c | sed -E 's/.*\("//; s/"$//')
+# the boolean fields' keys: the key rows of MODEL_BOOL_FIELDS (model/model.h)
+keys+=" "$(grep -oE '^\s*X\([a-z0-9_]+, (TRUST|SIDE), 1,' model/model.h | sed -E 's/^\s*X\(//; s/,.*//')
 for k in $keys; do
 	grep -q "\"$k\": {" docs/adtrust.schema.json || { echo "FAIL key '$k' of model/schema.c is not in docs/adtrust.schema.json"; fail=1; }
 done
