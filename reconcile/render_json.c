@@ -77,6 +77,17 @@ item_json(const struct plan_item *it)
 	json_object_set_new(o, "trust_index",
 	                    it->trust_index >= 0 ? json_integer(it->trust_index)
 	                                         : json_null());
+	json_object_set_new(
+	        o, "line", it->line > 0 ? json_integer(it->line) : json_null());
+	if (it->secret_from != NULL) {
+		json_t *sec = json_object();
+
+		json_object_set_new(sec, "from", json_string(it->secret_from));
+		json_object_set_new(sec, "ref", str_or_null(it->secret_ref));
+		json_object_set_new(o, "secret", sec);
+	} else {
+		json_object_set_new(o, "secret", json_null());
+	}
 	for (size_t i = 0; i < it->n_changes; i++) {
 		const struct plan_change *c = &it->changes[i];
 		json_t *j = json_object();
@@ -100,7 +111,7 @@ item_json(const struct plan_item *it)
 }
 
 static int
-render(FILE *fp, const struct plan *p, bool colour, struct err *err)
+render(FILE *fp, const struct plan *p, unsigned flags, struct err *err)
 {
 	json_t *root = json_object(), *src = json_object(),
 	       *sum = json_object();
@@ -109,7 +120,7 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 	json_t *doms = json_array();
 	int rc = 0;
 
-	(void)colour;
+	(void)flags;
 	json_object_set_new(root, "format_version", json_string("1"));
 	json_object_set_new(root, "adtrust_version",
 	                    json_string(version_string()));
