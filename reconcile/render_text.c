@@ -5,6 +5,7 @@
  */
 #include "reconcile/rec.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -416,6 +417,30 @@ group(struct out *o, const struct plan *p, size_t i, bool *done)
 		fputc('\n', o->fp);
 }
 
+/*
+ * The next trust to show, in the file's order (sides of no declared trust
+ * last): the first item of it not done yet, of a changed trust or any;
+ * SIZE_MAX when none is left.
+ */
+static size_t
+next_group(const struct plan *p, const bool *done, bool only_changed)
+{
+	size_t best = SIZE_MAX;
+
+	for (size_t i = 0; i < p->n_items; i++) {
+		const struct plan_item *it = &p->items[i];
+
+		if (done[i] || (only_changed && !group_changed(p, i)))
+			continue;
+		if (best == SIZE_MAX ||
+		    (it->trust_index >= 0 &&
+		     (p->items[best].trust_index < 0 ||
+		      it->trust_index < p->items[best].trust_index)))
+			best = i;
+	}
+	return best;
+}
+
 static int
 render(FILE *fp, const struct plan *p, unsigned flags, struct err *err)
 {
@@ -424,7 +449,7 @@ render(FILE *fp, const struct plan *p, unsigned flags, struct err *err)
 	                .safe = {NULL},
 	                .next = 0};
 	bool *done = xcalloc(p->n_items ? p->n_items : 1, sizeof(bool));
-	size_t n_same = 0, n_trusts = 0;
+	size_t n_same = 0, n_trusts = 0, next;
 
 	if (plan_is_noop(p)) {
 		fprintf(fp,
@@ -449,9 +474,8 @@ render(FILE *fp, const struct plan *p, unsigned flags, struct err *err)
 			fprintf(fp, "  ! %s\n", txt(&o, p->interrupted[i]));
 		fputc('\n', fp);
 	}
-	for (size_t i = 0; i < p->n_items; i++)
-		if (!done[i] && group_changed(p, i))
-			group(&o, p, i, done);
+	while ((next = next_group(p, done, true)) != SIZE_MAX)
+		group(&o, p, next, done);
 	for (size_t i = 0; i < p->n_items; i++) {
 		bool seen = false;
 
@@ -466,9 +490,8 @@ render(FILE *fp, const struct plan *p, unsigned flags, struct err *err)
 	if (n_same > 0 && (flags & PLAN_RENDER_UNCHANGED)) {
 		if (plan_is_noop(p))
 			fputc('\n', fp);
-		for (size_t i = 0; i < p->n_items; i++)
-			if (!done[i])
-				group(&o, p, i, done);
+		while ((next = next_group(p, done, false)) != SIZE_MAX)
+			group(&o, p, next, done);
 	} else if (n_same > 0 && !plan_is_noop(p)) {
 		fprintf(fp,
 		        "  = %zu unchanged side%s of %zu trust%s "
