@@ -67,7 +67,7 @@ struct cmd_spec {
 
 static const struct cmd_spec cmds[] = {
         {"validate", cmd_validate, "check a desired-state file",
-         "f|file= h|help"},
+         "f|file= json h|help"},
         {"plan", cmd_plan, "show what apply would change",
          "f|file= snapshot= json o|out= detailed-exitcode allow-destroy "
          "git-dir= rev= state-dir= show-unchanged h|help"},

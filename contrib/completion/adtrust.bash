@@ -70,7 +70,7 @@ _adtrust()
 	esac
 	local opts
 	case $cmd in
-	validate) opts="-f --file --help" ;;
+	validate) opts="-f --file --json --help" ;;
 	plan) opts="-f --file --snapshot --json -o --out --detailed-exitcode --allow-destroy --git-dir --rev --state-dir --show-unchanged --help" ;;
 	apply) opts="-f --file --auto-approve --allow-destroy --timeout --lock-timeout --state-dir --rekey --no-git-check --no-verify --help" ;;
 	show) opts="--json --show-unchanged --help" ;;
