@@ -124,6 +124,7 @@ check-unit: lint
 	bash tests/cli/habits.sh $(ASAN_B)/adtrust
 	bash tests/cli/verbose.sh $(ASAN_B)/adtrust
 	bash tests/cli/completion.sh
+	bash tests/cli/json_docs.sh $(ASAN_B)/adtrust
 	bash tests/schema/run.sh $(ASAN_B)/adtrust
 	bash tests/ci/run.sh $(ASAN_B)/adtrust
 	bash tests/audit/run.sh $(ASAN_B)/adtrust

@@ -224,8 +224,9 @@ cmd_apply(int argc, char **argv)
 	if (rekey != NULL &&
 	    (rc = rec_plan_rekey(&s.plan, rekey, src.allow_destroy, &err)) < 0)
 		goto fail;
-	if ((rc = plan_render_text.render(stdout, &s.plan, cmd_g.colour,
-	                                  &err)) < 0)
+	if ((rc = plan_render_text.render(
+	             stdout, &s.plan, cmd_g.colour ? PLAN_RENDER_COLOUR : 0u,
+	             &err)) < 0)
 		goto fail;
 	if (plan_is_noop(&s.plan)) {
 		struct err rec;

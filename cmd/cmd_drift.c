@@ -247,10 +247,8 @@ static void
 json_out(FILE *fp, const struct report *r, const struct plan *pd,
          const char *applied_sha)
 {
-	json_t *root = json_object(), *ign = json_array(), *exp = json_array();
+	json_t *root = cmd_json_new(), *ign = json_array(), *exp = json_array();
 
-	json_object_set_new(root, "adtrust_version",
-	                    json_string(version_string()));
 	json_object_set_new(root, "drift",
 	                    json_boolean(r->n_drift + r->n_interrupted > 0));
 	{

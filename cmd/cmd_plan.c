@@ -1,6 +1,6 @@
 /*
  * adtrust plan [-f FILE] [--snapshot DIR] [--json] [-o PLAN.json]
- *              [--detailed-exitcode] [--allow-destroy]
+ *              [--detailed-exitcode] [--allow-destroy] [--show-unchanged]
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,7 +16,8 @@ help(void)
 {
 	printf("usage: adtrust plan [-f FILE] [--snapshot DIR] [--json] "
 	       "[-o PLAN.json]\n"
-	       "                    [--detailed-exitcode] [--allow-destroy]\n\n"
+	       "                    [--detailed-exitcode] [--allow-destroy] "
+	       "[--show-unchanged]\n\n"
 	       "Reads the live state of every domain FILE manages (over LDAP, "
 	       "or from the\nLDIF files in DIR) and shows what apply would "
 	       "change.\n\n"
@@ -32,6 +33,9 @@ help(void)
 	       "  --detailed-exitcode  exit 2 when there are changes\n"
 	       "  --allow-destroy      do not block deletes/replaces of "
 	       "protected trusts\n"
+	       "  --show-unchanged     list each unchanged trust side (by "
+	       "default one line\n"
+	       "                       counts them)\n"
 	       "  --state-dir DIR      where applies journal their steps "
 	       "(default\n"
 	       "                       $ADTRUST_STATE_DIR or "
@@ -54,6 +58,7 @@ cmd_plan(int argc, char **argv)
 	        {"git-dir", required_argument, NULL, 'g'},
 	        {"rev", required_argument, NULL, 'r'},
 	        {"state-dir", required_argument, NULL, 'S'},
+	        {"show-unchanged", no_argument, NULL, 'u'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -62,6 +67,7 @@ cmd_plan(int argc, char **argv)
 	const char *out = NULL, *gitdir = NULL, *rev = NULL;
 	char *spec = NULL;
 	bool json = false, detailed = false;
+	unsigned flags = cmd_g.colour ? PLAN_RENDER_COLOUR : 0u;
 	struct err err;
 	int c, rc;
 
@@ -94,6 +100,9 @@ cmd_plan(int argc, char **argv)
 		case 'S':
 			src.state_dir = optarg;
 			break;
+		case 'u':
+			flags |= PLAN_RENDER_UNCHANGED;
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -117,7 +126,7 @@ cmd_plan(int argc, char **argv)
 		size_t len = 0;
 		FILE *mem = open_memstream(&buf, &len);
 
-		rc = plan_render_json.render(mem, &s.plan, false, &err);
+		rc = plan_render_json.render(mem, &s.plan, 0, &err);
 		fclose(mem);
 		if (rc == 0)
 			rc = cmd_write_file(out, buf, len, 0600, &err);
@@ -126,7 +135,7 @@ cmd_plan(int argc, char **argv)
 			goto fail;
 	}
 	rc = (json ? &plan_render_json : &plan_render_text)
-	             ->render(stdout, &s.plan, cmd_g.colour, &err);
+	             ->render(stdout, &s.plan, flags, &err);
 	if (rc < 0)
 		goto fail;
 	rc = detailed && !plan_is_noop(&s.plan) ? EXIT_CHANGES : 0;

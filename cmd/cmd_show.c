@@ -1,4 +1,7 @@
-/* adtrust show [--json] PLAN.json: render a saved plan (offline). */
+/*
+ * adtrust show [--json] [--show-unchanged] PLAN.json: render a saved plan
+ * (offline).
+ */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -11,12 +14,14 @@ cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	        {"json", no_argument, NULL, 'j'},
+	        {"show-unchanged", no_argument, NULL, 'u'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
 	struct plan p;
 	struct err err;
 	bool json = false;
+	unsigned flags = cmd_g.colour ? PLAN_RENDER_COLOUR : 0u;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -24,8 +29,13 @@ cmd_show(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'u':
+			flags |= PLAN_RENDER_UNCHANGED;
+			break;
 		case 'h':
-			printf("usage: adtrust show [--json] PLAN.json\n"
+			printf("usage: adtrust show [--json] "
+			       "[--show-unchanged] "
+			       "PLAN.json\n"
 			       "Renders a plan saved by 'adtrust plan -o'; the "
 			       "JSON's no_op says whether it changes "
 			       "anything.\n");
@@ -42,7 +52,7 @@ cmd_show(int argc, char **argv)
 		return 1;
 	}
 	rc = (json ? &plan_render_json : &plan_render_text)
-	             ->render(stdout, &p, cmd_g.colour, &err);
+	             ->render(stdout, &p, flags, &err);
 	plan_release(&p);
 	if (rc < 0) {
 		cmd_error(&err);

@@ -104,7 +104,10 @@ help(void)
 	       "  -f FILE                   desired state, or "
 	       "git:REPO@REV:PATH\n"
 	       "  --trust TRUSTING:TRUSTED  only this trust\n"
-	       "  --json                    print the checks as a JSON array\n"
+	       "  --json                    print the checks as JSON (an "
+	       "object "
+	       "with checks\n"
+	       "                            and a summary)\n"
 	       "  --timeout SEC             per LSA request (default 60)\n\n"
 	       "One line per check: OK, FAIL or SKIP (nothing usable to check "
 	       "with; proves\nnothing).  Exit 0 when no check failed, 1 when "
@@ -717,11 +720,20 @@ cmd_verify(int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		verify_trust(&v, ts[i]);
 	if (v.json) {
-		if (json_dumpf(v.out, stdout, JSON_INDENT(2)) < 0) {
-			fprintf(stderr, "adtrust: cannot write JSON\n");
+		json_t *root = cmd_json_new(), *sum = json_object();
+
+		json_object_set(root, "checks", v.out);
+		json_object_set_new(sum, "ok",
+		                    json_integer((json_int_t)v.n_ok));
+		json_object_set_new(sum, "failed",
+		                    json_integer((json_int_t)v.n_fail));
+		json_object_set_new(sum, "skipped",
+		                    json_integer((json_int_t)v.n_skip));
+		json_object_set_new(root, "summary", sum);
+		if (cmd_json_print(root, &err) < 0) {
+			cmd_error(&err);
 			goto out;
 		}
-		putchar('\n');
 	} else if (!cmd_g.quiet) {
 		printf("\nVerify: %zu ok, %zu failed, %zu skipped\n", v.n_ok,
 		       v.n_fail, v.n_skip);

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cmd/cmd.h"
 #include "cmd/state.h"
 #include "util/gitsrc.h"
@@ -15,6 +17,7 @@
 #include "util/err.h"
 #include "util/esc.h"
 #include "util/safefile.h"
+#include "util/version.h"
 #include "util/xalloc.h"
 
 static void
@@ -420,9 +423,9 @@ policy_ok(struct model **m, struct diags *d, struct err *err)
 	return err_set(err, ERR_INVALID, "invalid policy");
 }
 
-int
-cmd_load_desired(struct model **out, struct cmd_desired *info, const char *spec,
-                 struct err *err)
+static int
+load_desired(struct model **out, struct cmd_desired *info, const char *spec,
+             struct diags *keep, struct err *err)
 {
 	struct gitsrc_src src = {0};
 	char *repo = NULL, *rev = NULL, *path = NULL, *buf = NULL;
@@ -454,7 +457,10 @@ cmd_load_desired(struct model **out, struct cmd_desired *info, const char *spec,
 	}
 out:
 	for (size_t i = 0; i < d.n; i++)
-		err_print(&d.v[i], stderr);
+		if (keep != NULL)
+			*diags_add(keep) = d.v[i];
+		else
+			err_print(&d.v[i], stderr);
 	if (rc < 0 && d.n > 0)
 		err_set(err, ERR_INVALID, "'%s' has %zu problem%s", spec, d.n,
 		        d.n == 1 ? "" : "s");
@@ -464,6 +470,43 @@ out:
 	free(rev);
 	free(path);
 	free(buf);
+	return rc;
+}
+
+int
+cmd_load_desired(struct model **out, struct cmd_desired *info, const char *spec,
+                 struct err *err)
+{
+	return load_desired(out, info, spec, NULL, err);
+}
+
+int
+cmd_load_desired_keep(struct model **out, struct cmd_desired *info,
+                      const char *spec, struct diags *keep, struct err *err)
+{
+	return load_desired(out, info, spec, keep, err);
+}
+
+json_t *
+cmd_json_new(void)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "format_version", json_string("1"));
+	json_object_set_new(o, "adtrust_version",
+	                    json_string(version_string()));
+	return o;
+}
+
+int
+cmd_json_print(json_t *doc, struct err *err)
+{
+	int rc = 0;
+
+	if (json_dumpf(doc, stdout, JSON_INDENT(2)) != 0 ||
+	    putchar('\n') == EOF || ferror(stdout))
+		rc = err_set(err, ERR_IO, "cannot write the JSON output");
+	json_decref(doc);
 	return rc;
 }
 

@@ -8,7 +8,9 @@
 #include "model/model.h"
 #include "reconcile/rec.h"
 
+struct diags;
 struct err;
+struct json_t;
 
 /* Where a desired state came from (git or a plain file). */
 struct cmd_desired {
@@ -90,6 +92,22 @@ int cmd_record_applied(const struct plan *p, const char *state_dir,
  * last check, once the apply locks are held.
  */
 int cmd_session_recheck(const struct cmd_session *s, struct err *err);
+
+/*
+ * A JSON document's head, the one convention of every --json output:
+ * {"format_version": "1", "adtrust_version": ...}.  The caller owns it.
+ */
+struct json_t *cmd_json_new(void);
+/* Prints doc to stdout (indented, a final newline) and frees it; ERR_IO. */
+int cmd_json_print(struct json_t *doc, struct err *err);
+
+/*
+ * cmd_load_desired that hands the problems found to *keep (appended, not
+ * printed): for validate --json.
+ */
+int cmd_load_desired_keep(struct model **out, struct cmd_desired *info,
+                          const char *spec, struct diags *keep,
+                          struct err *err);
 
 /* Writes a file atomically (temp + rename) with the given mode. */
 int cmd_write_file(const char *path, const char *data, size_t len,

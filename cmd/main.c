@@ -67,14 +67,14 @@ struct cmd_spec {
 
 static const struct cmd_spec cmds[] = {
         {"validate", cmd_validate, "check a desired-state file",
-         "f|file= h|help"},
+         "f|file= json h|help"},
         {"plan", cmd_plan, "show what apply would change",
          "f|file= snapshot= json o|out= detailed-exitcode allow-destroy "
-         "git-dir= rev= state-dir= h|help"},
+         "git-dir= rev= state-dir= show-unchanged h|help"},
         {"apply", cmd_apply, "make the live trusts match the desired state",
          "f|file= auto-approve allow-destroy timeout= lock-timeout= "
          "state-dir= rekey= no-git-check no-verify h|help"},
-        {"show", cmd_show, "render a saved plan", "json h|help"},
+        {"show", cmd_show, "render a saved plan", "json show-unchanged h|help"},
         {"drift", cmd_drift, "report live changes and pending ones (read-only)",
          "f|file= snapshot= json metrics= state-dir= verify h|help"},
         {"export", cmd_export, "write a domain's live trusts as YAML",

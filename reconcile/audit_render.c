@@ -15,6 +15,7 @@
 
 #include "model/model.h"
 #include "util/sbuf.h"
+#include "util/version.h"
 #include "util/xalloc.h"
 
 static const char *const sev_colour[] = {"\033[2m", "\033[36m", "\033[33m",
@@ -156,7 +157,10 @@ rec_audit_json(const struct rec_audit *a, const struct rec_audit_view *v)
 	       *sum = json_object(), *exp = json_array();
 	const struct model_state *s = v->state;
 
-	json_object_set_new(root, "format_version", json_integer(1));
+	/* the one JSON convention (docs/json.md): a string, and the maker */
+	json_object_set_new(root, "format_version", json_string("1"));
+	json_object_set_new(root, "adtrust_version",
+	                    json_string(version_string()));
 	json_object_set_new(root, "snapshot", str_or_null(v->snapshot));
 	json_object_set_new(root, "desired_state",
 	                    str_or_null(v->model ? v->model->path : NULL));

@@ -137,6 +137,45 @@ diff_bits(struct plan_item *it, const struct model_tdo *b,
 
 /* ---- items ---- */
 
+/* Where the trust's new password would come from (a reference only). */
+static void
+secret_source(struct plan_item *it, const struct model_trust *t)
+{
+	const struct model_secret *s;
+
+	if (t == NULL)
+		return;
+	if ((s = t->password) == NULL) {
+		it->secret_from = xstrdup("generated");
+	} else if (s->env != NULL) {
+		it->secret_from = xstrdup("env");
+		it->secret_ref = xstrdup(s->env);
+	} else if (s->file != NULL) {
+		it->secret_from = xstrdup("file");
+		it->secret_ref = xstrdup(s->file);
+	} else if (s->prompt != NULL) {
+		it->secret_from = xstrdup("prompt");
+		it->secret_ref = xstrdup(s->prompt);
+	}
+}
+
+/* Each item's trust by its line in the file, for the reviewer. */
+static void
+trust_lines(struct plan *p, const struct model *m)
+{
+	char path[32];
+	unsigned col;
+
+	for (size_t i = 0; i < p->n_items; i++) {
+		struct plan_item *it = &p->items[i];
+
+		if (it->trust_index < 0)
+			continue;
+		snprintf(path, sizeof(path), "trusts[%ld]", it->trust_index);
+		model_pos_lookup(m, path, &it->line, &col);
+	}
+}
+
 static struct plan_item *
 new_item(struct plan *p, const char *domain, const char *partner,
          const struct model_trust *t, long ti)
@@ -153,6 +192,7 @@ new_item(struct plan *p, const char *domain, const char *partner,
 	it->address = xasprintf("%s/%s", domain, partner);
 	it->trust_index = ti;
 	it->protect = t != NULL && t->protect;
+	secret_source(it, t);
 	return it;
 }
 
@@ -566,6 +606,7 @@ rec_diff(struct plan *out, const struct model *m, const struct model_state *s,
 		free(obs);
 	}
 	rec_rekey_partners(out);
+	trust_lines(out, m);
 	/* protection, now that actions are known */
 	for (size_t i = 0; i < out->n_items; i++) {
 		struct plan_item *it = &out->items[i];

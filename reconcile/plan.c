@@ -28,6 +28,8 @@ plan_release(struct plan *p)
 		free(it->domain);
 		free(it->partner);
 		free(it->reason);
+		free(it->secret_from);
+		free(it->secret_ref);
 		for (size_t j = 0; j < it->n_changes; j++) {
 			free(it->changes[j].field);
 			free(it->changes[j].before);

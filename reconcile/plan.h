@@ -33,6 +33,14 @@ struct plan_item {
 	bool protect;     /* the trust has protect: true */
 	bool blocked;     /* protected delete/replace without --allow-destroy */
 	long trust_index; /* index in model->trusts, -1 if none */
+	unsigned line;    /* the trust's line in the desired state; 0 unknown */
+	/*
+	 * Where a new trust password would come from: "generated", "env",
+	 * "file" or "prompt" (NULL: the trust names none); secret_ref is the
+	 * variable name, the path or the prompt text.  Never a value.
+	 */
+	char *secret_from;
+	char *secret_ref;
 	struct plan_change *changes;
 	size_t n_changes;
 	char **notes; /* ignore rules applied to this item */

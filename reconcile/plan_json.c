@@ -6,6 +6,7 @@
  */
 #include "reconcile/rec.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -165,6 +166,15 @@ read_item(struct rd *r, struct plan_item *it, json_t *o)
 	it->blocked = get_bool(r, o, "blocked");
 	v = json_object_get(o, "trust_index");
 	it->trust_index = json_is_integer(v) ? (long)json_integer_value(v) : -1;
+	/* line and secret came later in format 1: optional */
+	v = json_object_get(o, "line");
+	if (json_is_integer(v) && json_integer_value(v) > 0 &&
+	    json_integer_value(v) <= UINT_MAX)
+		it->line = (unsigned)json_integer_value(v);
+	if (json_is_object(v = json_object_get(o, "secret"))) {
+		it->secret_from = get_str(r, v, "from", false);
+		it->secret_ref = get_str(r, v, "ref", true);
+	}
 	if ((a = get_str(r, o, "action", false)) != NULL) {
 		for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
 			if (strcmp(plan_action_name(acts[i]), a) == 0)

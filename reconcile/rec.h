@@ -70,9 +70,15 @@ const char *plan_action_name(enum plan_action a);
  * Renderers (bgpctl's struct output): begin, one item at a time, end.  A
  * writer keeps a sticky error; end returns it once (ERR_IO).
  */
+enum plan_render_flags {
+	PLAN_RENDER_COLOUR = 1 << 0,    /* ANSI colour (text) */
+	PLAN_RENDER_UNCHANGED = 1 << 1, /* list unchanged sides (text) */
+};
+
 struct plan_renderer {
 	const char *name;
-	int (*render)(FILE *fp, const struct plan *p, bool colour,
+	/* flags: enum plan_render_flags */
+	int (*render)(FILE *fp, const struct plan *p, unsigned flags,
 	              struct err *err);
 };
 

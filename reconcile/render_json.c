@@ -16,6 +16,56 @@ str_or_null(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
+/*
+ * The same values typed, as the YAML names them, with the raw AD value
+ * beside them: "attributes": {"raw": 4, "names": [...]}, "encryption":
+ * {"names": [...], "raw": 24}, "settings": {"sid_filtering": true, ...}
+ * (every boolean field of the trust's type).
+ */
+static void
+typed(json_t *o, const struct model_tdo *t)
+{
+	json_t *attrs = json_object(), *names = json_array(),
+	       *set = json_object();
+	enum model_trust_type type = t->type == TDO_TYPE_MIT ? MODEL_TYPE_REALM
+	                             : (t->attributes & TA_FOREST_TRANSITIVE)
+	                                     ? MODEL_TYPE_FOREST
+	                                     : MODEL_TYPE_EXTERNAL;
+
+	json_object_set_new(attrs, "raw", json_integer(t->attributes));
+	for (size_t i = 0; i < model_n_attr_bits; i++)
+		if (t->attributes & model_attr_bits[i].bit)
+			json_array_append_new(
+			        names, json_string(model_attr_bits[i].name));
+	json_object_set_new(attrs, "names", names);
+	json_object_set_new(o, "attributes", attrs);
+	if (t->has_enctypes) {
+		json_t *enc = json_object(), *en = json_array();
+
+		for (size_t i = 0; i < model_n_enctypes; i++)
+			if (t->enctypes & model_enctypes[i].bit)
+				json_array_append_new(
+				        en,
+				        json_string(model_enctypes[i].name));
+		json_object_set_new(enc, "names", en);
+		json_object_set_new(enc, "raw", json_integer(t->enctypes));
+		json_object_set_new(o, "encryption", enc);
+	} else {
+		json_object_set_new(o, "encryption", json_null());
+	}
+	for (size_t i = 0; i < model_n_bool_fields; i++) {
+		const struct model_bool_field *f = &model_bool_fields[i];
+
+		if (model_bool_field_applies(f, type) &&
+		    json_object_get(set, f->name) == NULL)
+			json_object_set_new(set, f->name,
+			                    json_boolean(model_bool_field_value(
+			                            f, t->attributes)));
+	}
+	json_object_set_new(o, "settings", set);
+	json_object_set_new(o, "kind", json_string(model_tdo_kind(t, NULL)));
+}
+
 static json_t *
 tdo_json(const struct model_tdo *t)
 {
@@ -57,6 +107,7 @@ tdo_json(const struct model_tdo *t)
 	                               : (json_decref(ftis), json_null()));
 	if (t->guid[0] != '\0')
 		json_object_set_new(o, "object_guid", json_string(t->guid));
+	typed(o, t);
 	return o;
 }
 
@@ -77,6 +128,17 @@ item_json(const struct plan_item *it)
 	json_object_set_new(o, "trust_index",
 	                    it->trust_index >= 0 ? json_integer(it->trust_index)
 	                                         : json_null());
+	json_object_set_new(
+	        o, "line", it->line > 0 ? json_integer(it->line) : json_null());
+	if (it->secret_from != NULL) {
+		json_t *sec = json_object();
+
+		json_object_set_new(sec, "from", json_string(it->secret_from));
+		json_object_set_new(sec, "ref", str_or_null(it->secret_ref));
+		json_object_set_new(o, "secret", sec);
+	} else {
+		json_object_set_new(o, "secret", json_null());
+	}
 	for (size_t i = 0; i < it->n_changes; i++) {
 		const struct plan_change *c = &it->changes[i];
 		json_t *j = json_object();
@@ -100,7 +162,7 @@ item_json(const struct plan_item *it)
 }
 
 static int
-render(FILE *fp, const struct plan *p, bool colour, struct err *err)
+render(FILE *fp, const struct plan *p, unsigned flags, struct err *err)
 {
 	json_t *root = json_object(), *src = json_object(),
 	       *sum = json_object();
@@ -109,7 +171,7 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 	json_t *doms = json_array();
 	int rc = 0;
 
-	(void)colour;
+	(void)flags;
 	json_object_set_new(root, "format_version", json_string("1"));
 	json_object_set_new(root, "adtrust_version",
 	                    json_string(version_string()));

@@ -1,11 +1,17 @@
-/* The text plan: terraform-like, one block per TDO side. */
+/*
+ * The text plan: terraform-like, the sides of each trust under the trust's
+ * place in the file, fields by their YAML names with the raw AD value as
+ * a note, unchanged sides counted in one line (--show-unchanged lists them).
+ */
 #include "reconcile/rec.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/err.h"
 #include "util/esc.h"
+#include "util/xalloc.h"
 
 #define C_RESET "\033[0m"
 #define C_GREEN "\033[32m"
@@ -79,50 +85,209 @@ realm_lines(const struct out *o, const struct model_tdo *t, const char *mark)
 	}
 }
 
+/* The trust type whose boolean fields a TDO's bits are read by (diff.c). */
+static enum model_trust_type
+bits_type(const struct model_tdo *t)
+{
+	if (t->type == TDO_TYPE_MIT)
+		return MODEL_TYPE_REALM;
+	if (t->attributes & TA_FOREST_TRANSITIVE)
+		return MODEL_TYPE_FOREST;
+	return MODEL_TYPE_EXTERNAL;
+}
+
+/* The first field reading its bit on this type (two read one on forests). */
+static bool
+first_of_bit(size_t i, enum model_trust_type type)
+{
+	for (size_t j = 0; j < i; j++)
+		if (model_bool_fields[j].bit == model_bool_fields[i].bit &&
+		    model_bool_field_applies(&model_bool_fields[j], type))
+			return false;
+	return true;
+}
+
+/*
+ * The raw value beside a YAML name: "trustAttributes 0x4
+ * QUARANTINED_DOMAIN" for the bits of mask that are set, or "... clear".
+ */
+static void
+attr_note(char *buf, size_t len, uint32_t mask, uint32_t attributes)
+{
+	uint32_t set = mask & attributes, show = set ? set : mask;
+	size_t off;
+
+	off = (size_t)snprintf(buf, len, "trustAttributes 0x%x", show);
+	for (size_t i = 0; i < model_n_attr_bits && off < len; i++)
+		if (show & model_attr_bits[i].bit)
+			off += (size_t)snprintf(buf + off, len - off, " %s",
+			                        model_attr_bits[i].name);
+	if (set == 0 && off < len)
+		snprintf(buf + off, len - off, " clear");
+}
+
+/* The boolean fields of a side, as the YAML names them; the bits shown. */
+static uint32_t
+bool_lines(struct out *o, const struct model_tdo *t, const char *mark)
+{
+	const enum model_trust_type type = bits_type(t);
+	uint32_t shown = 0;
+	char note[256];
+
+	for (size_t i = 0; i < model_n_bool_fields; i++) {
+		const struct model_bool_field *f = &model_bool_fields[i];
+		uint32_t bits = f->bit | f->pair;
+
+		if (!model_bool_field_applies(f, type) ||
+		    !first_of_bit(i, type))
+			continue;
+		/*
+		 * a field at its server default is noise, unless the file
+		 * defaults it on a side it applies to
+		 */
+		if (!(t->attributes & bits) &&
+		    (f->create_default == MODEL_DEFAULT_NONE ||
+		     (f->outbound && !(t->direction & TDO_DIR_OUTBOUND))))
+			continue;
+		shown |= bits;
+		attr_note(note, sizeof(note), bits, t->attributes);
+		fprintf(o->fp, "      %s %s: %s  (%s)\n", mark, f->name,
+		        model_bool_field_value(f, t->attributes) ? "true"
+		                                                 : "false",
+		        note);
+	}
+	return shown;
+}
+
+/* "[aes128, aes256]": the YAML's list. */
+static void
+enc_names(char *buf, size_t len, uint32_t enctypes)
+{
+	size_t off = (size_t)snprintf(buf, len, "[");
+	bool first = true;
+
+	for (size_t i = 0; i < model_n_enctypes && off < len; i++) {
+		if (!(enctypes & model_enctypes[i].bit))
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		                        first ? "" : ", ",
+		                        model_enctypes[i].name);
+		first = false;
+	}
+	if (off < len)
+		snprintf(buf + off, len - off, "]");
+}
+
 static void
 tdo_lines(struct out *o, const struct model_tdo *t, const char *mark)
 {
-	char buf[256];
+	char buf[256], note[300];
+	uint32_t shown, rest;
 
 	if (t->realm_side) {
 		realm_lines(o, t, mark);
 		return;
 	}
 
-	fprintf(o->fp, "      %s partner:    %s", mark, txt(o, t->partner));
+	fprintf(o->fp, "      %s partner: %s", mark, txt(o, t->partner));
 	if (t->flat_name != NULL)
 		fprintf(o->fp, " (%s)", txt(o, t->flat_name));
 	if (t->sid != NULL)
 		fprintf(o->fp, " %s", txt(o, t->sid));
 	fputc('\n', o->fp);
-	fprintf(o->fp, "      %s direction:  %s\n", mark,
+	fprintf(o->fp, "      %s direction: %s\n", mark,
 	        model_dir_name(t->direction));
-	fprintf(o->fp, "      %s type:       %s (trustType %s)\n", mark,
-	        model_tdo_kind(t, NULL), model_type_name(t->type));
-	model_attrs_str(buf, sizeof(buf), t->attributes);
-	fprintf(o->fp, "      %s attributes: %s\n", mark, buf);
+	/* the bits no field names come with the type (FOREST_TRANSITIVE) */
+	shown = 0;
+	for (size_t i = 0; i < model_n_bool_fields; i++)
+		if (model_bool_field_applies(&model_bool_fields[i],
+		                             bits_type(t)))
+			shown |= model_bool_fields[i].bit |
+			         model_bool_fields[i].pair;
+	rest = t->attributes & ~shown;
+	note[0] = '\0';
+	if (rest != 0) {
+		attr_note(buf, sizeof(buf), rest, t->attributes);
+		snprintf(note, sizeof(note), ", %s", buf);
+	}
+	fprintf(o->fp, "      %s type: %s  (trustType %s%s)\n", mark,
+	        model_tdo_kind(t, NULL), model_type_name(t->type), note);
+	bool_lines(o, t, mark);
 	if (t->has_enctypes) {
-		model_enctypes_str(buf, sizeof(buf), t->enctypes);
-		fprintf(o->fp, "      %s encryption: %s\n", mark, buf);
+		enc_names(buf, sizeof(buf), t->enctypes);
+		fprintf(o->fp,
+		        "      %s encryption: %s  "
+		        "(msDS-SupportedEncryptionTypes 0x%x)\n",
+		        mark, buf, t->enctypes);
 	}
 	for (size_t i = 0; i < t->fti.n; i++) {
 		const struct fti_record *r = &t->fti.rec[i];
 
 		if (r->type != FTI_TLN && r->type != FTI_TLN_EX)
 			continue;
-		fprintf(o->fp, "      %s name suffix %s%s%s\n", mark,
+		fprintf(o->fp, "      %s name_suffixes[%s]: %s\n", mark,
 		        txt(o, r->name),
-		        r->type == FTI_TLN_EX ? " (excluded)" : "",
-		        r->type == FTI_TLN && (r->flags & FTI_DISABLED_REASONS)
-		                ? " (disabled)"
-		                : "");
+		        r->type == FTI_TLN_EX               ? "excluded"
+		        : (r->flags & FTI_DISABLED_REASONS) ? "disabled"
+		                                            : "enabled");
 	}
+}
+
+/* An update of a boolean field: the bit it stands for, as a note. */
+static void
+change_note(char *buf, size_t len, const struct plan_item *it,
+            const struct plan_change *ch)
+{
+	const struct model_tdo *t = it->has_after ? &it->after : &it->before;
+	const enum model_trust_type type = bits_type(t);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < model_n_bool_fields; i++) {
+		const struct model_bool_field *f = &model_bool_fields[i];
+		uint32_t bits = f->bit | f->pair;
+		char note[200];
+
+		if (strcmp(f->name, ch->field) != 0 ||
+		    !model_bool_field_applies(f, type))
+			continue;
+		attr_note(note, sizeof(note), bits, t->attributes);
+		snprintf(buf, len, "  (%s)", note);
+		return;
+	}
+}
+
+/* Where a new trust password comes from; never its value. */
+static void
+secret_line(struct out *o, const struct plan_item *it)
+{
+	bool rekeys = false;
+
+	for (size_t i = 0; i < it->n_changes; i++)
+		if (strcmp(it->changes[i].field, "trust_password") == 0)
+			rekeys = true;
+	if (it->secret_from == NULL || !(it->action == PLAN_CREATE ||
+	                                 it->action == PLAN_REPLACE || rekeys))
+		return;
+	if (strcmp(it->secret_from, "generated") == 0)
+		fprintf(o->fp, "      # new trust password: generated at apply "
+		               "(random, the same on both sides, never "
+		               "shown)\n");
+	else if (strcmp(it->secret_from, "prompt") == 0)
+		fprintf(o->fp,
+		        "      # new trust password: asked for at apply "
+		        "({prompt: \"%s\"})\n",
+		        txt(o, it->secret_ref ? it->secret_ref : ""));
+	else
+		fprintf(o->fp, "      # new trust password: from {%s: %s}\n",
+		        txt(o, it->secret_from),
+		        txt(o, it->secret_ref ? it->secret_ref : ""));
 }
 
 static void
 item(struct out *o, const struct plan_item *it)
 {
 	const char *sym, *c;
+	char note[256];
 
 	switch (it->action) {
 	case PLAN_CREATE:
@@ -146,12 +311,9 @@ item(struct out *o, const struct plan_item *it)
 		c = "";
 		break;
 	}
-	fprintf(o->fp, "  %s%s %s%s %s%s%s", col(o, c), sym,
+	fprintf(o->fp, "  %s%s %s%s %s%s%s\n", col(o, c), sym,
 	        plan_action_name(it->action), col(o, C_RESET), col(o, C_BOLD),
 	        txt(o, it->address), col(o, C_RESET));
-	if (it->trust_index >= 0)
-		fprintf(o->fp, "  (trusts[%ld])", it->trust_index);
-	fputc('\n', o->fp);
 	if (it->reason != NULL && it->action != PLAN_CREATE)
 		fprintf(o->fp, "      # %s\n", txt(o, it->reason));
 	if (it->action == PLAN_REPLACE) {
@@ -182,9 +344,11 @@ item(struct out *o, const struct plan_item *it)
 
 		if (it->action == PLAN_CREATE)
 			continue;
-		fprintf(o->fp, "      ~ %s: %s -> %s\n", txt(o, ch->field),
-		        txt(o, ch->before), txt(o, ch->after));
+		change_note(note, sizeof(note), it, ch);
+		fprintf(o->fp, "      ~ %s: %s -> %s%s\n", txt(o, ch->field),
+		        txt(o, ch->before), txt(o, ch->after), note);
 	}
+	secret_line(o, it);
 	for (size_t i = 0; i < it->n_notes; i++)
 		fprintf(o->fp, "      # %s\n", txt(o, it->notes[i]));
 	/* unchanged sides are one line each, kept together */
@@ -192,10 +356,100 @@ item(struct out *o, const struct plan_item *it)
 		fputc('\n', o->fp);
 }
 
-static int
-render(FILE *fp, const struct plan *p, bool colour, struct err *err)
+static bool
+changed(const struct plan_item *it)
 {
-	struct out o = {.fp = fp, .colour = colour, .safe = {NULL}, .next = 0};
+	return it->action != PLAN_NOOP || it->n_notes > 0;
+}
+
+static bool
+same_trust(const struct plan_item *x, const struct plan_item *y)
+{
+	return x == y ||
+	       (x->trust_index >= 0 && x->trust_index == y->trust_index);
+}
+
+/* Whether any side of item i's trust changes (or has a note). */
+static bool
+group_changed(const struct plan *p, size_t i)
+{
+	for (size_t j = 0; j < p->n_items; j++)
+		if (same_trust(&p->items[i], &p->items[j]) &&
+		    changed(&p->items[j]))
+			return true;
+	return false;
+}
+
+/*
+ * The sides of item i's trust, under one heading: the trust's place in
+ * the file (file:line, else its YAML path), then the changed sides, then
+ * the unchanged ones.  Marks them in done.
+ */
+static void
+group(struct out *o, const struct plan *p, size_t i, bool *done)
+{
+	const struct plan_item *first = &p->items[i];
+	bool plain = false;
+
+	if (first->trust_index >= 0) {
+		fprintf(o->fp, "%s", col(o, C_BOLD));
+		if (first->line > 0)
+			fprintf(o->fp, "%s:%u", txt(o, p->source_path),
+			        first->line);
+		else
+			fprintf(o->fp, "trusts[%ld]", first->trust_index);
+		fprintf(o->fp, ": trust between %s", txt(o, first->domain));
+		fprintf(o->fp, " and %s%s\n", txt(o, first->partner),
+		        col(o, C_RESET));
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t j = i; j < p->n_items; j++) {
+			const struct plan_item *it = &p->items[j];
+
+			if (done[j] || !same_trust(first, it) ||
+			    changed(it) != (pass == 0))
+				continue;
+			done[j] = true;
+			item(o, it);
+			plain = !changed(it);
+		}
+	if (plain)
+		fputc('\n', o->fp);
+}
+
+/*
+ * The next trust to show, in the file's order (sides of no declared trust
+ * last): the first item of it not done yet, of a changed trust or any;
+ * SIZE_MAX when none is left.
+ */
+static size_t
+next_group(const struct plan *p, const bool *done, bool only_changed)
+{
+	size_t best = SIZE_MAX;
+
+	for (size_t i = 0; i < p->n_items; i++) {
+		const struct plan_item *it = &p->items[i];
+
+		if (done[i] || (only_changed && !group_changed(p, i)))
+			continue;
+		if (best == SIZE_MAX ||
+		    (it->trust_index >= 0 &&
+		     (p->items[best].trust_index < 0 ||
+		      it->trust_index < p->items[best].trust_index)))
+			best = i;
+	}
+	return best;
+}
+
+static int
+render(FILE *fp, const struct plan *p, unsigned flags, struct err *err)
+{
+	struct out o = {.fp = fp,
+	                .colour = (flags & PLAN_RENDER_COLOUR) != 0,
+	                .safe = {NULL},
+	                .next = 0};
+	bool *done = xcalloc(p->n_items ? p->n_items : 1, sizeof(bool));
+	size_t n_same = 0, n_trusts = 0, next;
 
 	if (plan_is_noop(p)) {
 		fprintf(fp,
@@ -220,14 +474,32 @@ render(FILE *fp, const struct plan *p, bool colour, struct err *err)
 			fprintf(fp, "  ! %s\n", txt(&o, p->interrupted[i]));
 		fputc('\n', fp);
 	}
-	for (size_t i = 0; i < p->n_items; i++)
-		if (p->items[i].action != PLAN_NOOP)
-			item(&o, &p->items[i]);
-	for (size_t i = 0; i < p->n_items; i++)
-		if (p->items[i].action == PLAN_NOOP)
-			item(&o, &p->items[i]);
-	if (p->n_items > p->n_create + p->n_update + p->n_replace + p->n_delete)
-		fputc('\n', fp);
+	while ((next = next_group(p, done, true)) != SIZE_MAX)
+		group(&o, p, next, done);
+	for (size_t i = 0; i < p->n_items; i++) {
+		bool seen = false;
+
+		if (done[i])
+			continue;
+		n_same++;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !done[j] &&
+			       same_trust(&p->items[i], &p->items[j]);
+		n_trusts += !seen;
+	}
+	if (n_same > 0 && (flags & PLAN_RENDER_UNCHANGED)) {
+		if (plan_is_noop(p))
+			fputc('\n', fp);
+		while ((next = next_group(p, done, false)) != SIZE_MAX)
+			group(&o, p, next, done);
+	} else if (n_same > 0 && !plan_is_noop(p)) {
+		fprintf(fp,
+		        "  = %zu unchanged side%s of %zu trust%s "
+		        "(--show-unchanged lists them)\n\n",
+		        n_same, n_same == 1 ? "" : "s", n_trusts,
+		        n_trusts == 1 ? "" : "s");
+	}
+	free(done);
 	if (p->n_warnings > 0) {
 		fprintf(fp, "Warnings:\n");
 		for (size_t i = 0; i < p->n_warnings; i++)

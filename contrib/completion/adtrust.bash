@@ -70,10 +70,10 @@ _adtrust()
 	esac
 	local opts
 	case $cmd in
-	validate) opts="-f --file --help" ;;
-	plan) opts="-f --file --snapshot --json -o --out --detailed-exitcode --allow-destroy --git-dir --rev --state-dir --help" ;;
+	validate) opts="-f --file --json --help" ;;
+	plan) opts="-f --file --snapshot --json -o --out --detailed-exitcode --allow-destroy --git-dir --rev --state-dir --show-unchanged --help" ;;
 	apply) opts="-f --file --auto-approve --allow-destroy --timeout --lock-timeout --state-dir --rekey --no-git-check --no-verify --help" ;;
-	show) opts="--json --help" ;;
+	show) opts="--json --show-unchanged --help" ;;
 	drift) opts="-f --file --snapshot --json --metrics --state-dir --verify --help" ;;
 	export) opts="-d --domain -f --file --snapshot -o --out --help" ;;
 	verify) opts="-f --file --trust --json --timeout --help" ;;

@@ -84,7 +84,7 @@ run "rules" 0 "$ADT" audit --rules && check test "$(grep -c '^ADT0' "$T/out")" =
 for fmt in txt json sarif; do
 	case $fmt in
 	txt) "$ADT" --no-color "${A[@]}" >"$T/g" 2>/dev/null ;;
-	json) "$ADT" "${A[@]}" --json >"$T/g" 2>/dev/null ;;
+	json) "$ADT" "${A[@]}" --json 2>/dev/null | jq '.adtrust_version = "VERSION"' >"$T/g" ;;
 	sarif) "$ADT" -q "${A[@]}" --sarif "$T/g" >/dev/null 2>&1 ;;
 	esac
 	NAME="golden audit.$fmt (make check-update regenerates; review the diff)"

@@ -47,6 +47,23 @@ if run "missing file" 1 "$ADT" plan -f /nonexistent.yaml --snapshot examples/sna
 # --- plan ---
 if run "plan demo" 0 "$ADT" plan -f examples/demo.yaml --snapshot examples/snapshots/demo &&
 	grep -q '^Plan: 2 to create, 1 to update, 0 to replace, 1 to delete (1 blocked by protect).$' "$T/out"; then ok "plan demo summary"; else ko "plan demo summary"; fi
+# a reviewer's plan: sides under their trust at file:line, YAML names with
+# the raw value as a note, secret sources, unchanged trusts in one line
+if run "plan demo reviewable" 0 "$ADT" plan -f examples/demo.yaml --snapshot examples/snapshots/demo &&
+   grep -q '^examples/demo.yaml:50: trust between engineering.contoso.com and marketing.contoso.com$' "$T/out" &&
+   grep -q '^      + sid_filtering: true  (trustAttributes 0x4 QUARANTINED_DOMAIN)$' "$T/out" &&
+   grep -q '^      + encryption: \[aes128, aes256\]  (msDS-SupportedEncryptionTypes 0x18)$' "$T/out" &&
+   grep -q '^      # new trust password: generated at apply' "$T/out" &&
+   grep -q '^  = 2 unchanged sides of 1 trust (--show-unchanged lists them)$' "$T/out" &&
+   ! grep -q 'trusts\[' "$T/out" && [ "$(grep -c '= no-op' "$T/out")" = 1 ]; then
+	ok "plan: trusts at file:line, YAML names, secret sources, unchanged in one line"; else ko "plan: trusts at file:line, YAML names, secret sources, unchanged in one line"; fi
+if run "plan --show-unchanged" 0 "$ADT" plan --show-unchanged -f examples/demo.yaml --snapshot examples/snapshots/demo &&
+   [ "$(grep -c '= no-op' "$T/out")" = 3 ] && grep -q '^examples/demo.yaml:66: trust between' "$T/out" &&
+   ! grep -q 'unchanged sides' "$T/out"; then ok "plan --show-unchanged lists each unchanged side under its trust"; else ko "plan --show-unchanged lists each unchanged side under its trust"; fi
+if MKT_ADMIN_PASSWORD=s3cret-value ENG_MKT_TRUST_PW=s3cret-value run "plan secret source" 0 "$ADT" plan \
+	-f examples/netdom/wizard-this-side.yaml --snapshot examples/snapshots/wizard-this-side &&
+   grep -q '# new trust password: from {env: ENG_MKT_TRUST_PW}$' "$T/out" && ! grep -q s3cret "$T/out"; then
+	ok "plan names a secret's source, never its value"; else ko "plan names a secret's source, never its value"; fi
 if run "plan demo detailed" 2 "$ADT" plan --detailed-exitcode -f examples/demo.yaml \
 	--snapshot examples/snapshots/demo; then ok "plan --detailed-exitcode exits 2 on changes"; else ko "plan --detailed-exitcode exits 2 on changes"; fi
 if run "plan noop detailed" 0 "$ADT" plan --detailed-exitcode -f examples/netdom/realm-inbound.yaml \
@@ -153,7 +170,15 @@ if drift 1 --snapshot "$D/nonexistent" --metrics "$D/m.prom" &&
 run "plan -o saved" 0 "$ADT" plan -f examples/demo.yaml --snapshot examples/snapshots/demo -o "$T/saved.json"
 if run "show --json" 0 "$ADT" show --json "$T/saved.json" && diff -q "$T/out" "$T/saved.json" >/dev/null &&
    jq -e '.no_op == false' "$T/out" >/dev/null; then ok "show --json renders a saved plan identically"; fi
-if run "show" 0 "$ADT" show "$T/saved.json" && grep -q '^Plan: 2 to create' "$T/out"; then ok "show renders the text plan"; fi
+if run "show" 0 "$ADT" show "$T/saved.json" && grep -q '^Plan: 2 to create' "$T/out" &&
+   grep -q '^examples/demo.yaml:50: trust between' "$T/out" && grep -q '# new trust password: generated' "$T/out"; then
+	ok "show renders the text plan (file:line and secret sources from the saved plan)"; else ko "show renders the text plan"; fi
+if run "show --show-unchanged" 0 "$ADT" show --show-unchanged "$T/saved.json" && [ "$(grep -c '= no-op' "$T/out")" = 3 ]; then
+	ok "show --show-unchanged"; else ko "show --show-unchanged"; fi
+# a saved plan of format 1 from before line/secret existed still shows and loads
+jq 'del(.changes[].line, .changes[].secret)' "$T/saved.json" >"$T/old1.json" && chmod 600 "$T/old1.json"
+if run "show old format 1" 0 "$ADT" show "$T/old1.json" && grep -q '^trusts\[0\]: trust between' "$T/out"; then
+	ok "a format-1 plan without line/secret still shows (YAML path instead of file:line)"; else ko "a format-1 plan without line/secret still shows"; fi
 if run "apply snapshot plan" 1 "$ADT" apply --auto-approve "$T/saved.json" && grep -q 'planned against the snapshot' "$T/err"; then
 	ok "a plan made from a snapshot is refused by apply"; fi
 jq '.desired.text |= sub("aes128, aes256"; "rc4")' "$T/saved.json" >"$T/tampered.json"

@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if ((fp = open_memstream(&out, &len)) == NULL)
 		abort();
-	plan_render_text.render(fp, &p, false, &err);
+	plan_render_text.render(fp, &p, 0, &err);
 	fclose(fp);
 	for (size_t i = 0; i < len; i++)
 		if (((unsigned char)out[i] < 0x20 && out[i] != '\n') ||

@@ -15,5 +15,5 @@ done
 export ADTRUST_TODAY=2026-11-30
 A="audit -f examples/audit/trusts.yaml --snapshot examples/snapshots/audit"
 "$ADT" --no-color $A >tests/golden/audit.txt || true
-"$ADT" $A --json >tests/golden/audit.json || true
+"$ADT" $A --json | jq '.adtrust_version = "VERSION"' >tests/golden/audit.json || true
 "$ADT" -q $A --sarif tests/golden/audit.sarif >/dev/null || true

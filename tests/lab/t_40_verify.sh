@@ -44,9 +44,9 @@ if line OK netlogon a.test | grep -q "trust WERR_OK, connection WERR_OK" &&
 if line OK kerberos 'B\.TEST->A\.TEST' | grep -q 'krbtgt/A.TEST@B.TEST aes.* kvno [0-9]*, cifs/dca.a.test@A.TEST aes' &&
    line OK kerberos 'A\.TEST->B\.TEST' | grep -q 'krbtgt/B.TEST@A.TEST aes.* kvno [0-9]*, cifs/dcb.b.test@B.TEST aes'; then
 	ok "Kerberos OK both ways (cross-realm TGT and cifs/ ticket, enctype and kvno shown)"; else bad "Kerberos both ways"; fi
-if adt 0 verify -f "$X" --json && jq -e 'length == 4 and all(.[]; .status == "ok") and
-      ([.[] | select(.check == "kerberos") | .tickets | length] == [3, 3]) and
-      ([.[] | select(.check == "netlogon") | .trust_status] == ["WERR_OK", "WERR_OK"])' "$T/stdout" >/dev/null; then
+if adt 0 verify -f "$X" --json && jq -e '.format_version == "1" and (.checks | length) == 4 and all(.checks[]; .status == "ok") and .summary.ok == 4 and
+      ([.checks[] | select(.check == "kerberos") | .tickets | length] == [3, 3]) and
+      ([.checks[] | select(.check == "netlogon") | .trust_status] == ["WERR_OK", "WERR_OK"])' "$T/stdout" >/dev/null; then
 	ok "--json: an array of 4 ok checks with tickets and statuses"; else bad "--json"; fi
 if adt 0 verify -f "$X" --trust a.test:b.test && has "4 ok" &&
    adt 1 verify -f "$X" --trust b.test:a.test && has "declares no trust 'b.test:a.test'" &&
@@ -88,7 +88,7 @@ if adt 0 verify -f "$T/oneside.yaml" && line OK netlogon a.test >/dev/null && ! 
    line SKIP kerberos 'B\.TEST->A\.TEST' >/dev/null && has "Verify: 1 ok, 0 failed, 2 skipped"; then
 	ok "one-side file: NETLOGON OK on A; Kerberos into B a SKIP that says why (no service in B.TEST)"; else bad "one-side verify"; fi
 if adt 0 verify -f "$T/oneside.yaml" --json &&
-   jq -e '[.[] | select(.check == "kerberos" and .from == "A.TEST")] | length == 1 and .[0].status == "skip" and (.[0].tickets == null)' "$T/stdout" >/dev/null; then
+   jq -e '[.checks[] | select(.check == "kerberos" and .from == "A.TEST")] | length == 1 and .[0].status == "skip" and (.[0].tickets == null)' "$T/stdout" >/dev/null; then
 	ok "one-side file --json: the A->B check is a skip with no tickets"; else bad "one-side --json"; fi
 if adt 0 verify -f "$T/oneside-dc.yaml" &&
    line OK kerberos 'A\.TEST->B\.TEST' | grep -q 'krbtgt/B.TEST@A.TEST .*, cifs/dcb.b.test@B.TEST aes'; then
@@ -111,7 +111,7 @@ if line FAIL kerberos 'B\.TEST->A\.TEST' | grep -q "B.TEST -> A.TEST: no cross-r
    line FAIL kerberos 'A\.TEST->B\.TEST' | grep -q "A.TEST -> B.TEST: no service ticket for 'cifs/dcb.b.test@B.TEST'"; then
 	ok "Kerberos fails naming the realms and the step (cross-realm from B, service in B)"; else bad "Kerberos failure text"; fi
 if adt 1 verify -f "$X" --json &&
-   jq -e '[.[] | select(.check == "kerberos") | .failed_step] == ["cross-realm ticket", "service ticket"]' "$T/stdout" >/dev/null; then
+   jq -e '[.checks[] | select(.check == "kerberos") | .failed_step] == ["cross-realm ticket", "service ticket"]' "$T/stdout" >/dev/null; then
 	ok "--json names the failed step"; else bad "--json failed_step"; fi
 # A's KDC still issues krbtgt/B.TEST@A.TEST from A's own TDO: the old check called that OK
 adt - verify -f "$T/oneside.yaml"
