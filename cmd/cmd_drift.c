@@ -371,13 +371,14 @@ journals(struct report *r, const struct plan *pd, const char *sdir,
 	int rc;
 
 	err_init(&e2);
-	if ((rc = safefile_dir_check(dir, false, &e2)) < 0) {
-		if (rc != ERR_NOTFOUND)
-			fprintf(stderr,
-			        "adtrust: warning: journals of interrupted "
-			        "applies are not read: %s\n",
-			        e2.msg);
-		return 0;
+	if ((rc = safefile_dir_check_read(dir, &e2)) < 0) {
+		if (rc == ERR_NOTFOUND)
+			return 0;
+		return err_set(err, rc,
+		               "the journals of interrupted applies cannot be "
+		               "read (%s): without them a trust a dead apply "
+		               "left half-made would look healthy",
+		               e2.msg);
 	}
 	if ((rc = rec_journal_scan(&r->left, dir,
 	                           (const char *const *)pd->domains,

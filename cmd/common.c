@@ -75,8 +75,10 @@ guard(struct plan *p, const struct model *m, struct err *err)
 
 /*
  * The journals dead applies left for the plan's domains, and their repair
- * in the plan.  An unsafe state directory is an error for apply (strict)
- * and a warning otherwise: its journals cannot be trusted either way.
+ * in the plan.  A state directory that cannot be read safely (another
+ * user's, writable by others) is an error: without its journals a trust a
+ * dead apply left half-made would plan as "No changes".  root's directory
+ * is read by other users too (a monitoring user's drift).
  */
 static int
 scan_journals(struct cmd_session *s, const char *dir, struct err *err)
@@ -87,15 +89,14 @@ scan_journals(struct cmd_session *s, const char *dir, struct err *err)
 	err_init(&e2);
 	if (dir == NULL)
 		dir = state_dir(NULL);
-	if ((rc = safefile_dir_check(dir, false, &e2)) < 0) {
+	if ((rc = safefile_dir_check_read(dir, &e2)) < 0) {
 		if (rc == ERR_NOTFOUND)
 			return 0;
-		fputs("adtrust: warning: journals of interrupted applies are "
-		      "not read: ",
-		      stderr);
-		esc_fputs(e2.msg, stderr);
-		fputc('\n', stderr);
-		return 0;
+		return err_set(err, rc,
+		               "the journals of interrupted applies cannot be "
+		               "read (%s): without them a trust a dead apply "
+		               "left half-made would look healthy",
+		               e2.msg);
 	}
 	rc = rec_journal_scan(&s->leftovers, dir,
 	                      (const char *const *)s->plan.domains,

@@ -49,6 +49,13 @@ cmd_signals_catch(bool on)
 	sa.sa_flags = SA_RESTART; /* a step in flight completes */
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+	/*
+	 * A reader that went away (`apply | tee log` when the terminal
+	 * closes) must not kill the run mid-trust: the report's writes
+	 * fail instead, and the SIGHUP that comes with it settles the run.
+	 */
+	sa.sa_handler = on ? SIG_IGN : SIG_DFL;
+	sigaction(SIGPIPE, &sa, NULL);
 }
 
 struct cmd_spec {

@@ -485,8 +485,19 @@ run_step(struct run *r, struct tx *tx, struct step *s, const char *note,
 	if ((rc = rec_journal_intent(r->j, &jn, op_names[s->op], it->domain,
 	                             it->partner, plan_action_name(it->action),
 	                             secret_kind(tx, s), err)) < 0) {
-		s->fate = F_FAILED; /* not sent: nothing changed */
-		return rc;
+		if (note == NULL) {
+			s->fate = F_FAILED; /* not sent: nothing changed */
+			return rc;
+		}
+		/*
+		 * Finishing a trust past its point of no return: go on
+		 * without the journal line (a full disk).  The journal
+		 * shows the trust open; the next plan repairs it.
+		 */
+		fprintf(r->o->report,
+		        "warning: %s; finishing without a journal line\n",
+		        err->msg);
+		err_init(err);
 	}
 	r->writes++;
 	if (s->op == ST_DELETE && it->action == PLAN_REPLACE &&
@@ -546,10 +557,18 @@ undo_step(struct run *r, struct step *s, struct err *err)
 	size_t jn;
 	int rc;
 
-	if ((rc = rec_journal_intent(r->j, &jn, op, it->domain, it->partner,
-	                             plan_action_name(it->action), "none",
-	                             err)) < 0)
-		return rc;
+	if (rec_journal_intent(r->j, &jn, op, it->domain, it->partner,
+	                       plan_action_name(it->action), "none", err) < 0) {
+		/*
+		 * The journal cannot record it (a full disk): undo anyway.
+		 * Its last lines show the trust open, so the next plan
+		 * repairs whatever this leaves.
+		 */
+		fprintf(r->o->report,
+		        "warning: %s; undoing without a journal line\n",
+		        err->msg);
+		err_init(err);
+	}
 	r->writes++;
 	switch (s->op) {
 	case ST_CREATE:
@@ -767,7 +786,11 @@ settle(struct run *r, struct tx *tx, const char *why)
 			    s->op == ST_CREATE ? "deleted again"
 			    : s->op == ST_UPDATE
 			            ? "the old values are written back"
-			            : "the old name suffixes are stored back");
+			    : s->it->before.has_fti && s->it->before.fti.n > 0
+			            ? "the old name suffixes are stored back"
+			            : "it had no name suffixes before, and LSA "
+			              "stores none: the new ones stay (no "
+			              "secret is involved)");
 		}
 		if (ok) {
 			err_init(&e);
@@ -818,9 +841,11 @@ settle(struct run *r, struct tx *tx, const char *why)
 	err_init(&e);
 	rec_journal_trust_end(r->j, tx->a, tx->b, "incomplete", sides, &e);
 	fprintf(r->o->report,
-	        "INCOMPLETE %s <-> %s: %s; nothing more could be written. "
-	        "Run 'adtrust apply' again when the DCs answer: it finishes "
-	        "the trust with a new shared secret (journal '%s')\n",
+	        "INCOMPLETE %s <-> %s: %s; nothing more could be written "
+	        "(FAILED above says why: a DC that does not answer, or one "
+	        "that refused). Run 'adtrust apply' again once that is "
+	        "fixed: it finishes the trust with a new shared secret "
+	        "(journal '%s')\n",
 	        tx->a, tx->b, sides, r->j ? rec_journal_path(r->j) : "none");
 }
 
@@ -977,6 +1002,69 @@ preflight(struct run *r, struct err *err)
 }
 
 /* Journals of dead runs this successful apply has dealt with. */
+/*
+ * Whether this run settled the side of domain d (partner q) that a dead
+ * run wrote: it wrote that side again (create, replace or delete: a new
+ * secret, or none), or this file declares the trust absent there and the
+ * side is gone.  A side this file does not manage (the wizard's partner
+ * side, another file's trust) is not settled by it.
+ */
+static bool
+side_settled(const struct run *r, const char *d, const char *q)
+{
+	for (size_t j = 0; j < r->p->n_items; j++) {
+		const struct plan_item *it = &r->p->items[j];
+
+		if (strcasecmp(it->domain, d) != 0 ||
+		    strcasecmp(it->partner, q) != 0)
+			continue;
+		/* an MIT realm side is re-keyed in place (an update) */
+		return r->touched[j] &&
+		       (it->action == PLAN_CREATE ||
+		        it->action == PLAN_REPLACE ||
+		        it->action == PLAN_DELETE ||
+		        (it->action == PLAN_UPDATE && it->after.realm_side));
+	}
+	/* no item: gone, and this file wants it gone? */
+	for (unsigned i = 0; r->m != NULL && i < r->m->n_trusts; i++) {
+		const struct model_trust *t = &r->m->trusts[i];
+		bool trusting = strcasecmp(t->trusting, d) == 0 &&
+		                strcasecmp(t->trusted, q) == 0;
+		bool trusted = strcasecmp(t->trusted, d) == 0 &&
+		               strcasecmp(t->trusting, q) == 0;
+		const struct model_domain *md = model_domain_find(r->m, d);
+
+		if ((trusting || trusted) && t->ensure == MODEL_ABSENT &&
+		    md != NULL && model_side_managed(t, md, trusting))
+			return true;
+	}
+	return false;
+}
+
+/* The trust of this file between a and b (either way), or NULL. */
+static const struct model_trust *
+trust_of(const struct run *r, const char *a, const char *b)
+{
+	for (unsigned i = 0; r->m != NULL && i < r->m->n_trusts; i++) {
+		const struct model_trust *t = &r->m->trusts[i];
+
+		if ((strcasecmp(t->trusting, a) == 0 &&
+		     strcasecmp(t->trusted, b) == 0) ||
+		    (strcasecmp(t->trusting, b) == 0 &&
+		     strcasecmp(t->trusted, a) == 0))
+			return t;
+	}
+	return NULL;
+}
+
+/*
+ * Removes the journals of dead runs whose open trusts this run settled:
+ * for a trust this file holds both sides of, both sides were written again
+ * by this run (or are declared absent and gone); for a one-side trust of
+ * the same file, the sides that run wrote.  Anything else stays — a trust
+ * of another file, or another file's run — so that file's plan and drift
+ * still report it.
+ */
 static void
 clear_leftovers(struct run *r)
 {
@@ -989,23 +1077,31 @@ clear_leftovers(struct run *r)
 		bool all = true;
 
 		for (size_t k = 0; k < l->n_pairs && all; k++) {
-			bool hit = false;
+			const struct rec_left_pair *lp = &l->pairs[k];
+			const struct model_trust *t = trust_of(r, lp->a, lp->b);
+			bool both;
 
-			if (!l->pairs[k].open)
+			if (!lp->open)
 				continue;
-			for (size_t j = 0; j < r->p->n_items && !hit; j++) {
-				const struct plan_item *it = &r->p->items[j];
-
-				hit = (strcasecmp(it->domain, l->pairs[k].a) ==
-				               0 &&
-				       strcasecmp(it->partner, l->pairs[k].b) ==
-				               0) ||
-				      (strcasecmp(it->domain, l->pairs[k].b) ==
-				               0 &&
-				       strcasecmp(it->partner, l->pairs[k].a) ==
-				               0);
+			/*
+			 * Only a file that holds both sides vouches for both
+			 * secrets; a one-side file settles what its own
+			 * earlier run wrote, never another file's run.
+			 */
+			if (t == NULL ||
+			    (t->sides != MODEL_SIDES_BOTH &&
+			     (l->source == NULL || r->p->source_path == NULL ||
+			      strcmp(l->source, r->p->source_path) != 0))) {
+				all = false;
+				continue;
 			}
-			all = hit;
+			both = t->sides == MODEL_SIDES_BOTH;
+			if ((both || lp->wrote[0]) &&
+			    !side_settled(r, lp->a, lp->b))
+				all = false;
+			if ((both || lp->wrote[1]) &&
+			    !side_settled(r, lp->b, lp->a))
+				all = false;
 		}
 		if (all && unlink(l->path) == 0)
 			fprintf(r->o->report,

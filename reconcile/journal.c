@@ -64,8 +64,14 @@ put_line(struct rec_journal *j, json_t *o, struct err *err)
 		abort(); /* out of memory */
 	len = strlen(s);
 	s[len] = '\n';
+	errno = 0;
 	w = write(j->fd, s, len + 1);
-	if (w != (ssize_t)(len + 1) || fdatasync(j->fd) < 0)
+	if (w >= 0 && w != (ssize_t)(len + 1))
+		rc = err_set(err, ERR_IO,
+		             "cannot write the apply journal '%s': short write "
+		             "(%zd of %zu bytes: is the disk full?)",
+		             j->path, w, len + 1);
+	else if (w < 0 || fdatasync(j->fd) < 0)
 		rc = err_set_errno(err, ERR_IO,
 		                   "cannot write the apply journal '%s'",
 		                   j->path);
@@ -345,6 +351,10 @@ parse(struct rec_leftover *l, const char *path, const char *text,
 			struct rec_left_pair *lp = pair_get(l, jstr(o, "pair"));
 
 			lp->open = true;
+			if (strcasecmp(jstr(o, "domain"), lp->a) == 0)
+				lp->wrote[0] = true;
+			else if (strcasecmp(jstr(o, "domain"), lp->b) == 0)
+				lp->wrote[1] = true;
 			free(lp->last);
 			lp->last =
 			        xasprintf("%s of %s/%s (%s, step %lld)",

@@ -335,3 +335,96 @@ Test(rec_journal, plan_repairs_a_trust_whose_secrets_may_differ)
 	model_free(m);
 	diags_release(&d);
 }
+
+/*
+ * A dead run of the both-sides file left a/b deleted and b/a with the old
+ * secret.  The wizard's file for a's side (another file) creates a/b with
+ * its own password: that settles nothing for the other file, whose journal
+ * stays, so its plan still says "Interrupted apply" and repairs the trust
+ * (never "No changes" over two secrets).
+ */
+Test(rec_journal, another_files_apply_keeps_the_journal)
+{
+	static const char *const wizard =
+	        "version: 1\n"
+	        "domains:\n"
+	        "  - { name: a.test, netbios: A, sid: S-1-5-21-1-1-1 }\n"
+	        "  - { name: b.test, netbios: B, sid: S-1-5-21-2-2-2 }\n"
+	        "trusts:\n"
+	        "  - { trusting: a.test, trusted: b.test, direction: two-way,\n"
+	        "      type: external, sides: trusting,\n"
+	        "      password: { env: ADT_TEST_WIZARD_PW } }\n";
+	struct model *m = NULL, *w = NULL;
+	struct prov *f = prov_fake_new();
+	struct rec_journal *j;
+	struct rec_leftovers ls;
+	struct rec_apply_opts o = {.writer = f, .journal_dir = dir};
+	struct plan p;
+	struct diags d;
+	struct err err;
+	const char *s1, *s2;
+	char *path;
+	size_t n;
+
+	setenv("ADT_TEST_TRUST_PW", "Sekrit-Trust-Pw-0xfeed", 1);
+	setenv("ADT_TEST_WIZARD_PW", "Wizard-Pw-0xbeef", 1);
+	diags_init(&d);
+	err_init(&err);
+	cr_assert_eq(model_load_buf(&m, "t.yaml", yaml, strlen(yaml), &d, &err),
+	             0, "%s", d.n ? d.v[0].msg : err.msg);
+	cr_assert_eq(
+	        model_load_buf(&w, "w.yaml", wizard, strlen(wizard), &d, &err),
+	        0, "%s", d.n ? d.v[0].msg : err.msg);
+	prov_fake_add_domain(f, "a.test", "A", "S-1-5-21-1-1-1", "");
+	prov_fake_add_domain(f, "b.test", "B", "S-1-5-21-2-2-2", "");
+	put(f, "b.test", "a.test", "A", "S-1-5-21-1-1-1", "old");
+	/* the dead --rekey run of t.yaml: a's side deleted, then killed */
+	plan_of(&p, f, m);
+	cr_assert_eq(rec_journal_open(&j, dir, &p, &err), 0, "%s", err.msg);
+	rec_journal_intent(j, &n, "delete", "a.test", "b.test", "replace",
+	                   "none", &err);
+	rec_journal_result(j, n, "done", NULL, &err);
+	rec_journal_close(j, true, &err);
+	plan_release(&p);
+	/* the wizard's file for a's side applies */
+	plan_of(&p, f, w);
+	cr_assert_eq(rec_journal_scan(&ls, dir, (const char *const *)p.domains,
+	                              p.n_domains, &err),
+	             0);
+	rec_plan_repair(&p, &ls);
+	o.report = fopen("/dev/null", "w");
+	o.leftovers = &ls;
+	cr_assert_eq(rec_apply(&p, w, &o, &err), 0, "%s", err.msg);
+	fclose(o.report);
+	rec_leftovers_release(&ls);
+	plan_release(&p);
+	prov_fake_get(f, "a.test", "b.test", &s1);
+	prov_fake_get(f, "b.test", "a.test", &s2);
+	cr_assert_str_neq(s1, s2, "the wizard's password is not the old one");
+	cr_assert_not_null(path = only_journal(),
+	                   "another file's run does not remove the journal");
+	free(path);
+	/* so the both-sides file still sees it, and repairs it */
+	plan_of(&p, f, m);
+	cr_assert_eq(rec_journal_scan(&ls, dir, (const char *const *)p.domains,
+	                              p.n_domains, &err),
+	             0);
+	rec_plan_repair(&p, &ls);
+	cr_assert_eq(p.n_interrupted, 1);
+	cr_assert(!plan_is_noop(&p), "never 'No changes' over two secrets");
+	o.report = fopen("/dev/null", "w");
+	o.leftovers = &ls;
+	cr_assert_eq(rec_apply(&p, m, &o, &err), 0, "%s", err.msg);
+	fclose(o.report);
+	prov_fake_get(f, "a.test", "b.test", &s1);
+	prov_fake_get(f, "b.test", "a.test", &s2);
+	cr_assert_str_eq(s1, s2, "one secret again");
+	cr_assert_null(only_journal(), "the file that holds both sides "
+	                               "settles it");
+	rec_leftovers_release(&ls);
+	plan_release(&p);
+	prov_close(f);
+	model_free(m);
+	model_free(w);
+	diags_release(&d);
+}
