@@ -366,24 +366,11 @@ static int
 journals(struct report *r, const struct plan *pd, const char *sdir,
          struct err *err)
 {
-	const char *dir = state_dir(sdir);
-	struct err e2;
 	int rc;
 
-	err_init(&e2);
-	if ((rc = safefile_dir_check_read(dir, &e2)) < 0) {
-		if (rc == ERR_NOTFOUND)
-			return 0;
-		return err_set(err, rc,
-		               "the journals of interrupted applies cannot be "
-		               "read (%s): without them a trust a dead apply "
-		               "left half-made would look healthy",
-		               e2.msg);
-	}
-	if ((rc = rec_journal_scan(&r->left, dir,
-	                           (const char *const *)pd->domains,
-	                           pd->n_domains, err)) < 0)
-		return err_prefix(err, "reading the apply journals");
+	if ((rc = cmd_journals(&r->left, state_dir(sdir), pd->domains,
+	                       pd->n_domains, err)) < 0)
+		return rc;
 	r->n_interrupted = rec_leftovers_open(&r->left);
 	return 0;
 }

@@ -80,12 +80,14 @@ guard(struct plan *p, const struct model *m, struct err *err)
  * dead apply left half-made would plan as "No changes".  root's directory
  * is read by other users too (a monitoring user's drift).
  */
-static int
-scan_journals(struct cmd_session *s, const char *dir, struct err *err)
+int
+cmd_journals(struct rec_leftovers *out, const char *dir, char *const *domains,
+             size_t n, struct err *err)
 {
 	struct err e2;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
 	err_init(&e2);
 	if (dir == NULL)
 		dir = state_dir(NULL);
@@ -98,11 +100,20 @@ scan_journals(struct cmd_session *s, const char *dir, struct err *err)
 		               "left half-made would look healthy",
 		               e2.msg);
 	}
-	rc = rec_journal_scan(&s->leftovers, dir,
-	                      (const char *const *)s->plan.domains,
-	                      s->plan.n_domains, err);
-	if (rc < 0)
+	if ((rc = rec_journal_scan(out, dir, (const char *const *)domains, n,
+	                           err)) < 0)
 		return err_prefix(err, "reading the apply journals");
+	return 0;
+}
+
+static int
+scan_journals(struct cmd_session *s, const char *dir, struct err *err)
+{
+	int rc;
+
+	if ((rc = cmd_journals(&s->leftovers, dir, s->plan.domains,
+	                       s->plan.n_domains, err)) < 0)
+		return rc;
 	rec_plan_repair(&s->plan, &s->leftovers);
 	return 0;
 }

@@ -68,6 +68,16 @@ int cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 void cmd_session_release(struct cmd_session *s);
 
 /*
+ * The journals dead applies left in the state directory dir (NULL: the
+ * default) for these domains.  A directory that cannot be read safely
+ * (another user's, writable by others; root's is read by anyone) is an
+ * error: without its journals a trust a dead apply left half-made would
+ * plan as "No changes".  A missing directory holds none.
+ */
+int cmd_journals(struct rec_leftovers *out, const char *dir,
+                 char *const *domains, size_t n, struct err *err);
+
+/*
  * The same from a saved plan: reloads the desired state the plan embeds
  * (checking its sha256), re-reads every domain the plan touches, refuses
  * with ERR_CONFLICT (listing what moved on stderr) when a fingerprint
