@@ -2,13 +2,17 @@
  * adtrust apply [-f FILE] [--auto-approve] [--allow-destroy] [--timeout SEC]
  * Plans against the live directories (LDAP), shows the plan, asks for 'yes'
  * on a terminal, then applies it: AD sides over LSA, the MIT half of realm
- * trusts through kadmind (kadm5).
+ * trusts through kadmind (kadm5).  --json: the plan, each step's fate and
+ * a summary as one JSON document on stdout (docs/json.md); the text goes
+ * to stderr then.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "cmd/cmd.h"
 #include "cmd/common.h"
@@ -24,7 +28,8 @@ help(void)
 	       "[--rekey TRUSTING:TRUSTED]\n"
 	       "                     [--allow-destroy] [--timeout SEC] "
 	       "[--lock-timeout SEC] [--state-dir DIR]\n"
-	       "                     [--no-git-check] [--no-verify]\n\n"
+	       "                     [--no-git-check] [--no-verify] "
+	       "[--json]\n\n"
 	       "Shows the plan for FILE (default trusts.yaml) against the live "
 	       "domains, asks for\n'yes' on a terminal, and applies it over "
 	       "LSA.  Without a terminal --auto-approve\nis required.  A "
@@ -47,6 +52,9 @@ help(void)
 	       "the trust in progress (rolled back, or finished\nwhen its "
 	       "old secret is gone); a run that died is repaired by the next "
 	       "apply.\n");
+	printf("--json prints the plan, each step's fate and a summary as "
+	       "one JSON document;\nthe text plan and report go to stderr "
+	       "then.\n");
 }
 
 static bool
@@ -74,7 +82,7 @@ confirm(void)
  * reset).  Returns the number of failed checks.
  */
 static size_t
-check_kerberos(const struct cmd_session *s)
+check_kerberos(const struct cmd_session *s, FILE *text, struct rec_report *rp)
 {
 	const struct model_trust **ts = NULL;
 	struct cmd_check_opts co = {
@@ -107,12 +115,126 @@ check_kerberos(const struct cmd_session *s)
 		ts = xreallocarray(ts, n + 1, sizeof(*ts));
 		ts[n++] = t;
 	}
-	if (n > 0) {
-		printf("\nChecking Kerberos across the trusts written:\n");
+	if (n > 0 && rp == NULL) {
+		fprintf(text,
+		        "\nChecking Kerberos across the trusts written:\n");
 		cmd_check_trusts(s->model, ts, n, &co, NULL, &c);
+	} else if (n > 0) {
+		json_t *checks = json_array(), *o;
+		size_t i;
+
+		cmd_check_trusts(s->model, ts, n, &co, checks, &c);
+		json_array_foreach(checks, i, o)
+		{
+			const char *st =
+			        json_string_value(json_object_get(o, "status"));
+
+			rec_report_add(rp,
+			               json_string_value(
+			                       json_object_get(o, "trusting")),
+			               json_string_value(
+			                       json_object_get(o, "trusted")),
+			               NULL, NULL, "kerberos",
+			               st != NULL && strcmp(st, "ok") == 0
+			                       ? REC_FATE_VERIFIED
+			               : st != NULL && strcmp(st, "fail") == 0
+			                       ? REC_FATE_FAILED
+			                       : REC_FATE_NOTE,
+			               json_string_value(
+			                       json_object_get(o, "detail")));
+			/* the check's own details, as verify --json has them */
+			json_object_set(
+			        json_array_get(rp->steps,
+			                       json_array_size(rp->steps) - 1),
+			        "check", o);
+		}
+		json_decref(checks);
 	}
 	free(ts);
 	return c.fail;
+}
+
+/* How many records of the report match action, step and fate. */
+static size_t
+count(const struct rec_report *rp, const char *action, const char *step,
+      const char *fate)
+{
+	size_t n = 0, i;
+	json_t *o;
+
+	json_array_foreach(rp->steps, i, o)
+	{
+		const char *a = json_string_value(json_object_get(o, "action"));
+		const char *st = json_string_value(json_object_get(o, "step"));
+		const char *f = json_string_value(json_object_get(o, "fate"));
+
+		if (a != NULL && st != NULL && f != NULL &&
+		    strcmp(a, action) == 0 && strcmp(st, step) == 0 &&
+		    strcmp(f, fate) == 0)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * apply --json: {format_version, adtrust_version, plan, report, summary,
+ * ok, error}.  The counts are what was written and stayed (a create
+ * rolled back is no create).
+ */
+static int
+print_json(const struct plan *p, struct rec_report *rp, size_t failed, int sig,
+           bool ok, const struct err *e)
+{
+	json_t *doc = cmd_json_new(), *sum = json_object();
+	struct err werr;
+	size_t incomplete = 0, i;
+	json_t *o;
+
+	json_array_foreach(rp->steps, i, o)
+	{
+		const char *f = json_string_value(json_object_get(o, "fate"));
+
+		if (f != NULL && strcmp(f, "incomplete") == 0)
+			incomplete++;
+	}
+	json_object_set_new(doc, "plan", plan_json_new(p));
+	json_object_set(doc, "report", rp->steps);
+	json_object_set_new(
+	        sum, "created",
+	        json_integer(
+	                (json_int_t)(count(rp, "create", "create", "done") -
+	                             count(rp, "create", "undo-create",
+	                                   "undone"))));
+	json_object_set_new(
+	        sum, "updated",
+	        json_integer(
+	                (json_int_t)(count(rp, "update", "update", "done") -
+	                             count(rp, "update", "undo-update",
+	                                   "undone"))));
+	json_object_set_new(sum, "replaced",
+	                    json_integer((json_int_t)count(rp, "replace",
+	                                                   "create", "done")));
+	json_object_set_new(sum, "deleted",
+	                    json_integer((json_int_t)count(rp, "delete",
+	                                                   "delete", "done")));
+	json_object_set_new(sum, "failed_checks",
+	                    json_integer((json_int_t)failed));
+	json_object_set_new(sum, "incomplete",
+	                    json_integer((json_int_t)incomplete));
+	json_object_set_new(sum, "interrupted_by_signal",
+	                    sig != 0 ? json_integer(sig) : json_null());
+	json_object_set(sum, "unusable_seconds", rp->unusable);
+	json_object_set_new(doc, "summary", sum);
+	json_object_set_new(doc, "ok", json_boolean(ok));
+	json_object_set_new(doc, "error",
+	                    e != NULL && e->msg[0] != '\0' ? json_string(e->msg)
+	                                                   : json_null());
+	err_init(&werr);
+	if (cmd_json_print(doc, &werr) < 0) {
+		cmd_error(&werr);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -128,6 +250,7 @@ cmd_apply(int argc, char **argv)
 	        {"rekey", required_argument, NULL, 'k'},
 	        {"no-git-check", no_argument, NULL, 'G'},
 	        {"no-verify", no_argument, NULL, 'V'},
+	        {"json", no_argument, NULL, 'j'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -141,7 +264,10 @@ cmd_apply(int argc, char **argv)
 	const char *saved = NULL, *sdir = NULL, *rekey = NULL;
 	struct state_locks locks = {0};
 	unsigned lock_timeout = 60;
-	bool auto_approve = false, git_check = true;
+	bool auto_approve = false, git_check = true, json = false;
+	bool have_plan = false;
+	struct rec_report rp;
+	FILE *text = stdout;
 	struct err err;
 	char *end;
 	long t;
@@ -191,6 +317,9 @@ cmd_apply(int argc, char **argv)
 		case 'V':
 			no_verify = true;
 			break;
+		case 'j':
+			json = true;
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -215,18 +344,28 @@ cmd_apply(int argc, char **argv)
 	 */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	err_init(&err);
+	rec_report_init(&rp);
+	if (json) {
+		/* stdout holds the JSON only; the text is for a human */
+		text = stderr;
+		ao.report = stderr;
+		ao.event = rec_report_event;
+		ao.event_ctx = &rp;
+	}
 	src.state_dir = state_dir(sdir);
 	rc = saved != NULL ? cmd_session_saved(&s, saved, src.allow_destroy,
 	                                       git_check, src.state_dir, &err)
 	                   : cmd_session_plan(&s, &src, &err);
 	if (rc < 0)
 		goto fail;
+	have_plan = true;
 	if (rekey != NULL &&
 	    (rc = rec_plan_rekey(&s.plan, rekey, src.allow_destroy, &err)) < 0)
 		goto fail;
 	if ((rc = plan_render_text.render(
-	             stdout, &s.plan, cmd_g.colour ? PLAN_RENDER_COLOUR : 0u,
-	             &err)) < 0)
+	             text, &s.plan,
+	             cmd_g.colour && !json ? PLAN_RENDER_COLOUR : 0u, &err)) <
+	    0)
 		goto fail;
 	if (plan_is_noop(&s.plan)) {
 		struct err rec;
@@ -246,8 +385,10 @@ cmd_apply(int argc, char **argv)
 			        "%s\n",
 			        rec.msg);
 		state_locks_release(&locks);
+		rc = json ? print_json(&s.plan, &rp, 0, 0, true, NULL) : 0;
 		cmd_session_release(&s);
-		return 0;
+		rec_report_release(&rp);
+		return rc < 0 ? 1 : 0;
 	}
 	for (size_t i = 0; i < s.plan.n_items; i++)
 		if (s.plan.items[i].blocked) {
@@ -259,11 +400,17 @@ cmd_apply(int argc, char **argv)
 			goto fail;
 		}
 	if (!auto_approve && !confirm()) {
-		printf("Apply cancelled; nothing was changed.\n");
+		fprintf(text, "Apply cancelled; nothing was changed.\n");
+		if (json) {
+			err_set(&err, ERR_DENIED,
+			        "apply cancelled; nothing was changed");
+			print_json(&s.plan, &rp, 0, 0, false, &err);
+		}
 		cmd_session_release(&s);
+		rec_report_release(&rp);
 		return 1;
 	}
-	printf("\n");
+	fprintf(text, "\n");
 	rc = state_locks_take(&locks, state_dir(sdir), s.plan.domains,
 	                      s.plan.n_domains, lock_timeout, &err);
 	if (rc < 0)
@@ -310,18 +457,31 @@ cmd_apply(int argc, char **argv)
 	state_locks_release(&locks);
 	if (rc < 0 && cmd_stop != 0) {
 		cmd_error(&err);
+		if (json)
+			print_json(&s.plan, &rp, failed, cmd_stop, false, &err);
 		cmd_session_release(&s);
+		rec_report_release(&rp);
 		return 128 + cmd_stop; /* what the shell reports for a signal */
 	}
 	if (rc < 0)
 		goto fail;
 	if (!no_verify)
-		failed += check_kerberos(&s);
-	printf("\nApply complete: %zu created, %zu updated, %zu replaced, %zu "
-	       "deleted; the live trusts now match '%s'.\n",
-	       s.plan.n_create, s.plan.n_update, s.plan.n_replace,
-	       s.plan.n_delete, s.plan.source_path);
+		failed += check_kerberos(&s, text, json ? &rp : NULL);
+	fprintf(text,
+	        "\nApply complete: %zu created, %zu updated, %zu replaced, %zu "
+	        "deleted; the live trusts now match '%s'.\n",
+	        s.plan.n_create, s.plan.n_update, s.plan.n_replace,
+	        s.plan.n_delete, s.plan.source_path);
+	if (json && failed > 0)
+		err_set(&err, ERR_FAIL,
+		        "the changes were made, but %zu check%s of the trusts "
+		        "written failed: they do not work yet",
+		        failed, failed == 1 ? "" : "s");
+	rc = json ? print_json(&s.plan, &rp, failed, 0, failed == 0, &err) : 0;
 	cmd_session_release(&s);
+	rec_report_release(&rp);
+	if (rc < 0)
+		return 1;
 	if (failed > 0) {
 		fprintf(stderr,
 		        "adtrust: the changes were made, but %zu check%s of "
@@ -333,6 +493,9 @@ cmd_apply(int argc, char **argv)
 	return 0;
 fail:
 	cmd_error(&err);
+	if (json && have_plan)
+		print_json(&s.plan, &rp, failed, 0, false, &err);
 	cmd_session_release(&s);
+	rec_report_release(&rp);
 	return 1;
 }

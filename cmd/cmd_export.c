@@ -1,7 +1,8 @@
 /*
- * adtrust export --domain NAME [-f FILE | --snapshot DIR] [-o OUT]
+ * adtrust export --domain NAME [-f FILE | --snapshot DIR] [--json] [-o OUT]
  * Writes the live trusts of one domain as desired state that validates and
  * plans to no changes: every field explicit, so the file manages all of it.
+ * --json writes the same trusts as one JSON document (docs/json.md).
  * -f FILE supplies how to reach the domain (its ldap URI and credentials,
  * copied into the output); --snapshot reads LDIF instead.  An MIT realm
  * (kind: mit-realm in FILE) is read through its kadmind: its cross-realm
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
 #include <yaml.h>
 
 #include "cmd/cmd.h"
@@ -176,6 +178,30 @@ shadowed(size_t i, enum model_trust_type type)
 	return false;
 }
 
+/* The trust type whose fields a TDO has (the export's view of it). */
+static enum model_trust_type
+field_type(const struct model_tdo *t)
+{
+	if (t->type == TDO_TYPE_MIT)
+		return MODEL_TYPE_REALM;
+	return (t->attributes & TA_FOREST_TRANSITIVE) ? MODEL_TYPE_FOREST
+	                                              : MODEL_TYPE_EXTERNAL;
+}
+
+/* Whether export writes boolean field i of this TDO (YAML and JSON). */
+static bool
+field_exported(size_t i, const struct model_tdo *t)
+{
+	const struct model_bool_field *f = &model_bool_fields[i];
+	bool out = (t->direction & TDO_DIR_OUTBOUND) != 0;
+	enum model_trust_type type = field_type(t);
+
+	return model_bool_field_applies(f, type) &&
+	       !(f->outbound && !(out && type != MODEL_TYPE_REALM)) &&
+	       !(f->only_if_set && !(t->attributes & (f->bit | f->pair))) &&
+	       !shadowed(i, type);
+}
+
 static void
 names(struct emit *e, const char *key, const struct fti *f, uint8_t type,
       bool disabled)
@@ -200,11 +226,7 @@ trust_yaml(struct emit *e, const struct model_domain_state *d,
 {
 	bool out = (t->direction & TDO_DIR_OUTBOUND) != 0;
 	bool forest = (t->attributes & TA_FOREST_TRANSITIVE) != 0;
-	bool realm = t->type == TDO_TYPE_MIT;
 	const char *type = model_tdo_kind(t, d);
-	enum model_trust_type ftype = realm    ? MODEL_TYPE_REALM
-	                              : forest ? MODEL_TYPE_FOREST
-	                                       : MODEL_TYPE_EXTERNAL;
 	struct model_secret pw = {NULL, NULL, NULL};
 	char *prompt;
 
@@ -234,10 +256,7 @@ trust_yaml(struct emit *e, const struct model_domain_state *d,
 	for (size_t i = 0; i < model_n_bool_fields; i++) {
 		const struct model_bool_field *f = &model_bool_fields[i];
 
-		if (!model_bool_field_applies(f, ftype) ||
-		    (f->outbound && !(out && !realm)) ||
-		    (f->only_if_set && !(t->attributes & (f->bit | f->pair))) ||
-		    shadowed(i, ftype))
+		if (!field_exported(i, t))
 			continue;
 		kv(e, f->name,
 		   model_bool_field_value(f, t->attributes) ? "true" : "false");
@@ -370,6 +389,251 @@ export_yaml(struct sbuf *o, const char *domain,
 	return 0;
 }
 
+/* ---- --json: the same trusts in the JSON convention (docs/json.md) ---- */
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+/* A secret as its source only: {"from": "env", "ref": "NAME"}. */
+static json_t *
+secret_json(const struct model_secret *s)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "from",
+	                    json_string(s->env    ? "env"
+	                                : s->file ? "file"
+	                                          : "prompt"));
+	json_object_set_new(o, "ref",
+	                    str_or_null(s->env    ? s->env
+	                                : s->file ? s->file
+	                                          : s->prompt));
+	return o;
+}
+
+static json_t *
+domain_json(const char *name, const char *netbios, const char *sid, bool realm,
+            const struct model_domain *conn)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "kind", json_string(realm ? "mit-realm" : "ad"));
+	json_object_set_new(o, "netbios", str_or_null(realm ? NULL : netbios));
+	json_object_set_new(o, "sid", str_or_null(realm ? NULL : sid));
+	json_object_set_new(o, "ldap",
+	                    str_or_null(conn && !realm ? conn->ldap : NULL));
+	json_object_set_new(o, "rpc",
+	                    str_or_null(conn && !realm ? conn->rpc : NULL));
+	json_object_set_new(o, "kadmin",
+	                    str_or_null(conn && realm ? conn->kadmin : NULL));
+	json_object_set_new(o, "service",
+	                    str_or_null(conn && realm ? conn->service : NULL));
+	json_object_set_new(o, "credentials",
+	                    str_or_null(conn ? conn->credentials : NULL));
+	json_object_set_new(o, "starttls",
+	                    conn && !realm && conn->starttls
+	                            ? json_boolean(*conn->starttls)
+	                            : json_null());
+	return o;
+}
+
+static json_t *
+names_json(const struct fti *f, uint8_t type, bool disabled)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < f->n; i++) {
+		const struct fti_record *r = &f->rec[i];
+		bool off = (r->flags & (FTI_TLN_DISABLED_ADMIN |
+		                        FTI_TLN_DISABLED_NEW)) != 0;
+
+		if (r->type != type || (type == FTI_TLN && off != disabled))
+			continue;
+		json_array_append_new(a, json_string(r->name));
+	}
+	return a;
+}
+
+static json_t *
+enctypes_json(const struct model_tdo *t)
+{
+	json_t *o = json_object(), *names = json_array();
+
+	for (size_t i = 0; i < model_n_enctypes; i++)
+		if (t->enctypes & model_enctypes[i].bit)
+			json_array_append_new(
+			        names, json_string(model_enctypes[i].name));
+	json_object_set_new(o, "names", names);
+	json_object_set_new(o, "raw", json_integer(t->enctypes));
+	return o;
+}
+
+/*
+ * One trust as trust_yaml writes it, typed: settings are the booleans the
+ * YAML has, attributes the raw trustAttributes beside them.
+ */
+static json_t *
+trust_json(const struct model_domain_state *d, const struct model_tdo *t)
+{
+	bool out = (t->direction & TDO_DIR_OUTBOUND) != 0;
+	bool forest = (t->attributes & TA_FOREST_TRANSITIVE) != 0;
+	json_t *o = json_object(), *set = json_object(), *attrs = json_object(),
+	       *an = json_array();
+	struct model_secret pw = {NULL, NULL, NULL};
+	char *prompt;
+
+	json_object_set_new(o, "trusting",
+	                    json_string(out ? d->name : t->partner));
+	json_object_set_new(o, "trusted",
+	                    json_string(out ? t->partner : d->name));
+	json_object_set_new(o, "direction",
+	                    json_string(t->direction == TDO_DIR_BOTH
+	                                        ? "two-way"
+	                                        : "one-way"));
+	json_object_set_new(o, "type", json_string(model_tdo_kind(t, d)));
+	json_object_set_new(o, "sides",
+	                    json_string(out ? "trusting" : "trusted"));
+	prompt = xasprintf("trust password for %s and %s", d->name, t->partner);
+	pw.prompt = prompt;
+	json_object_set_new(o, "password", secret_json(&pw));
+	free(prompt);
+	if (!t->realm_side)
+		for (size_t i = 0; i < model_n_bool_fields; i++)
+			if (field_exported(i, t))
+				json_object_set_new(
+				        set, model_bool_fields[i].name,
+				        json_boolean(model_bool_field_value(
+				                &model_bool_fields[i],
+				                t->attributes)));
+	json_object_set_new(o, "settings", set);
+	json_object_set_new(attrs, "raw", json_integer(t->attributes));
+	for (size_t i = 0; i < model_n_attr_bits; i++)
+		if (t->attributes & model_attr_bits[i].bit)
+			json_array_append_new(
+			        an, json_string(model_attr_bits[i].name));
+	json_object_set_new(attrs, "names", an);
+	json_object_set_new(o, "attributes", attrs);
+	json_object_set_new(o, "encryption",
+	                    t->realm_side || t->has_enctypes ? enctypes_json(t)
+	                                                     : json_null());
+	if (forest && out && t->has_fti && !t->realm_side) {
+		json_t *ns = json_object();
+
+		json_object_set_new(ns, "enable",
+		                    names_json(&t->fti, FTI_TLN, false));
+		json_object_set_new(ns, "disable",
+		                    names_json(&t->fti, FTI_TLN, true));
+		json_object_set_new(ns, "exclude",
+		                    names_json(&t->fti, FTI_TLN_EX, false));
+		json_object_set_new(ns, "unlisted", json_string("keep"));
+		json_object_set_new(o, "name_suffixes", ns);
+	} else {
+		json_object_set_new(o, "name_suffixes", json_null());
+	}
+	if (t->realm_side) {
+		json_t *pr = json_array();
+		char name[600];
+
+		for (unsigned k = 0; k < 2; k++) {
+			json_t *j;
+
+			if (!t->princ[k].present)
+				continue;
+			j = json_object();
+			model_princ_name(name, sizeof(name), t, k);
+			json_object_set_new(j, "name", json_string(name));
+			json_object_set_new(j, "kvno",
+			                    json_integer(t->princ[k].kvno));
+			json_array_append_new(pr, j);
+		}
+		json_object_set_new(o, "principals", pr);
+	} else {
+		json_object_set_new(o, "principals", json_null());
+	}
+	return o;
+}
+
+static json_t *
+cred_json(const struct model_credential *cred)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_string(cred->name));
+	json_object_set_new(
+	        o, "method",
+	        json_string(cred->method == MODEL_CRED_PASSWORD ? "password"
+	                    : cred->method == MODEL_CRED_KEYTAB ? "keytab"
+	                                                        : "kerberos"));
+	json_object_set_new(o, "user", str_or_null(cred->user));
+	json_object_set_new(o, "password",
+	                    cred->password != NULL ? secret_json(cred->password)
+	                                           : json_null());
+	json_object_set_new(o, "keytab", str_or_null(cred->keytab));
+	json_object_set_new(o, "ccache", str_or_null(cred->ccache));
+	return o;
+}
+
+/*
+ * {format_version, adtrust_version, domain, source, domains, credentials,
+ * trusts, not_exported, summary}: what export_yaml writes, as JSON.
+ */
+static json_t *
+export_json(const char *domain, const char *file, const char *snapshot,
+            const struct model_domain_state *d, const struct model_domain *conn,
+            const struct model_credential *cred)
+{
+	json_t *doc = cmd_json_new(), *src = json_object(),
+	       *doms = json_array(), *creds = json_array(),
+	       *trusts = json_array(), *skip = json_array(),
+	       *sum = json_object();
+
+	json_object_set_new(doc, "domain", json_string(domain));
+	json_object_set_new(src, "file", str_or_null(file));
+	json_object_set_new(src, "snapshot", str_or_null(snapshot));
+	json_object_set_new(doc, "source", src);
+	json_array_append_new(
+	        doms,
+	        domain_json(d->name, d->netbios, d->sid,
+	                    conn != NULL && conn->kind == MODEL_KIND_MIT_REALM,
+	                    conn));
+	for (size_t i = 0; i < d->n_tdos; i++) {
+		const struct model_tdo *t = &d->tdos[i];
+		const char *kind = model_tdo_kind(t, d);
+
+		if (model_kind_is_system(kind)) {
+			json_t *j = json_object();
+
+			json_object_set_new(j, "partner",
+			                    json_string(t->partner));
+			json_object_set_new(j, "type", json_string(kind));
+			json_array_append_new(skip, j);
+			continue;
+		}
+		json_array_append_new(
+		        doms,
+		        domain_json(t->partner, t->flat_name, t->sid,
+		                    t->type == TDO_TYPE_MIT && !t->realm_side,
+		                    NULL));
+		json_array_append_new(trusts, trust_json(d, t));
+	}
+	if (cred != NULL)
+		json_array_append_new(creds, cred_json(cred));
+	json_object_set_new(doc, "domains", doms);
+	json_object_set_new(doc, "credentials", creds);
+	json_object_set_new(doc, "trusts", trusts);
+	json_object_set_new(doc, "not_exported", skip);
+	json_object_set_new(sum, "trusts",
+	                    json_integer((json_int_t)json_array_size(trusts)));
+	json_object_set_new(sum, "not_exported",
+	                    json_integer((json_int_t)json_array_size(skip)));
+	json_object_set_new(doc, "summary", sum);
+	return doc;
+}
+
 int
 cmd_export(int argc, char **argv)
 {
@@ -378,6 +642,7 @@ cmd_export(int argc, char **argv)
 	        {"file", required_argument, NULL, 'f'},
 	        {"snapshot", required_argument, NULL, 's'},
 	        {"out", required_argument, NULL, 'o'},
+	        {"json", no_argument, NULL, 'j'},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -393,6 +658,7 @@ cmd_export(int argc, char **argv)
 	struct diags dg;
 	struct sbuf o;
 	struct err err;
+	bool json = false;
 	int c, rc = 1;
 
 	while ((c = getopt_long(argc, argv, "d:f:o:h", opts, NULL)) != -1) {
@@ -409,9 +675,12 @@ cmd_export(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'j':
+			json = true;
+			break;
 		case 'h':
 			printf("usage: adtrust export --domain NAME [-f FILE | "
-			       "--snapshot DIR] [-o OUT]\n");
+			       "--snapshot DIR] [--json] [-o OUT]\n");
 			return 0;
 		default:
 			return cmd_usage("export", "unknown option");
@@ -449,8 +718,24 @@ cmd_export(int argc, char **argv)
 	if (rc < 0 || (rc = prov_read(p, &domain, 1, &st, &err)) < 0)
 		goto fail;
 	d = &st.domains[0];
-	if ((rc = export_yaml(&o, domain, d, conn, cred, &err)) < 0)
+	if (json) {
+		json_t *doc = export_json(domain, file, cfg.snapshot_dir, d,
+		                          conn, cred);
+		char *text = json_dumps(doc, JSON_INDENT(2));
+
+		json_decref(doc);
+		if (text == NULL) {
+			err_set(&err, ERR_INVALID,
+			        "cannot write the trusts of '%s' as JSON (a "
+			        "name or value is not valid UTF-8)",
+			        domain);
+			goto fail;
+		}
+		sbuf_addf(&o, "%s\n", text);
+		free(text);
+	} else if ((rc = export_yaml(&o, domain, d, conn, cred, &err)) < 0) {
 		goto fail;
+	}
 	if (out != NULL)
 		rc = cmd_write_file(out, o.buf, o.len, 0644, &err);
 	else

@@ -123,14 +123,67 @@ stop_requested(const struct run *r)
 	return r->o->stop != NULL && *r->o->stop != 0;
 }
 
+const char *
+rec_fate_name(enum rec_fate f)
+{
+	static const char *const names[] = {
+	        [REC_FATE_DONE] = "done",
+	        [REC_FATE_FAILED] = "failed",
+	        [REC_FATE_UNDONE] = "undone",
+	        [REC_FATE_NOT_DONE] = "not_done",
+	        [REC_FATE_INCOMPLETE] = "incomplete",
+	        [REC_FATE_VERIFIED] = "verified",
+	        [REC_FATE_NOTE] = "note",
+	};
+
+	return (size_t)f < sizeof(names) / sizeof(names[0]) ? names[f] : "?";
+}
+
+/*
+ * The structured twin of a report line (o->event): the trust's domains
+ * in order, the side (NULL for a line about the whole trust), the step.
+ */
 static void
-say(struct run *r, const char *what, const struct plan_item *it,
-    const char *extra)
+event(const struct run *r, enum rec_fate fate, const char *a, const char *b,
+      const struct plan_item *it, const char *step, const char *detail,
+      double unusable_s)
+{
+	struct rec_event ev = {.fate = fate,
+	                       .it = it,
+	                       .step = step,
+	                       .detail = detail,
+	                       .unusable_s = unusable_s};
+
+	if (r->o->event == NULL)
+		return;
+	if (a != NULL && b != NULL && strcasecmp(a, b) > 0) {
+		const char *x = a;
+
+		a = b;
+		b = x;
+	}
+	ev.a = a;
+	ev.b = b;
+	r->o->event(r->o->event_ctx, &ev);
+}
+
+/* A trust-level line ("note: ...", INCOMPLETE) as an event too. */
+static void
+note(const struct run *r, enum rec_fate fate, const char *a, const char *b,
+     const char *detail, double unusable_s)
+{
+	event(r, fate, a, b, NULL, NULL, detail, unusable_s);
+}
+
+static void
+say(struct run *r, const char *what, enum rec_fate fate,
+    const struct plan_item *it, const char *step, const char *extra)
 {
 	fprintf(r->o->report, "%-9s %-7s %s%s%s\n", what,
 	        plan_action_name(it->action), it->address, extra ? ": " : "",
 	        extra ? extra : "");
 	fflush(r->o->report);
+	event(r, fate, it->domain, it->partner, it, step, extra, -1);
 }
 
 /* A strong random trust password: 32 characters of a 64-symbol alphabet. */
@@ -497,6 +550,8 @@ run_step(struct run *r, struct tx *tx, struct step *s, const char *note,
 		fprintf(r->o->report,
 		        "warning: %s; finishing without a journal line\n",
 		        err->msg);
+		event(r, REC_FATE_NOTE, it->domain, it->partner, it,
+		      op_names[s->op], err->msg, -1);
 		err_init(err);
 	}
 	r->writes++;
@@ -538,21 +593,28 @@ run_step(struct run *r, struct tx *tx, struct step *s, const char *note,
 			         what   ? what
 			         : note ? note
 			                : "");
-		say(r, "done", it, extra[0] ? extra : NULL);
+		say(r, "done", REC_FATE_DONE, it, op_names[s->op],
+		    extra[0] ? extra : NULL);
 	}
 	return rc;
 }
 
 /* ---- settling a trust that stopped halfway ---- */
 
+static const char *
+undo_name(const struct step *s)
+{
+	return s->op == ST_CREATE   ? "undo-create"
+	       : s->op == ST_UPDATE ? "undo-update"
+	                            : "undo-fti";
+}
+
 /* Writes one undo; journaled.  0 or an error. */
 static int
 undo_step(struct run *r, struct step *s, struct err *err)
 {
 	const struct plan_item *it = s->it;
-	const char *op = s->op == ST_CREATE   ? "undo-create"
-	                 : s->op == ST_UPDATE ? "undo-update"
-	                                      : "undo-fti";
+	const char *op = undo_name(s);
 	struct model_tdo back;
 	size_t jn;
 	int rc;
@@ -567,6 +629,8 @@ undo_step(struct run *r, struct step *s, struct err *err)
 		fprintf(r->o->report,
 		        "warning: %s; undoing without a journal line\n",
 		        err->msg);
+		event(r, REC_FATE_NOTE, it->domain, it->partner, it, op,
+		      err->msg, -1);
 		err_init(err);
 	}
 	r->writes++;
@@ -698,7 +762,7 @@ check_channels(struct run *r, const struct tx *tx)
 		if (wr(r, it->domain)
 		            ->ops->sc_reset(wr(r, it->domain), it->domain,
 		                            it->partner, &e) == 0) {
-			say(r, "verified", it,
+			say(r, "verified", REC_FATE_VERIFIED, it, "sc_reset",
 			    "secure channel reset and checked");
 		} else if (tx->t != NULL && tx->t->sides != MODEL_SIDES_BOTH) {
 			/*
@@ -706,14 +770,15 @@ check_channels(struct run *r, const struct tx *tx)
 			 * from its own file.  The reset still dropped any
 			 * channel the DC kept from an older trust.
 			 */
-			say(r, "note", it,
+			say(r, "note", REC_FATE_NOTE, it, "sc_reset",
 			    "not verified yet: the partner side is applied "
 			    "from its own file, with the same password; "
 			    "'adtrust verify' checks the trust once both "
 			    "sides exist");
 			all = false;
 		} else {
-			say(r, "FAILED", it, e.msg);
+			say(r, "FAILED", REC_FATE_FAILED, it, "sc_reset",
+			    e.msg);
 			r->failed_checks++;
 			all = false;
 		}
@@ -731,17 +796,22 @@ reached_desired(struct run *r, struct tx *tx, const char *why)
 {
 	bool verified;
 	struct err e;
+	char d[160];
+	double down;
 
 	err_init(&e);
 	rec_journal_trust_end(r->j, tx->a, tx->b, "desired", why, &e);
 	verified = check_channels(r, tx);
-	if (tx->down_since != 0)
-		fprintf(r->o->report,
-		        "note: %s <-> %s was unusable for %.1f s (from the "
-		        "first delete until it was %s)\n",
-		        tx->a, tx->b, now_s() - tx->down_since,
-		        verified ? "verified"
-		                 : "created again; it is not verified");
+	if (tx->down_since == 0)
+		return;
+	down = now_s() - tx->down_since;
+	snprintf(d, sizeof(d),
+	         "was unusable for %.1f s (from the first delete until it "
+	         "was %s)",
+	         down,
+	         verified ? "verified" : "created again; it is not verified");
+	fprintf(r->o->report, "note: %s <-> %s %s\n", tx->a, tx->b, d);
+	note(r, REC_FATE_NOTE, tx->a, tx->b, d, down);
 }
 
 /*
@@ -777,12 +847,13 @@ settle(struct run *r, struct tx *tx, const char *why)
 
 				snprintf(m, sizeof(m), "could not undo it: %s",
 				         e.msg);
-				say(r, "FAILED", s->it, m);
+				say(r, "FAILED", REC_FATE_FAILED, s->it,
+				    undo_name(s), m);
 				ok = false;
 				continue;
 			}
 			s->fate = F_UNDONE;
-			say(r, "undone", s->it,
+			say(r, "undone", REC_FATE_UNDONE, s->it, undo_name(s),
 			    s->op == ST_CREATE ? "deleted again"
 			    : s->op == ST_UPDATE
 			            ? "the old values are written back"
@@ -800,6 +871,9 @@ settle(struct run *r, struct tx *tx, const char *why)
 			        "note: %s <-> %s is as it was before the apply "
 			        "(%s)\n",
 			        tx->a, tx->b, why);
+			snprintf(sides, sizeof(sides),
+			         "as it was before the apply (%s)", why);
+			note(r, REC_FATE_NOTE, tx->a, tx->b, sides, -1);
 			return;
 		}
 	} else {
@@ -808,6 +882,10 @@ settle(struct run *r, struct tx *tx, const char *why)
 		        "object is deleted, so stopping now would leave it "
 		        "one-sided\n",
 		        tx->a, tx->b);
+		note(r, REC_FATE_NOTE, tx->a, tx->b,
+		     "finishing before stopping: its old object is deleted, "
+		     "so stopping now would leave it one-sided",
+		     -1);
 		for (size_t i = 0; i < tx->n && ok; i++) {
 			struct step *s = &tx->st[i];
 			int rc = -1;
@@ -827,7 +905,8 @@ settle(struct run *r, struct tx *tx, const char *why)
 				rc = run_step(r, tx, s, "finishing", &e);
 			}
 			if (rc < 0) {
-				say(r, "FAILED", s->it, e.msg);
+				say(r, "FAILED", REC_FATE_FAILED, s->it,
+				    op_names[s->op], e.msg);
 				ok = false;
 			}
 		}
@@ -847,6 +926,7 @@ settle(struct run *r, struct tx *tx, const char *why)
 	        "fixed: it finishes the trust with a new shared secret "
 	        "(journal '%s')\n",
 	        tx->a, tx->b, sides, r->j ? rec_journal_path(r->j) : "none");
+	note(r, REC_FATE_INCOMPLETE, tx->a, tx->b, sides, -1);
 }
 
 /* ---- one trust ---- */
@@ -940,7 +1020,8 @@ run_trust(struct run *r, struct tx *tx, struct err *err)
 		}
 		started = true;
 		if ((rc = run_step(r, tx, s, NULL, err)) < 0) {
-			say(r, "FAILED", s->it, err->msg);
+			say(r, "FAILED", REC_FATE_FAILED, s->it,
+			    op_names[s->op], err->msg);
 			settle(r, tx, "a step failed");
 			return rc;
 		}
@@ -1103,11 +1184,15 @@ clear_leftovers(struct run *r)
 			    !side_settled(r, lp->b, lp->a))
 				all = false;
 		}
-		if (all && unlink(l->path) == 0)
-			fprintf(r->o->report,
-			        "note: the interrupted apply's journal '%s' is "
-			        "resolved and removed\n",
-			        l->path);
+		if (all && unlink(l->path) == 0) {
+			char *d = xasprintf("the interrupted apply's journal "
+			                    "'%s' is resolved and removed",
+			                    l->path);
+
+			fprintf(r->o->report, "note: %s\n", d);
+			note(r, REC_FATE_NOTE, NULL, NULL, d, -1);
+			free(d);
+		}
 	}
 }
 
@@ -1163,7 +1248,8 @@ rec_apply(const struct plan *p, const struct model *m,
 	if (rc < 0 || r.incomplete > 0)
 		for (size_t i = 0; i < p->n_items; i++)
 			if (p->items[i].action != PLAN_NOOP && !r.touched[i])
-				say(&r, "not done", &p->items[i], NULL);
+				say(&r, "not done", REC_FATE_NOT_DONE,
+				    &p->items[i], NULL, NULL);
 	if (rc < 0 && o->stop != NULL && *o->stop != 0)
 		err_set(err, ERR_FAIL,
 		        "interrupted by signal %d after %zu write%s; %s",

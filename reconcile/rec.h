@@ -11,6 +11,7 @@
 #include "util/safefile.h"
 
 struct err;
+struct json_t;
 struct prov;
 
 struct rec_opts {
@@ -86,6 +87,12 @@ extern const struct plan_renderer plan_render_text;
 extern const struct plan_renderer plan_render_json;
 
 /*
+ * The plan as plan_render_json writes it, as a new jansson object the
+ * caller owns (json_decref): for documents that hold a plan (apply --json).
+ */
+struct json_t *plan_json_new(const struct plan *p);
+
+/*
  * Applies a plan through a writer (a provider with PROV_CAN_WRITE: the LSA
  * helper, or the in-memory fake in tests).  Refuses, before writing
  * anything, a plan with blocked items, and preflights every domain it will
@@ -111,8 +118,61 @@ extern const struct plan_renderer plan_render_json;
  * never shown.  Returns 0, or the first error (ERR_FAIL "interrupted" when
  * stopped by a request).
  */
+enum rec_fate {
+	REC_FATE_DONE,
+	REC_FATE_FAILED,
+	REC_FATE_UNDONE,
+	REC_FATE_NOT_DONE,
+	REC_FATE_INCOMPLETE,
+	REC_FATE_VERIFIED,
+	REC_FATE_NOTE,
+};
+/* "done", "failed", "undone", "not_done", "incomplete", "verified", "note" */
+const char *rec_fate_name(enum rec_fate f);
+
+/*
+ * One line of the report as data (o->event), borrowed for the call only.
+ * a and b are the trust's two domains in order (NULL for a note about the
+ * run: a dead run's journal removed); it is the side a step wrote (NULL
+ * for a line about the whole trust: "as it was before", INCOMPLETE, the
+ * time a replace left it unusable); step is what ran ("delete", "create",
+ * "update", "fti", "undo-create", "undo-update", "undo-fti", "sc_reset";
+ * NULL for "not done" and trust lines); detail is the line's message or
+ * NULL.  unusable_s is set (>= 0) on the note of a replaced trust's
+ * unusable time, negative otherwise.  Never a secret.
+ */
+struct rec_event {
+	enum rec_fate fate;
+	const char *a, *b;
+	const struct plan_item *it;
+	const char *step;
+	const char *detail;
+	double unusable_s;
+};
+
+/*
+ * apply --json's report (reconcile/report_json.c): pass rec_report_event
+ * as o->event with the report as its ctx.  steps is a JSON array of
+ * {trust, address, action, step, fate, detail}; unusable maps each
+ * replaced trust ("a.test|b.test") to the seconds it was unusable.
+ */
+struct rec_report {
+	struct json_t *steps;
+	struct json_t *unusable;
+};
+void rec_report_init(struct rec_report *rp);
+void rec_report_release(struct rec_report *rp);
+void rec_report_event(void *ctx, const struct rec_event *ev);
+/* A record from outside rec_apply (apply's Kerberos checks). */
+void rec_report_add(struct rec_report *rp, const char *a, const char *b,
+                    const char *address, const char *action, const char *step,
+                    enum rec_fate fate, const char *detail);
+
 struct rec_apply_opts {
 	FILE *report;
+	/* Each report line as data too (apply --json); may be NULL. */
+	void (*event)(void *ctx, const struct rec_event *ev);
+	void *event_ctx;
 	struct prov *writer; /* PROV_CAN_WRITE */
 	/* MIT realm sides (the kadm5 writer); NULL: writer writes them */
 	struct prov *realm_writer;

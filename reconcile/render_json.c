@@ -161,17 +161,15 @@ item_json(const struct plan_item *it)
 	return o;
 }
 
-static int
-render(FILE *fp, const struct plan *p, unsigned flags, struct err *err)
+json_t *
+plan_json_new(const struct plan *p)
 {
 	json_t *root = json_object(), *src = json_object(),
 	       *sum = json_object();
 	json_t *changes = json_array(), *warn = json_array(),
 	       *obs = json_array();
 	json_t *doms = json_array();
-	int rc = 0;
 
-	(void)flags;
 	json_object_set_new(root, "format_version", json_string("1"));
 	json_object_set_new(root, "adtrust_version",
 	                    json_string(version_string()));
@@ -229,6 +227,16 @@ render(FILE *fp, const struct plan *p, unsigned flags, struct err *err)
 	for (size_t i = 0; i < p->n_items; i++)
 		json_array_append_new(changes, item_json(&p->items[i]));
 	json_object_set_new(root, "changes", changes);
+	return root;
+}
+
+static int
+render(FILE *fp, const struct plan *p, unsigned flags, struct err *err)
+{
+	json_t *root = plan_json_new(p);
+	int rc = 0;
+
+	(void)flags;
 	if (json_dumpf(root, fp, JSON_INDENT(2)) != 0 ||
 	    fputc('\n', fp) == EOF || ferror(fp))
 		rc = err_set(err, ERR_IO, "cannot write the JSON plan");

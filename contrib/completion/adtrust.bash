@@ -72,10 +72,10 @@ _adtrust()
 	case $cmd in
 	validate) opts="-f --file --json --help" ;;
 	plan) opts="-f --file --snapshot --json -o --out --detailed-exitcode --allow-destroy --git-dir --rev --state-dir --show-unchanged --help" ;;
-	apply) opts="-f --file --auto-approve --allow-destroy --timeout --lock-timeout --state-dir --rekey --no-git-check --no-verify --help" ;;
+	apply) opts="-f --file --auto-approve --allow-destroy --timeout --lock-timeout --state-dir --rekey --no-git-check --no-verify --json --help" ;;
 	show) opts="--json --show-unchanged --help" ;;
 	drift) opts="-f --file --snapshot --json --metrics --state-dir --verify --help" ;;
-	export) opts="-d --domain -f --file --snapshot -o --out --help" ;;
+	export) opts="-d --domain -f --file --snapshot --json -o --out --help" ;;
 	verify) opts="-f --file --trust --json --timeout --help" ;;
 	audit) opts="-f --file --snapshot --json --sarif --metrics --graph --fail-on --enable --disable --allow --max-secret-age --rules --help" ;;
 	version) opts= ;;

@@ -123,6 +123,20 @@ for dir in examples/snapshots/*/; do
 		   run "plan export $dom" 0 "$ADT" plan --detailed-exitcode -f "$T/exp.yaml" --snapshot "$dir"; then
 			ok "export $dom ($dir) validates and plans to no changes"
 		fi
+		# --json: the same trusts (pairs and settings) as the YAML
+		if run "export --json $dom" 0 "$ADT" export --json --domain "$dom" --snapshot "$dir" &&
+		   jq -e '.format_version == "1" and (.trusts | type) == "array"' "$T/out" >/dev/null &&
+		   [ "$(jq -c '[.trusts[] | [.trusting, .trusted, .type, .settings]]' "$T/out")" = \
+		     "$(python3 -c '
+import json, sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+keys = ("trusting", "trusted", "direction", "type", "sides", "password", "encryption", "name_suffixes")
+print(json.dumps([[t["trusting"], t["trusted"], t["type"], {k: v for k, v in t.items() if k not in keys}]
+	for t in d["trusts"] or []], separators=(",", ":")))' "$T/exp.yaml")" ]; then
+			ok "export --json $dom ($dir) has the YAML export's trusts and settings"
+		else
+			ko "export --json $dom ($dir) has the YAML export's trusts and settings"
+		fi
 	done
 done
 

@@ -12,12 +12,15 @@
  */
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "model/model.h"
 #include "providers/fake.h"
@@ -515,4 +518,128 @@ Test(rec_apply, fault_matrix, .timeout = 120)
 	cr_assert_eq(half, 0);
 	cr_assert_eq(unreported, 0);
 	model_free(m);
+}
+
+/* ---- the structured report (apply --json): one event per text line ---- */
+
+static size_t
+lines(const char *text)
+{
+	size_t n = 0;
+
+	for (const char *s = text; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* The k-th record's key as a string, or NULL. */
+static const char *
+rec_key(const struct rec_report *rp, size_t k, const char *key)
+{
+	return json_string_value(
+	        json_object_get(json_array_get(rp->steps, k), key));
+}
+
+/* Applies desired against world() with fault k (0: none). */
+static int
+run_with_events(struct rec_report *rp, char **text, size_t fail_at)
+{
+	struct model *m = load(desired);
+	struct prov *f = world();
+	size_t len = 0;
+	struct rec_apply_opts o = {
+	        .writer = f, .event = rec_report_event, .event_ctx = rp};
+	struct plan p;
+	struct err err;
+	int rc;
+
+	o.report = open_memstream(text, &len);
+	cr_assert_not_null(o.report);
+	plan_init(&p);
+	err_init(&err);
+	plan_for(&p, f, m, NULL, NULL);
+	if (fail_at > 0)
+		prov_fake_fault(f, fail_at, PROV_FAKE_FAIL, 0);
+	rec_report_init(rp);
+	rc = rec_apply(&p, m, &o, &err);
+	fclose(o.report);
+	plan_release(&p);
+	prov_close(f);
+	model_free(m);
+	return rc;
+}
+
+Test(rec_apply, events_of_a_clean_run)
+{
+	struct rec_report rp;
+	char *text = NULL;
+	size_t n, done = 0;
+
+	cr_assert_eq(run_with_events(&rp, &text, 0), 0);
+	n = json_array_size(rp.steps);
+	cr_assert_eq(n, lines(text), "one record per report line:\n%s", text);
+	for (size_t k = 0; k < n; k++) {
+		const char *fate = rec_key(&rp, k, "fate");
+		const char *addr = rec_key(&rp, k, "address");
+
+		cr_assert(strcmp(fate, "done") == 0 ||
+		                  strcmp(fate, "verified") == 0 ||
+		                  strcmp(fate, "note") == 0,
+		          "a clean run: %s", fate);
+		cr_assert_not_null(rec_key(&rp, k, "trust"));
+		if (strcmp(fate, "done") != 0)
+			continue;
+		done++;
+		/* the text line of the same step */
+		cr_assert_not_null(rec_key(&rp, k, "step"));
+		cr_assert_not_null(strstr(text, addr), "%s", addr);
+	}
+	cr_assert_gt(done, 0);
+	/* b<->c is replaced (c.test is Samba): its unusable time */
+	cr_assert(json_is_real(json_object_get(rp.unusable, "b.test|c.test")));
+	cr_assert_eq(json_object_size(rp.unusable), 1);
+	rec_report_release(&rp);
+	free(text);
+}
+
+Test(rec_apply, events_of_a_failed_step_rolled_back)
+{
+	struct rec_report rp;
+	char *text = NULL;
+	size_t n, failed = SIZE_MAX, undone = 0, before = 0, not_done = 0;
+
+	/* the second write: the second side of a<->b's in-place update */
+	cr_assert_lt(run_with_events(&rp, &text, 2), 0);
+	n = json_array_size(rp.steps);
+	cr_assert_eq(n, lines(text), "one record per report line:\n%s", text);
+	for (size_t k = 0; k < n; k++) {
+		const char *fate = rec_key(&rp, k, "fate");
+		const char *step = rec_key(&rp, k, "step");
+		const char *detail = rec_key(&rp, k, "detail");
+
+		if (strcmp(fate, "failed") == 0 && failed == SIZE_MAX) {
+			failed = k;
+			cr_assert_not_null(detail);
+			cr_assert_str_eq(rec_key(&rp, k, "trust"),
+			                 "a.test|b.test");
+		} else if (strcmp(fate, "undone") == 0) {
+			cr_assert_gt(k, failed);
+			cr_assert_str_eq(step, "undo-update");
+			undone++;
+		} else if (strcmp(fate, "note") == 0 && detail != NULL &&
+		           strncmp(detail, "as it was before", 16) == 0) {
+			cr_assert_null(rec_key(&rp, k, "address"));
+			before++;
+		} else if (strcmp(fate, "not_done") == 0) {
+			cr_assert_null(step);
+			not_done++;
+		}
+	}
+	cr_assert_neq(failed, SIZE_MAX, "a failed record:\n%s", text);
+	cr_assert_eq(undone, 1, "%s", text);
+	cr_assert_eq(before, 1, "%s", text);
+	cr_assert_gt(not_done, 0, "%s", text);
+	cr_assert_eq(json_object_size(rp.unusable), 0);
+	rec_report_release(&rp);
+	free(text);
 }
