@@ -226,6 +226,19 @@ if adt 0 apply --auto-approve -f examples/lab/external-two-way.yaml && adt 0 pla
 	ok "after B is back, apply converges and verify passes at once"; else bad "converge after fault"; fi
 lab_reset
 
+# ---- apply --json: the plan, each step's fate and the summary, in one object on stdout ----
+lab_reset
+if adt 0 apply --json --auto-approve -f examples/lab/external-two-way.yaml &&
+   jq -e '.format_version == "1" and (.adtrust_version | length > 0) and .ok == true and .error == null and
+          .summary.created == 2 and .summary.failed_checks == 0 and
+          ([.report[] | select(.step == "create" and .fate == "done")] | length == 2) and
+          ([.report[] | select(.step == "sc_reset" and .fate == "verified")] | length == 2) and
+          ([.report[] | select(.step == "kerberos" and .fate == "verified")] | length == 2) and
+          (.plan.summary != null)' "$T/stdout" >/dev/null; then
+	ok "apply --json: one object on stdout with the plan, every step (created, secure channel verified, Kerberos) and the summary"
+else bad "apply --json"; cat "$T/stdout" | head -40; fi
+lab_reset
+
 # ---- bad input: one-line errors naming the domain, nothing written ----
 ADT_LAB_ADMINPASS=wrong-password adt 1 plan -f examples/lab/external-two-way.yaml
 if [ "$(grep -c . "$T/out")" -le 2 ] && has "a.test" && grep -qi "invalid credentials\|logon_failure\|bind" "$T/out"; then ok "wrong admin password: one-line error naming the domain"; else bad "wrong password"; fi
