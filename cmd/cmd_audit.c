@@ -204,7 +204,6 @@ cmd_audit(int argc, char **argv)
 	struct model *m = NULL;
 	struct model_state st;
 	struct prov_cfg cfg = {0};
-	struct prov *p = NULL;
 	struct sbuf sb;
 	char **names = NULL, day[11], *end;
 	size_t n_names = 0;
@@ -319,10 +318,8 @@ cmd_audit(int argc, char **argv)
 	cfg.trace = cmd_trace();
 	if (snapshot == NULL)
 		names = live_domains(m, &n_names);
-	if ((rc = prov_open(&p, snapshot ? &prov_snapshot_ops : &prov_ldap_ops,
-	                    &cfg, &err)) < 0 ||
-	    (rc = prov_read(p, (const char *const *)names, n_names, &st,
-	                    &err)) < 0)
+	if ((rc = cmd_read_state(&st, &cfg, (const char *const *)names, n_names,
+	                         &err)) < 0)
 		goto fail;
 	rec_audit_run(&a, &st, &o);
 	rec_audit_waive(&a, m, day);
@@ -389,7 +386,6 @@ out:
 	free(en.v);
 	free(dis.v);
 	free(allow.v);
-	prov_close(p);
 	rec_audit_release(&a);
 	model_state_release(&st);
 	cmd_desired_release(&info);

@@ -573,7 +573,6 @@ read_live(struct model_state *st, const struct model *conn,
 	        .model = conn, .snapshot_dir = snapshot, .trace = cmd_trace()};
 	char **a = NULL, **b = NULL, **all;
 	size_t na = 0, nb = 0, n = 0;
-	struct prov *p = NULL;
 	int rc;
 
 	if ((rc = rec_managed_domains(&a, &na, conn, err)) < 0)
@@ -591,11 +590,7 @@ read_live(struct model_state *st, const struct model *conn,
 		if (!dup && model_domain_find(conn, b[i]) != NULL)
 			all[n++] = b[i];
 	}
-	rc = prov_open(&p, snapshot ? &prov_snapshot_ops : &prov_ldap_ops, &cfg,
-	               err);
-	if (rc == 0)
-		rc = prov_read(p, (const char *const *)all, n, st, err);
-	prov_close(p);
+	rc = cmd_read_state(st, &cfg, (const char *const *)all, n, err);
 	free(all);
 out:
 	rec_names_free(a);

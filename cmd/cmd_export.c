@@ -654,7 +654,6 @@ cmd_export(int argc, char **argv)
 	const struct model_domain_state *d;
 	const struct model_domain *conn = NULL;
 	const struct model_credential *cred = NULL;
-	struct prov *p = NULL;
 	struct diags dg;
 	struct sbuf o;
 	struct err err;
@@ -712,10 +711,7 @@ cmd_export(int argc, char **argv)
 	}
 	cfg.model = m != NULL ? m : &empty;
 	cfg.trace = cmd_trace();
-	rc = prov_open(&p,
-	               cfg.snapshot_dir ? &prov_snapshot_ops : &prov_ldap_ops,
-	               &cfg, &err);
-	if (rc < 0 || (rc = prov_read(p, &domain, 1, &st, &err)) < 0)
+	if ((rc = cmd_read_state(&st, &cfg, &domain, 1, &err)) < 0)
 		goto fail;
 	d = &st.domains[0];
 	if (json) {
@@ -749,7 +745,6 @@ fail:
 		cmd_error(&err);
 	rc = 1;
 done:
-	prov_close(p);
 	model_state_release(&st);
 	model_free(m);
 	diags_release(&dg);

@@ -119,13 +119,48 @@ scan_journals(struct cmd_session *s, const char *dir, struct err *err)
 }
 
 int
+cmd_read_state(struct model_state *out, const struct prov_cfg *cfg,
+               const char *const *domains, size_t n, struct err *err)
+{
+	struct prov *p = NULL;
+	int rc;
+
+	rc = prov_open(&p,
+	               cfg->snapshot_dir ? &prov_snapshot_ops : &prov_ldap_ops,
+	               cfg, err);
+	if (rc == 0)
+		rc = prov_read(p, domains, n, out, err);
+	prov_close(p);
+	return rc;
+}
+
+/*
+ * Prints each object rec_prints_moved finds changed between plan p and
+ * the state st ("adtrust: moved: ..." on stderr) and returns how many.
+ */
+static size_t
+moved_print(const struct plan *p, const struct model_state *st)
+{
+	char **moved = NULL;
+	size_t n = rec_prints_moved(p, st, &moved);
+
+	for (size_t i = 0; i < n; i++) {
+		fputs("adtrust: moved: ", stderr);
+		esc_fputs(moved[i], stderr);
+		fputc('\n', stderr);
+		free(moved[i]);
+	}
+	free(moved);
+	return n;
+}
+
+int
 cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
                  struct err *err)
 {
 	struct prov_cfg cfg = {0};
 	struct rec_opts ro = {0};
 	struct cmd_desired info = {0};
-	struct prov *p = NULL;
 	char **names = NULL;
 	size_t n = 0;
 	struct diags d;
@@ -141,13 +176,8 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 	cfg.snapshot_dir = src->snapshot_dir;
 	cfg.secrets = s->secrets;
 	cfg.trace = cmd_trace();
-	rc = prov_open(&p,
-	               src->snapshot_dir ? &prov_snapshot_ops : &prov_ldap_ops,
-	               &cfg, err);
-	if (rc < 0)
-		goto out;
-	if ((rc = prov_read(p, (const char *const *)names, n, &s->state, err)) <
-	    0)
+	if ((rc = cmd_read_state(&s->state, &cfg, (const char *const *)names, n,
+	                         err)) < 0)
 		goto out;
 	ro.allow_destroy = src->allow_destroy;
 	ro.today = getenv("ADTRUST_TODAY");
@@ -168,7 +198,6 @@ cmd_session_plan(struct cmd_session *s, const struct cmd_source *src,
 	}
 out:
 	cmd_desired_release(&info);
-	prov_close(p);
 	rec_names_free(names);
 	diags_release(&d);
 	return rc;
@@ -226,10 +255,8 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 	struct prov_cfg cfg = {0};
 	struct rec_opts ro = {0};
 	struct plan saved;
-	struct prov *p = NULL;
 	struct diags d;
-	char **moved = NULL;
-	size_t n_moved = 0;
+	size_t n_moved;
 	int rc;
 
 	session_init(s);
@@ -316,17 +343,11 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 	cfg.model = s->model;
 	cfg.secrets = s->secrets;
 	cfg.trace = cmd_trace();
-	if ((rc = prov_open(&p, &prov_ldap_ops, &cfg, err)) < 0)
+	if ((rc = cmd_read_state(&s->state, &cfg,
+	                         (const char *const *)saved.domains,
+	                         saved.n_domains, err)) < 0)
 		goto out;
-	if ((rc = prov_read(p, (const char *const *)saved.domains,
-	                    saved.n_domains, &s->state, err)) < 0)
-		goto out;
-	if ((n_moved = rec_prints_moved(&saved, &s->state, &moved)) > 0) {
-		for (size_t i = 0; i < n_moved; i++) {
-			fputs("adtrust: moved: ", stderr);
-			esc_fputs(moved[i], stderr);
-			fputc('\n', stderr);
-		}
+	if ((n_moved = moved_print(&saved, &s->state)) > 0) {
 		rc = err_set(err, ERR_CONFLICT,
 		             "'%s' is stale: %zu object%s changed since it was "
 		             "planned; nothing was applied (plan again)",
@@ -357,10 +378,6 @@ cmd_session_saved(struct cmd_session *s, const char *plan_path,
 	s->plan.git_path = saved.git_path;
 	saved.git_path = NULL;
 out:
-	for (size_t i = 0; i < n_moved; i++)
-		free(moved[i]);
-	free(moved);
-	prov_close(p);
 	plan_release(&saved);
 	diags_release(&d);
 	return rc;
@@ -393,32 +410,21 @@ cmd_session_recheck(const struct cmd_session *s, struct err *err)
 	struct prov_cfg cfg = {
 	        .model = s->model, .secrets = s->secrets, .trace = cmd_trace()};
 	struct model_state st;
-	struct prov *p = NULL;
-	char **moved = NULL;
-	size_t n = 0;
+	size_t n;
 	int rc;
 
 	model_state_init(&st);
-	if ((rc = prov_open(&p, &prov_ldap_ops, &cfg, err)) < 0 ||
-	    (rc = prov_read(p, (const char *const *)s->plan.domains,
-	                    s->plan.n_domains, &st, err)) < 0)
+	if ((rc = cmd_read_state(&st, &cfg,
+	                         (const char *const *)s->plan.domains,
+	                         s->plan.n_domains, err)) < 0)
 		goto out;
-	if ((n = rec_prints_moved(&s->plan, &st, &moved)) > 0) {
-		for (size_t i = 0; i < n; i++) {
-			fputs("adtrust: moved: ", stderr);
-			esc_fputs(moved[i], stderr);
-			fputc('\n', stderr);
-		}
+	if ((n = moved_print(&s->plan, &st)) > 0) {
 		rc = err_set(err, ERR_CONFLICT,
 		             "%zu object%s changed while waiting for the apply "
 		             "lock; nothing was applied (plan again)",
 		             n, n == 1 ? "" : "s");
 	}
 out:
-	for (size_t i = 0; i < n; i++)
-		free(moved[i]);
-	free(moved);
-	prov_close(p);
 	model_state_release(&st);
 	return rc;
 }

@@ -11,6 +11,7 @@
 struct diags;
 struct err;
 struct json_t;
+struct prov_cfg;
 
 /* Where a desired state came from (git or a plain file). */
 struct cmd_desired {
@@ -56,6 +57,14 @@ struct cmd_session {
 	struct plan plan;
 	struct rec_leftovers leftovers; /* journals of dead applies */
 };
+
+/*
+ * Reads the state of these domains: through the snapshot provider when
+ * cfg->snapshot_dir is set, else over LDAP.  The provider is closed
+ * before it returns.  0 or a negative err_code.
+ */
+int cmd_read_state(struct model_state *out, const struct prov_cfg *cfg,
+                   const char *const *domains, size_t n, struct err *err);
 
 /*
  * Loads the model (printing every validation problem to stderr), reads the
