@@ -202,21 +202,40 @@ field_exported(size_t i, const struct model_tdo *t)
 	       !shadowed(i, type);
 }
 
+/*
+ * Whether FTI record r belongs in the list of this type (for FTI_TLN,
+ * the enabled or the disabled names): YAML and JSON.
+ */
+static bool
+name_listed(const struct fti_record *r, uint8_t type, bool disabled)
+{
+	bool off = (r->flags &
+	            (FTI_TLN_DISABLED_ADMIN | FTI_TLN_DISABLED_NEW)) != 0;
+
+	return r->type == type && (type != FTI_TLN || off == disabled);
+}
+
 static void
 names(struct emit *e, const char *key, const struct fti *f, uint8_t type,
       bool disabled)
 {
 	scalar(e, key);
 	seq_start(e, true);
-	for (size_t i = 0; i < f->n; i++) {
-		const struct fti_record *r = &f->rec[i];
-		bool off = (r->flags & (FTI_TLN_DISABLED_ADMIN |
-		                        FTI_TLN_DISABLED_NEW)) != 0;
+	for (size_t i = 0; i < f->n; i++)
+		if (name_listed(&f->rec[i], type, disabled))
+			scalar(e, f->rec[i].name);
+	seq_end(e);
+}
 
-		if (r->type != type || (type == FTI_TLN && off != disabled))
-			continue;
-		scalar(e, r->name);
-	}
+/* encryption: the key types of t, as a flow sequence */
+static void
+enctypes_yaml(struct emit *e, const struct model_tdo *t)
+{
+	scalar(e, "encryption");
+	seq_start(e, true);
+	for (size_t i = 0; i < model_n_enctypes; i++)
+		if (t->enctypes & model_enctypes[i].bit)
+			scalar(e, model_enctypes[i].name);
 	seq_end(e);
 }
 
@@ -244,12 +263,7 @@ trust_yaml(struct emit *e, const struct model_domain_state *d,
 	free(prompt);
 	if (t->realm_side) {
 		/* the MIT half: the key types of its principals */
-		scalar(e, "encryption");
-		seq_start(e, true);
-		for (size_t i = 0; i < model_n_enctypes; i++)
-			if (t->enctypes & model_enctypes[i].bit)
-				scalar(e, model_enctypes[i].name);
-		seq_end(e);
+		enctypes_yaml(e, t);
 		map_end(e);
 		return;
 	}
@@ -261,14 +275,8 @@ trust_yaml(struct emit *e, const struct model_domain_state *d,
 		kv(e, f->name,
 		   model_bool_field_value(f, t->attributes) ? "true" : "false");
 	}
-	if (t->has_enctypes) {
-		scalar(e, "encryption");
-		seq_start(e, true);
-		for (size_t i = 0; i < model_n_enctypes; i++)
-			if (t->enctypes & model_enctypes[i].bit)
-				scalar(e, model_enctypes[i].name);
-		seq_end(e);
-	}
+	if (t->has_enctypes)
+		enctypes_yaml(e, t);
 	if (forest && out && t->has_fti) {
 		scalar(e, "name_suffixes");
 		map_start(e, false);
@@ -446,15 +454,9 @@ names_json(const struct fti *f, uint8_t type, bool disabled)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < f->n; i++) {
-		const struct fti_record *r = &f->rec[i];
-		bool off = (r->flags & (FTI_TLN_DISABLED_ADMIN |
-		                        FTI_TLN_DISABLED_NEW)) != 0;
-
-		if (r->type != type || (type == FTI_TLN && off != disabled))
-			continue;
-		json_array_append_new(a, json_string(r->name));
-	}
+	for (size_t i = 0; i < f->n; i++)
+		if (name_listed(&f->rec[i], type, disabled))
+			json_array_append_new(a, json_string(f->rec[i].name));
 	return a;
 }
 
