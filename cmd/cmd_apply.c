@@ -154,7 +154,14 @@ check_kerberos(const struct cmd_session *s, FILE *text, struct rec_report *rp)
 	return c.fail;
 }
 
-/* How many records of the report match action, step and fate. */
+/* Whether a record's value v (NULL: none) matches want (NULL: any). */
+static bool
+match(const char *v, const char *want)
+{
+	return want == NULL || (v != NULL && strcmp(v, want) == 0);
+}
+
+/* How many records of the report match action, step and fate (NULL: any). */
 static size_t
 count(const struct rec_report *rp, const char *action, const char *step,
       const char *fate)
@@ -168,9 +175,7 @@ count(const struct rec_report *rp, const char *action, const char *step,
 		const char *st = json_string_value(json_object_get(o, "step"));
 		const char *f = json_string_value(json_object_get(o, "fate"));
 
-		if (a != NULL && st != NULL && f != NULL &&
-		    strcmp(a, action) == 0 && strcmp(st, step) == 0 &&
-		    strcmp(f, fate) == 0)
+		if (match(a, action) && match(st, step) && match(f, fate))
 			n++;
 	}
 	return n;
@@ -187,16 +192,6 @@ print_json(const struct plan *p, struct rec_report *rp, size_t failed, int sig,
 {
 	json_t *doc = cmd_json_new(), *sum = json_object();
 	struct err werr;
-	size_t incomplete = 0, i;
-	json_t *o;
-
-	json_array_foreach(rp->steps, i, o)
-	{
-		const char *f = json_string_value(json_object_get(o, "fate"));
-
-		if (f != NULL && strcmp(f, "incomplete") == 0)
-			incomplete++;
-	}
 	json_object_set_new(doc, "plan", plan_json_new(p));
 	json_object_set(doc, "report", rp->steps);
 	json_object_set_new(
@@ -219,8 +214,9 @@ print_json(const struct plan *p, struct rec_report *rp, size_t failed, int sig,
 	                                                   "delete", "done")));
 	json_object_set_new(sum, "failed_checks",
 	                    json_integer((json_int_t)failed));
-	json_object_set_new(sum, "incomplete",
-	                    json_integer((json_int_t)incomplete));
+	json_object_set_new(
+	        sum, "incomplete",
+	        json_integer((json_int_t)count(rp, NULL, NULL, "incomplete")));
 	json_object_set_new(sum, "interrupted_by_signal",
 	                    sig != 0 ? json_integer(sig) : json_null());
 	json_object_set(sum, "unusable_seconds", rp->unusable);
