@@ -32,6 +32,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "model/model_int.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -89,19 +90,13 @@ side(struct model_expected *e, const struct model_trust *t, size_t ti,
 	bool trusting = strcasecmp(self->name, t->trusting) == 0;
 	struct model_tdo *x;
 
-	e->tdos = xgrow(e->tdos, e->n_tdos, sizeof(*e->tdos));
-	x = &e->tdos[e->n_tdos++];
-	model_tdo_init(x);
-	x->domain = xstrdup(self->name);
-	x->partner = xstrdup(partner->name);
+	x = model_expected_add(e, false, t, ti, self, partner);
 	if (partner->netbios != NULL)
 		x->flat_name = xstrdup(partner->netbios);
 	else if (partner->kind == MODEL_KIND_MIT_REALM)
 		x->flat_name = xstrdup(partner->name);
 	if (partner->sid != NULL)
 		x->sid = xstrdup(partner->sid);
-	x->trust = t;
-	x->trust_index = ti;
 	x->fields = TDO_F_DIRECTION | TDO_F_TYPE | TDO_F_ATTRIBUTES;
 	if (x->flat_name != NULL)
 		x->fields |= TDO_F_FLATNAME;
@@ -135,15 +130,30 @@ static void
 absent(struct model_expected *e, const struct model_trust *t, size_t ti,
        const struct model_domain *self, const struct model_domain *partner)
 {
+	model_expected_add(e, true, t, ti, self, partner);
+}
+
+struct model_tdo *
+model_expected_add(struct model_expected *e, bool absent,
+                   const struct model_trust *t, size_t ti,
+                   const struct model_domain *self,
+                   const struct model_domain *partner)
+{
 	struct model_tdo *x;
 
-	e->absent = xgrow(e->absent, e->n_absent, sizeof(*e->absent));
-	x = &e->absent[e->n_absent++];
+	if (absent) {
+		e->absent = xgrow(e->absent, e->n_absent, sizeof(*e->absent));
+		x = &e->absent[e->n_absent++];
+	} else {
+		e->tdos = xgrow(e->tdos, e->n_tdos, sizeof(*e->tdos));
+		x = &e->tdos[e->n_tdos++];
+	}
 	model_tdo_init(x);
 	x->domain = xstrdup(self->name);
 	x->partner = xstrdup(partner->name);
 	x->trust = t;
 	x->trust_index = ti;
+	return x;
 }
 
 static int
@@ -153,6 +163,15 @@ cmp_tdo(const void *a, const void *b)
 	int c = strcasecmp(x->domain, y->domain);
 
 	return c != 0 ? c : strcasecmp(x->partner, y->partner);
+}
+
+void
+model_expected_sort(struct model_expected *e)
+{
+	if (e->n_tdos > 1)
+		qsort(e->tdos, e->n_tdos, sizeof(*e->tdos), cmp_tdo);
+	if (e->n_absent > 1)
+		qsort(e->absent, e->n_absent, sizeof(*e->absent), cmp_tdo);
 }
 
 bool
@@ -188,11 +207,7 @@ model_expand(struct model_expected *out, const struct model *m, struct err *err)
 			(t->ensure == MODEL_PRESENT ? side : absent)(out, t, i,
 			                                             dd, dt);
 	}
-	if (out->n_tdos > 1)
-		qsort(out->tdos, out->n_tdos, sizeof(*out->tdos), cmp_tdo);
-	if (out->n_absent > 1)
-		qsort(out->absent, out->n_absent, sizeof(*out->absent),
-		      cmp_tdo);
+	model_expected_sort(out);
 	return 0;
 }
 

@@ -5,6 +5,8 @@
 #include <strings.h>
 #include <string.h>
 
+#include "model/model_int.h"
+
 #define ENCTYPE_ROW(name, bit) {name, bit},
 const struct model_enctype model_enctypes[] = {MODEL_ENCTYPES(ENCTYPE_ROW)};
 #undef ENCTYPE_ROW
@@ -152,9 +154,8 @@ dns_child_of(const char *child, const char *parent)
 	return dot != NULL && strcasecmp(dot + 1, parent) == 0;
 }
 
-/* True if a is b or under it. */
-static bool
-dns_under(const char *a, const char *b)
+bool
+model_dns_under(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 
@@ -180,8 +181,8 @@ model_tdo_kind(const struct model_tdo *t,
 		    dns_child_of(t->partner, self))
 			return "parent-child";
 		/* two trees of one forest: one side is the forest root */
-		if (root != NULL && !dns_under(self, t->partner) &&
-		    !dns_under(t->partner, self) &&
+		if (root != NULL && !model_dns_under(self, t->partner) &&
+		    !model_dns_under(t->partner, self) &&
 		    (strcasecmp(self, root) == 0 ||
 		     strcasecmp(t->partner, root) == 0) &&
 		    strchr(t->partner, '.') != NULL)

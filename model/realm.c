@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "model/model_int.h"
 #include "util/err.h"
 #include "util/xalloc.h"
 
@@ -68,22 +69,9 @@ realm_side(struct model_expected *e, const struct model_trust *t, size_t ti,
 {
 	const uint32_t *enc = encryption_for(t, self->name);
 	bool trusting = strcasecmp(self->name, t->trusting) == 0;
-	struct model_tdo *x;
+	struct model_tdo *x = model_expected_add(e, t->ensure == MODEL_ABSENT,
+	                                         t, ti, self, partner);
 
-	if (t->ensure == MODEL_ABSENT) {
-		e->absent = xreallocarray(e->absent, e->n_absent + 1,
-		                          sizeof(*e->absent));
-		x = &e->absent[e->n_absent++];
-	} else {
-		e->tdos =
-		        xreallocarray(e->tdos, e->n_tdos + 1, sizeof(*e->tdos));
-		x = &e->tdos[e->n_tdos++];
-	}
-	model_tdo_init(x);
-	x->domain = xstrdup(self->name);
-	x->partner = xstrdup(partner->name);
-	x->trust = t;
-	x->trust_index = ti;
 	x->realm_side = true;
 	if (t->ensure == MODEL_ABSENT)
 		return;
@@ -97,15 +85,6 @@ realm_side(struct model_expected *e, const struct model_trust *t, size_t ti,
 	x->enctypes = enc != NULL ? *enc : (ENC_AES128 | ENC_AES256);
 	if (enc != NULL)
 		x->fields |= TDO_F_ENCTYPES;
-}
-
-static int
-cmp_side(const void *a, const void *b)
-{
-	const struct model_tdo *x = a, *y = b;
-	int c = strcasecmp(x->domain, y->domain);
-
-	return c != 0 ? c : strcasecmp(x->partner, y->partner);
 }
 
 bool
@@ -137,10 +116,6 @@ model_expand_realms(struct model_expected *out, const struct model *m,
 		if (model_realm_side_managed(t, dd, false))
 			realm_side(out, t, i, dd, dt);
 	}
-	if (out->n_tdos > 1)
-		qsort(out->tdos, out->n_tdos, sizeof(*out->tdos), cmp_side);
-	if (out->n_absent > 1)
-		qsort(out->absent, out->n_absent, sizeof(*out->absent),
-		      cmp_side);
+	model_expected_sort(out);
 	return 0;
 }

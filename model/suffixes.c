@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "model/model_int.h"
+
 struct fti_record *
 model_fti_find(struct fti *f, uint8_t type, const char *name)
 {
@@ -20,8 +22,8 @@ model_fti_find(struct fti *f, uint8_t type, const char *name)
 	return NULL;
 }
 
-static bool
-listed(char **list, unsigned n, const char *name)
+bool
+model_name_listed(char *const *list, unsigned n, const char *name)
 {
 	for (unsigned i = 0; i < n; i++)
 		if (strcasecmp(list[i], name) == 0)
@@ -68,15 +70,15 @@ model_fti_resolve(struct fti *f, const struct fti *observed,
 		if (r->type != FTI_TLN || (r->flags & (FTI_TLN_DISABLED_NEW |
 		                                       FTI_TLN_DISABLED_ADMIN)))
 			continue;
-		if (listed(s->disable, s->n_disable, r->name) ||
+		if (model_name_listed(s->disable, s->n_disable, r->name) ||
 		    (s->unlisted == MODEL_UNLISTED_DISABLE &&
-		     !listed(s->enable, s->n_enable, r->name)))
+		     !model_name_listed(s->enable, s->n_enable, r->name)))
 			r->flags |= FTI_TLN_DISABLED_ADMIN;
 	}
 	/* exclusions, when given, are authoritative: the list is the set */
 	for (size_t i = f->n; s->exclude_set && i-- > 0;) {
 		if (f->rec[i].type != FTI_TLN_EX ||
-		    listed(s->exclude, s->n_exclude, f->rec[i].name))
+		    model_name_listed(s->exclude, s->n_exclude, f->rec[i].name))
 			continue;
 		free(f->rec[i].name);
 		free(f->rec[i].netbios);

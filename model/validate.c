@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "model/model_int.h"
 #include "util/err.h"
 #include "util/sid.h"
 #include "util/strmap.h"
@@ -242,35 +243,20 @@ check_bools(struct vctx *v, const char *path, const struct model_trust *t,
 	}
 }
 
-static bool
-in_list(char **list, unsigned n, const char *s)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (strcasecmp(list[i], s) == 0)
-			return true;
-	return false;
-}
-
 /* name equals, or is a subdomain of, an enabled or disabled suffix */
 static bool
 under_any(const char *name, const struct model_suffixes *s)
 {
-	size_t ln = strlen(name);
-
 	for (int k = 0; k < 2; k++) {
 		char **list = k == 0 ? s->enable : s->disable;
 		unsigned n = k == 0 ? s->n_enable : s->n_disable;
 
 		for (unsigned i = 0; i < n; i++) {
 			const char *t = list[i];
-			size_t lt;
 
 			if (t[0] == '*' && t[1] == '.')
 				t += 2;
-			lt = strlen(t);
-			if (strcasecmp(name, t) == 0 ||
-			    (ln > lt && name[ln - lt - 1] == '.' &&
-			     strcasecmp(name + ln - lt, t) == 0))
+			if (model_dns_under(name, t))
 				return true;
 		}
 	}
@@ -324,11 +310,13 @@ check_suffixes(struct vctx *v, unsigned ti, const struct model_suffixes *s)
 			                         : name))
 				problem(v, path, "'%s' is not a DNS name",
 				        name);
-			if (l == 0 && in_list(s->disable, s->n_disable, name))
+			if (l == 0 &&
+			    model_name_listed(s->disable, s->n_disable, name))
 				problem(v, path,
 				        "'%s' is both enabled and disabled",
 				        name);
-			if (l == 0 && in_list(s->exclude, s->n_exclude, name))
+			if (l == 0 &&
+			    model_name_listed(s->exclude, s->n_exclude, name))
 				problem(v, path,
 				        "'%s' is both enabled and excluded",
 				        name);

@@ -14,6 +14,7 @@
 #include "model/model.h"
 #include "providers/prov_int.h"
 #include "util/err.h"
+#include "util/hex.h"
 #include "util/xalloc.h"
 
 struct fake_tdo {
@@ -139,8 +140,7 @@ digest(char out[65], const char *password)
 	if (password == NULL)
 		return;
 	gnutls_hash_fast(GNUTLS_DIG_SHA256, password, strlen(password), h);
-	for (size_t i = 0; i < sizeof(h); i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	hex_encode(out, h, sizeof(h));
 }
 
 /*

@@ -20,6 +20,7 @@
 #include "model/model.h"
 #include "providers/prov.h"
 #include "util/err.h"
+#include "util/hex.h"
 #include "util/trace.h"
 #include "util/xalloc.h"
 
@@ -546,8 +547,7 @@ side_digest(struct model_tdo *t)
 	         t->princ[1].kvno, t->princ[1].enctypes, t->princ[1].n_other,
 	         t->princ[1].flags);
 	gnutls_hash_fast(GNUTLS_DIG_SHA256, buf, strlen(buf), h);
-	for (size_t i = 0; i < 32; i++)
-		snprintf(t->digest + 2 * i, 3, "%02x", h[i]);
+	hex_encode(t->digest, h, sizeof(h));
 }
 
 static uint32_t

@@ -316,14 +316,16 @@ context(struct job *j)
 
 /*
  * -v: one line for the LDAP operation started at t0, with its result or
- * the number of entries (entries < 0: none to tell).
+ * the number of entries in res (NULL: none to tell).  The entries are
+ * counted here, only when the line is logged.
  */
 static void __attribute__((format(printf, 5, 6)))
-step(const struct job *j, int64_t t0, int rc, long entries, const char *fmt,
+step(const struct job *j, int64_t t0, int rc, LDAPMessage *res, const char *fmt,
      ...)
 {
 	char what[300], tail[96] = "";
 	va_list ap;
+	long entries;
 
 	if (!trace_on(j->trace))
 		return;
@@ -333,7 +335,7 @@ step(const struct job *j, int64_t t0, int rc, long entries, const char *fmt,
 	if (rc != LDAP_SUCCESS)
 		snprintf(tail, sizeof(tail), ", failed: %s (%d)",
 		         ldap_err2string(rc), rc);
-	else if (entries >= 0)
+	else if (res != NULL && (entries = ldap_count_entries(j->ld, res)) >= 0)
 		snprintf(tail, sizeof(tail), ", %ld entr%s", entries,
 		         entries == 1 ? "y" : "ies");
 	trace_log(j->trace, "ldap %s (%s): %s: %lld ms%s",
@@ -385,7 +387,7 @@ do_bind(struct job *j)
 
 	if (j->bind == PROV_BIND_SIMPLE_STARTTLS) {
 		rc = ldap_start_tls_s(j->ld, NULL, NULL);
-		step(j, t0, rc, -1, "StartTLS");
+		step(j, t0, rc, NULL, "StartTLS");
 		if (rc != LDAP_SUCCESS)
 			return fail(j, rc, "StartTLS failed");
 		t0 = trace_now_ms();
@@ -400,7 +402,7 @@ do_bind(struct job *j)
 		rc = ldap_sasl_bind_s(j->ld, j->user, LDAP_SASL_SIMPLE, &cred,
 		                      NULL, NULL, NULL);
 		/* the user's name, never the password */
-		step(j, t0, rc, -1, "simple bind as %s", j->user);
+		step(j, t0, rc, NULL, "simple bind as %s", j->user);
 		if (rc != LDAP_SUCCESS)
 			return fail(j, rc, "cannot bind as '%s'", j->user);
 		return 0;
@@ -416,7 +418,7 @@ do_bind(struct job *j)
 		rc = ldap_sasl_interactive_bind_s(j->ld, NULL, "GSSAPI", NULL,
 		                                  NULL, LDAP_SASL_QUIET,
 		                                  sasl_interact, NULL);
-		step(j, t0, rc, -1, "GSSAPI bind");
+		step(j, t0, rc, NULL, "GSSAPI bind");
 		if (rc != LDAP_SUCCESS)
 			return fail(j, rc, "GSSAPI bind failed");
 		/* sign+seal: never read over a session without a layer */
@@ -535,9 +537,7 @@ search_ident(struct job *j, const char *base, int scope, const char *filter,
 	tv.tv_usec = (suseconds_t)(j->timeout_ms % 1000) * 1000;
 	rc = ldap_search_ext_s(j->ld, base, scope, f, av, 0, NULL, NULL, &tv,
 	                       LDAP_NO_LIMIT, &res);
-	step(j, t0, rc,
-	     rc == LDAP_SUCCESS ? ldap_count_entries(j->ld, res) : -1,
-	     "search %s %s", base, filter);
+	step(j, t0, rc, res, "search %s %s", base, filter);
 	if (rc != LDAP_SUCCESS) {
 		rc = fail(j, rc, "cannot read '%s'", base);
 		goto out;
@@ -583,9 +583,7 @@ read_rootdse(struct job *j, char **default_nc, char **config_nc)
 	tv.tv_usec = (suseconds_t)(j->timeout_ms % 1000) * 1000;
 	rc = ldap_search_ext_s(j->ld, "", LDAP_SCOPE_BASE, f, av, 0, NULL, NULL,
 	                       &tv, LDAP_NO_LIMIT, &res);
-	step(j, t0, rc,
-	     rc == LDAP_SUCCESS ? ldap_count_entries(j->ld, res) : -1,
-	     "search rootDSE");
+	step(j, t0, rc, res, "search rootDSE");
 	if (rc != LDAP_SUCCESS) {
 		rc = fail(j, rc, "cannot read the rootDSE");
 		goto out;
@@ -664,15 +662,10 @@ read_tdos(struct job *j, const char *base)
 		                       &res);
 		page_no++;
 		if (page_no == 1)
-			step(j, t0, rc,
-			     rc == LDAP_SUCCESS ? ldap_count_entries(j->ld, res)
-			                        : -1,
-			     "search %s", base);
+			step(j, t0, rc, res, "search %s", base);
 		else
-			step(j, t0, rc,
-			     rc == LDAP_SUCCESS ? ldap_count_entries(j->ld, res)
-			                        : -1,
-			     "search %s (page %d)", base, page_no);
+			step(j, t0, rc, res, "search %s (page %d)", base,
+			     page_no);
 		ldap_control_free(page);
 		page = NULL;
 		if (rc != LDAP_SUCCESS) {
