@@ -186,6 +186,22 @@ say(struct run *r, const char *what, enum rec_fate fate,
 	event(r, fate, it->domain, it->partner, it, step, extra, -1);
 }
 
+/*
+ * The journal could not record a step (a full disk) that must be written
+ * anyway: say so and go on without its line.  The journal's last lines
+ * show the trust open, so the next plan repairs whatever this leaves.
+ */
+static void
+journal_lost(struct run *r, const struct plan_item *it, const char *step,
+             const char *doing, struct err *err)
+{
+	fprintf(r->o->report, "warning: %s; %s without a journal line\n",
+	        err->msg, doing);
+	event(r, REC_FATE_NOTE, it->domain, it->partner, it, step, err->msg,
+	      -1);
+	err_init(err);
+}
+
 /* A strong random trust password: 32 characters of a 64-symbol alphabet. */
 static char *
 gen_password(void)
@@ -250,10 +266,9 @@ readback(struct run *r, const struct plan_item *it, bool want_absent,
          struct err *err)
 {
 	const struct model_tdo *a = &it->after;
+	struct prov *w = wr(r, it->domain);
 	struct model_tdo t;
-	int rc = wr(r, it->domain)
-	                 ->ops->tdo_get(wr(r, it->domain), it->domain,
-	                                it->partner, &t, err);
+	int rc = w->ops->tdo_get(w, it->domain, it->partner, &t, err);
 
 	if (want_absent) {
 		model_tdo_release(&t);
@@ -316,16 +331,14 @@ static int
 store_fti(struct run *r, const struct plan_item *it, const struct fti *want,
           struct err *err)
 {
+	struct prov *w = wr(r, it->domain);
 	struct fti back;
 	int rc;
 
-	if ((rc = wr(r, it->domain)
-	                  ->ops->fti_set(wr(r, it->domain), it->domain,
-	                                 it->partner, want, err)) < 0)
+	if ((rc = w->ops->fti_set(w, it->domain, it->partner, want, err)) < 0)
 		return rc;
-	if ((rc = wr(r, it->domain)
-	                  ->ops->fti_get(wr(r, it->domain), it->domain,
-	                                 it->partner, false, &back, err)) < 0) {
+	if ((rc = w->ops->fti_get(w, it->domain, it->partner, false, &back,
+	                          err)) < 0) {
 		fti_release(&back);
 		return err_prefix(err, "reading back '%s'", it->address);
 	}
@@ -349,6 +362,7 @@ static int
 want_fti(struct run *r, const struct step *s, struct fti *want, struct err *err)
 {
 	const struct plan_item *it = s->it;
+	struct prov *w = wr(r, it->domain);
 	struct fti cur;
 	struct err e2;
 	int rc = ERR_NOTFOUND;
@@ -362,16 +376,14 @@ want_fti(struct run *r, const struct step *s, struct fti *want, struct err *err)
 	err_init(&e2);
 	fti_init(&cur);
 	if (s->op == ST_FTI_NEW) {
-		rc = wr(r, it->domain)
-		             ->ops->fti_get(wr(r, it->domain), it->domain,
-		                            it->partner, true, &cur, &e2);
+		rc = w->ops->fti_get(w, it->domain, it->partner, true, &cur,
+		                     &e2);
 		if (rc < 0)
 			fti_release(&cur);
 	}
 	if (rc < 0) {
-		rc = wr(r, it->domain)
-		             ->ops->fti_get(wr(r, it->domain), it->domain,
-		                            it->partner, false, &cur, err);
+		rc = w->ops->fti_get(w, it->domain, it->partner, false, &cur,
+		                     err);
 		if (rc < 0 && rc != ERR_NOTFOUND) {
 			fti_release(&cur);
 			return rc;
@@ -420,32 +432,26 @@ static int
 write_step(struct run *r, struct tx *tx, const struct step *s, struct err *err)
 {
 	const struct plan_item *it = s->it;
+	struct prov *w = wr(r, it->domain);
 	struct fti want;
 	unsigned what;
 	int rc;
 
 	switch (s->op) {
 	case ST_DELETE:
-		if ((rc = wr(r, it->domain)
-		                  ->ops->tdo_delete(wr(r, it->domain),
-		                                    it->domain, it->partner,
-		                                    err)) < 0)
+		if ((rc = w->ops->tdo_delete(w, it->domain, it->partner, err)) <
+		    0)
 			return rc;
 		return readback(r, it, true, err);
 	case ST_UPDATE:
 		if ((what = update_what(it)) != 0 &&
-		    (rc = wr(r, it->domain)
-		                  ->ops->tdo_set(wr(r, it->domain), &it->after,
-		                                 what, err)) < 0)
+		    (rc = w->ops->tdo_set(w, &it->after, what, err)) < 0)
 			return rc;
 		return readback(r, it, false, err);
 	case ST_CREATE:
 		if ((rc = trust_password(tx, err)) < 0)
 			return rc;
-		if ((rc = wr(r, it->domain)
-		                  ->ops->tdo_create(wr(r, it->domain),
-		                                    &it->after, tx->pw, err)) <
-		    0)
+		if ((rc = w->ops->tdo_create(w, &it->after, tx->pw, err)) < 0)
 			return rc;
 		return readback(r, it, false, err);
 	case ST_FTI_UPDATE:
@@ -468,6 +474,7 @@ static enum fate
 resolve(struct run *r, const struct step *s)
 {
 	const struct plan_item *it = s->it;
+	struct prov *w = wr(r, it->domain);
 	struct model_tdo t;
 	struct err e;
 	int rc;
@@ -475,17 +482,13 @@ resolve(struct run *r, const struct step *s)
 	err_init(&e);
 	switch (s->op) {
 	case ST_DELETE:
-		rc = wr(r, it->domain)
-		             ->ops->tdo_get(wr(r, it->domain), it->domain,
-		                            it->partner, &t, &e);
+		rc = w->ops->tdo_get(w, it->domain, it->partner, &t, &e);
 		model_tdo_release(&t);
 		return rc == ERR_NOTFOUND ? F_DONE
 		       : rc == 0          ? F_FAILED
 		                          : F_UNKNOWN;
 	case ST_CREATE:
-		rc = wr(r, it->domain)
-		             ->ops->tdo_get(wr(r, it->domain), it->domain,
-		                            it->partner, &t, &e);
+		rc = w->ops->tdo_get(w, it->domain, it->partner, &t, &e);
 		model_tdo_release(&t);
 		return rc == ERR_NOTFOUND ? F_FAILED : F_UNKNOWN;
 	case ST_UPDATE: {
@@ -494,19 +497,15 @@ resolve(struct run *r, const struct step *s)
 
 		if (rekeys(it)) {
 			/* a re-key reads back as a higher kvno, nothing else */
-			rc = wr(r, it->domain)
-			             ->ops->tdo_get(wr(r, it->domain),
-			                            it->domain, it->partner, &t,
-			                            &e);
+			rc = w->ops->tdo_get(w, it->domain, it->partner, &t,
+			                     &e);
 			f = rc < 0                                 ? F_UNKNOWN
 			    : max_kvno(&t) > max_kvno(&it->before) ? F_DONE
 			                                           : F_FAILED;
 			model_tdo_release(&t);
 			return f;
 		}
-		if (wr(r, it->domain)
-		            ->ops->tdo_get(wr(r, it->domain), it->domain,
-		                           it->partner, &t, &e) == 0) {
+		if (w->ops->tdo_get(w, it->domain, it->partner, &t, &e) == 0) {
 			model_tdo_init(&b);
 			model_tdo_copy(&b, &it->before);
 			b.attr_mask = 0xffffffffu;
@@ -542,17 +541,8 @@ run_step(struct run *r, struct tx *tx, struct step *s, const char *note,
 			s->fate = F_FAILED; /* not sent: nothing changed */
 			return rc;
 		}
-		/*
-		 * Finishing a trust past its point of no return: go on
-		 * without the journal line (a full disk).  The journal
-		 * shows the trust open; the next plan repairs it.
-		 */
-		fprintf(r->o->report,
-		        "warning: %s; finishing without a journal line\n",
-		        err->msg);
-		event(r, REC_FATE_NOTE, it->domain, it->partner, it,
-		      op_names[s->op], err->msg, -1);
-		err_init(err);
+		/* finishing a trust past its point of no return */
+		journal_lost(r, it, op_names[s->op], "finishing", err);
 	}
 	r->writes++;
 	if (s->op == ST_DELETE && it->action == PLAN_REPLACE &&
@@ -614,6 +604,7 @@ static int
 undo_step(struct run *r, struct step *s, struct err *err)
 {
 	const struct plan_item *it = s->it;
+	struct prov *w = wr(r, it->domain);
 	const char *op = undo_name(s);
 	struct model_tdo back;
 	size_t jn;
@@ -621,24 +612,12 @@ undo_step(struct run *r, struct step *s, struct err *err)
 
 	if (rec_journal_intent(r->j, &jn, op, it->domain, it->partner,
 	                       plan_action_name(it->action), "none", err) < 0) {
-		/*
-		 * The journal cannot record it (a full disk): undo anyway.
-		 * Its last lines show the trust open, so the next plan
-		 * repairs whatever this leaves.
-		 */
-		fprintf(r->o->report,
-		        "warning: %s; undoing without a journal line\n",
-		        err->msg);
-		event(r, REC_FATE_NOTE, it->domain, it->partner, it, op,
-		      err->msg, -1);
-		err_init(err);
+		journal_lost(r, it, op, "undoing", err);
 	}
 	r->writes++;
 	switch (s->op) {
 	case ST_CREATE:
-		rc = wr(r, it->domain)
-		             ->ops->tdo_delete(wr(r, it->domain), it->domain,
-		                               it->partner, err);
+		rc = w->ops->tdo_delete(w, it->domain, it->partner, err);
 		if (rc == ERR_NOTFOUND)
 			rc = 0;
 		break;
@@ -648,21 +627,17 @@ undo_step(struct run *r, struct step *s, struct err *err)
 		back.attr_mask = 0xffffffffu;
 		back.trust = it->after.trust; /* a realm side's password */
 		back.enctypes &= ~MODEL_ENC_MIXED;
-		rc = wr(r, it->domain)
-		             ->ops->tdo_set(wr(r, it->domain), &back,
-		                            (update_what(it) &
-		                             ~(unsigned)PROV_SET_SECRET) |
-		                                    (it->before.has_enctypes
-		                                             ? PROV_SET_ENCTYPES
-		                                             : 0),
-		                            err);
+		rc = w->ops->tdo_set(
+		        w, &back,
+		        (update_what(it) & ~(unsigned)PROV_SET_SECRET) |
+		                (it->before.has_enctypes ? PROV_SET_ENCTYPES
+		                                         : 0),
+		        err);
 		if (rc == 0) {
 			struct model_tdo t;
 
-			if ((rc = wr(r, it->domain)
-			                  ->ops->tdo_get(
-			                          wr(r, it->domain), it->domain,
-			                          it->partner, &t, err)) == 0 &&
+			if ((rc = w->ops->tdo_get(w, it->domain, it->partner,
+			                          &t, err)) == 0 &&
 			    !tdo_matches(&t, &back))
 				rc = err_set(err, ERR_BACKEND,
 				             "'%s': the old values do not read "
@@ -712,12 +687,13 @@ describe_sides(struct run *r, const struct tx *tx, char *buf, size_t len)
 	for (int k = 0; k < 2; k++) {
 		const char *d = k == 0 ? tx->a : tx->b,
 		           *pt = k == 0 ? tx->b : tx->a;
+		struct prov *w = wr(r, d);
 		struct model_tdo t;
 		struct err e;
 		int rc;
 
 		err_init(&e);
-		rc = wr(r, d)->ops->tdo_get(wr(r, d), d, pt, &t, &e);
+		rc = w->ops->tdo_get(w, d, pt, &t, &e);
 		model_tdo_release(&t);
 		off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
 		                        "%s%s/%s %s", k ? ", " : "", d, pt,
@@ -746,6 +722,7 @@ check_channels(struct run *r, const struct tx *tx)
 		return false;
 	for (size_t i = 0; i < tx->n; i++) {
 		const struct plan_item *it = tx->st[i].it;
+		struct prov *w = wr(r, it->domain);
 
 		/*
 		 * A secure channel goes out from the trusting side only, and
@@ -755,13 +732,11 @@ check_channels(struct run *r, const struct tx *tx)
 		    (it->after.direction & TDO_DIR_OUTBOUND) == 0 ||
 		    it->after.type == TDO_TYPE_MIT)
 			continue;
-		if (wr(r, it->domain)->ops->sc_reset == NULL)
+		if (w->ops->sc_reset == NULL)
 			continue; /* no secure channel (an MIT realm) */
 		any = true;
 		err_init(&e);
-		if (wr(r, it->domain)
-		            ->ops->sc_reset(wr(r, it->domain), it->domain,
-		                            it->partner, &e) == 0) {
+		if (w->ops->sc_reset(w, it->domain, it->partner, &e) == 0) {
 			say(r, "verified", REC_FATE_VERIFIED, it, "sc_reset",
 			    "secure channel reset and checked");
 		} else if (tx->t != NULL && tx->t->sides != MODEL_SIDES_BOTH) {
@@ -1062,6 +1037,7 @@ preflight(struct run *r, struct err *err)
 	}
 	for (size_t i = 0; i < p->n_items; i++) {
 		const struct plan_item *it = &p->items[i];
+		struct prov *w = wr(r, it->domain);
 		bool seen = false;
 
 		if (it->action == PLAN_NOOP)
@@ -1071,55 +1047,13 @@ preflight(struct run *r, struct err *err)
 			       strcasecmp(p->items[k].domain, it->domain) == 0;
 		if (seen)
 			continue;
-		if ((rc = wr(r, it->domain)
-		                  ->ops->preflight(wr(r, it->domain),
-		                                   it->domain, err)) < 0)
+		if ((rc = w->ops->preflight(w, it->domain, err)) < 0)
 			return err_prefix(err,
 			                  "preflight of '%s' failed; nothing "
 			                  "was written",
 			                  it->domain);
 	}
 	return 0;
-}
-
-/* Journals of dead runs this successful apply has dealt with. */
-/*
- * Whether this run settled the side of domain d (partner q) that a dead
- * run wrote: it wrote that side again (create, replace or delete: a new
- * secret, or none), or this file declares the trust absent there and the
- * side is gone.  A side this file does not manage (the wizard's partner
- * side, another file's trust) is not settled by it.
- */
-static bool
-side_settled(const struct run *r, const char *d, const char *q)
-{
-	for (size_t j = 0; j < r->p->n_items; j++) {
-		const struct plan_item *it = &r->p->items[j];
-
-		if (strcasecmp(it->domain, d) != 0 ||
-		    strcasecmp(it->partner, q) != 0)
-			continue;
-		/* an MIT realm side is re-keyed in place (an update) */
-		return r->touched[j] &&
-		       (it->action == PLAN_CREATE ||
-		        it->action == PLAN_REPLACE ||
-		        it->action == PLAN_DELETE ||
-		        (it->action == PLAN_UPDATE && it->after.realm_side));
-	}
-	/* no item: gone, and this file wants it gone? */
-	for (unsigned i = 0; r->m != NULL && i < r->m->n_trusts; i++) {
-		const struct model_trust *t = &r->m->trusts[i];
-		bool trusting = strcasecmp(t->trusting, d) == 0 &&
-		                strcasecmp(t->trusted, q) == 0;
-		bool trusted = strcasecmp(t->trusted, d) == 0 &&
-		               strcasecmp(t->trusting, q) == 0;
-		const struct model_domain *md = model_domain_find(r->m, d);
-
-		if ((trusting || trusted) && t->ensure == MODEL_ABSENT &&
-		    md != NULL && model_side_managed(t, md, trusting))
-			return true;
-	}
-	return false;
 }
 
 /* The trust of this file between a and b (either way), or NULL. */
@@ -1136,6 +1070,40 @@ trust_of(const struct run *r, const char *a, const char *b)
 			return t;
 	}
 	return NULL;
+}
+
+/*
+ * Whether this run settled the side of domain d (partner q) that a dead
+ * run wrote: it wrote that side again (create, replace or delete: a new
+ * secret, or none), or this file declares the trust absent there and the
+ * side is gone.  A side this file does not manage (the wizard's partner
+ * side, another file's trust) is not settled by it.
+ */
+static bool
+side_settled(const struct run *r, const char *d, const char *q)
+{
+	const struct model_trust *t;
+	const struct model_domain *md;
+
+	for (size_t j = 0; j < r->p->n_items; j++) {
+		const struct plan_item *it = &r->p->items[j];
+
+		if (strcasecmp(it->domain, d) != 0 ||
+		    strcasecmp(it->partner, q) != 0)
+			continue;
+		/* an MIT realm side is re-keyed in place (an update) */
+		return r->touched[j] &&
+		       (it->action == PLAN_CREATE ||
+		        it->action == PLAN_REPLACE ||
+		        it->action == PLAN_DELETE ||
+		        (it->action == PLAN_UPDATE && it->after.realm_side));
+	}
+	/* no item: gone, and this file wants it gone? (one trust a pair) */
+	if ((t = trust_of(r, d, q)) == NULL || t->ensure != MODEL_ABSENT)
+		return false;
+	md = model_domain_find(r->m, d);
+	return md != NULL &&
+	       model_side_managed(t, md, strcasecmp(t->trusting, d) == 0);
 }
 
 /*

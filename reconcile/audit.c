@@ -340,7 +340,7 @@ rec_policy_check(const struct plan *p, const struct model *m, struct diags *out)
 	struct rec_audit_opts o;
 	struct rec_audit_ctx c = {0};
 	size_t n = 0;
-	char why[512];
+	char why[512], tail[256]; /* tail: as much as an err message holds */
 
 	if (pol == NULL || pol->n_enforce == 0)
 		return 0;
@@ -376,26 +376,19 @@ rec_policy_check(const struct plan *p, const struct model *m, struct diags *out)
 			          &line, &col);
 			n++;
 			if (w != NULL)
-				problem(out, m, line, col,
-				        "trusts[%ld] (%s -> %s): policy "
-				        "refuses "
-				        "%s %s on %s's side: %s; its waiver "
-				        "policy.waivers[%zu] expired on %s "
-				        "(%s)",
-				        it->trust_index, t->trusting,
-				        t->trusted, r->id, r->name, it->domain,
-				        why, wi, w->until, w->reason);
+				snprintf(tail, sizeof(tail),
+				         "; its waiver policy.waivers[%zu] "
+				         "expired on %s (%s)",
+				         wi, w->until, w->reason);
 			else
-				problem(out, m, line, col,
-				        "trusts[%ld] (%s -> %s): policy "
-				        "refuses "
-				        "%s %s on %s's side: %s (a waiver in "
-				        "policy.waivers names rule, trust, "
-				        "reason "
-				        "and until)",
-				        it->trust_index, t->trusting,
-				        t->trusted, r->id, r->name, it->domain,
-				        why);
+				snprintf(tail, sizeof(tail),
+				         " (a waiver in policy.waivers names "
+				         "rule, trust, reason and until)");
+			problem(out, m, line, col,
+			        "trusts[%ld] (%s -> %s): policy refuses %s %s "
+			        "on %s's side: %s%s",
+			        it->trust_index, t->trusting, t->trusted, r->id,
+			        r->name, it->domain, why, tail);
 		}
 	}
 	return n;

@@ -65,17 +65,6 @@ rec_add_note(char ***v, size_t *n, const char *s)
 	(*v)[(*n)++] = xstrdup(s);
 }
 
-/* The trust type whose boolean fields a TDO's bits are read by. */
-static enum model_trust_type
-bits_type(const struct model_tdo *t)
-{
-	if (t->type == TDO_TYPE_MIT)
-		return MODEL_TYPE_REALM;
-	if (t->attributes & TA_FOREST_TRANSITIVE)
-		return MODEL_TYPE_FOREST;
-	return MODEL_TYPE_EXTERNAL;
-}
-
 /* The file names the field on the side a is for. */
 static bool
 named(const struct model_bool_field *f, const struct model_tdo *a)
@@ -111,7 +100,7 @@ static void
 diff_bits(struct plan_item *it, const struct model_tdo *b,
           const struct model_tdo *a)
 {
-	const enum model_trust_type type = bits_type(a);
+	const enum model_trust_type type = rec_bits_type(a);
 
 	if (strcmp(model_tdo_kind(b, NULL), model_tdo_kind(a, NULL)) != 0)
 		rec_add_change(it, "type", model_tdo_kind(b, NULL),

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "reconcile/rec_int.h"
 #include "util/err.h"
 #include "util/version.h"
 
@@ -27,10 +28,7 @@ typed(json_t *o, const struct model_tdo *t)
 {
 	json_t *attrs = json_object(), *names = json_array(),
 	       *set = json_object();
-	enum model_trust_type type = t->type == TDO_TYPE_MIT ? MODEL_TYPE_REALM
-	                             : (t->attributes & TA_FOREST_TRANSITIVE)
-	                                     ? MODEL_TYPE_FOREST
-	                                     : MODEL_TYPE_EXTERNAL;
+	enum model_trust_type type = rec_bits_type(t);
 
 	json_object_set_new(attrs, "raw", json_integer(t->attributes));
 	for (size_t i = 0; i < model_n_attr_bits; i++)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reconcile/rec_int.h"
 #include "util/err.h"
 #include "util/esc.h"
 #include "util/xalloc.h"
@@ -85,9 +86,8 @@ realm_lines(const struct out *o, const struct model_tdo *t, const char *mark)
 	}
 }
 
-/* The trust type whose boolean fields a TDO's bits are read by (diff.c). */
-static enum model_trust_type
-bits_type(const struct model_tdo *t)
+enum model_trust_type
+rec_bits_type(const struct model_tdo *t)
 {
 	if (t->type == TDO_TYPE_MIT)
 		return MODEL_TYPE_REALM;
@@ -130,7 +130,7 @@ attr_note(char *buf, size_t len, uint32_t mask, uint32_t attributes)
 static uint32_t
 bool_lines(struct out *o, const struct model_tdo *t, const char *mark)
 {
-	const enum model_trust_type type = bits_type(t);
+	const enum model_trust_type type = rec_bits_type(t);
 	uint32_t shown = 0;
 	char note[256];
 
@@ -201,7 +201,7 @@ tdo_lines(struct out *o, const struct model_tdo *t, const char *mark)
 	shown = 0;
 	for (size_t i = 0; i < model_n_bool_fields; i++)
 		if (model_bool_field_applies(&model_bool_fields[i],
-		                             bits_type(t)))
+		                             rec_bits_type(t)))
 			shown |= model_bool_fields[i].bit |
 			         model_bool_fields[i].pair;
 	rest = t->attributes & ~shown;
@@ -239,7 +239,7 @@ change_note(char *buf, size_t len, const struct plan_item *it,
             const struct plan_change *ch)
 {
 	const struct model_tdo *t = it->has_after ? &it->after : &it->before;
-	const enum model_trust_type type = bits_type(t);
+	const enum model_trust_type type = rec_bits_type(t);
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < model_n_bool_fields; i++) {
