@@ -178,23 +178,13 @@ shadowed(size_t i, enum model_trust_type type)
 	return false;
 }
 
-/* The trust type whose fields a TDO has (the export's view of it). */
-static enum model_trust_type
-field_type(const struct model_tdo *t)
-{
-	if (t->type == TDO_TYPE_MIT)
-		return MODEL_TYPE_REALM;
-	return (t->attributes & TA_FOREST_TRANSITIVE) ? MODEL_TYPE_FOREST
-	                                              : MODEL_TYPE_EXTERNAL;
-}
-
 /* Whether export writes boolean field i of this TDO (YAML and JSON). */
 static bool
 field_exported(size_t i, const struct model_tdo *t)
 {
 	const struct model_bool_field *f = &model_bool_fields[i];
 	bool out = (t->direction & TDO_DIR_OUTBOUND) != 0;
-	enum model_trust_type type = field_type(t);
+	enum model_trust_type type = rec_bits_type(t);
 
 	return model_bool_field_applies(f, type) &&
 	       !(f->outbound && !(out && type != MODEL_TYPE_REALM)) &&

@@ -272,6 +272,13 @@ size_t rec_prints_moved(const struct plan *saved, const struct model_state *s,
                         char ***moved);
 
 /*
+ * The trust type whose boolean fields a TDO's bits are read by: the diff,
+ * both renderers and export read them the same way (render_text.c, which every
+ * build of a renderer links).
+ */
+enum model_trust_type rec_bits_type(const struct model_tdo *t);
+
+/*
  * Reads a plan written by plan_render_json (a saved plan) of at most
  * PLAN_JSON_MAX bytes.  flags are safefile_read's: apply passes
  * SAFEFILE_OWNED, so a plan another user could have edited after the

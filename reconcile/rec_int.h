@@ -35,12 +35,6 @@ const char *rec_bool_str(bool b);
 void rec_add_change(struct plan_item *it, const char *field, const char *before,
                     const char *after);
 void rec_add_note(char ***v, size_t *n, const char *s);
-/*
- * The trust type whose boolean fields a TDO's bits are read by: the diff
- * and both renderers read them the same way (render_text.c, which every
- * build of a renderer links).
- */
-enum model_trust_type rec_bits_type(const struct model_tdo *t);
 
 /* suffixes.c */
 void rec_diff_suffixes(struct plan_item *it, const struct model_tdo *b,
