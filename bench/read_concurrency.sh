@@ -6,12 +6,13 @@
 # domainDNS object with objectSid, crossRef with nETBIOSName, M trustedDomain
 # objects under CN=System.  Every LDAP round trip costs 2*DELAY ms: with
 # `tc qdisc ... netem delay DELAY` on the namespace's lo when the kernel has
-# netem, else through bench/delayproxy.py (a TCP relay adding DELAY each way).
+# netem, else through bench/delayrelay.c (an epoll TCP relay adding DELAY each
+# way, built here with cc).
 # Then it times `adtrust plan -f X.yaml` over N = 1 2 4 8 16 domains against
 # each domain read alone, and prints the ratios.
 #
 # usage: bench/read_concurrency.sh [-n "1 2 4 8 16"] [-m TDOS] [-r RUNS] [-d DELAY_MS]
-#                                  [-l auto|netem|proxy] [-S] [-k]
+#                                  [-l auto|netem|relay] [-S] [-k]
 #   -n  domain counts (max 99)        -m  trustedDomain objects per domain (50)
 #   -r  runs per configuration (5; the median is reported)
 #   -d  one-way delay in ms (25)      -l  how to add it (auto: netem if the kernel has it)
@@ -103,7 +104,7 @@ for n in $COUNTS; do
 done
 ADTRUST=$(realpath -m "${ADTRUST:-$TOP/build/adtrust}")
 export ADTRUST
-for tool in ip tc slapd slapadd ldapsearch "$PY"; do
+for tool in ip tc slapd slapadd ldapsearch cc "$PY"; do
 	command -v "$tool" >/dev/null || { echo "read_concurrency: '$tool' not found" >&2; exit 1; }
 done
 [ -x "$ADTRUST" ] || { echo "read_concurrency: no $ADTRUST (make build/adtrust)" >&2; exit 1; }
@@ -141,13 +142,13 @@ NS_MADE=1
 nsx ip link set lo up # 127.0.0.0/8 is local on lo: any 127.0.0.x can be bound
 
 # ---- latency ----
-if [ "$LAT" != proxy ] && nsx tc qdisc add dev lo root netem delay "${DELAY}ms" 2>"$WORK/tc.err"; then
+if [ "$LAT" != relay ] && nsx tc qdisc add dev lo root netem delay "${DELAY}ms" 2>"$WORK/tc.err"; then
 	LAT=netem
 elif [ "$LAT" = netem ]; then
 	echo "read_concurrency: tc netem failed: $(cat "$WORK/tc.err")" >&2
 	exit 1
 else
-	LAT=proxy
+	LAT=relay
 fi
 ip_of() { echo "127.0.0.$((10 + $1))"; } # as gen_domains.py dc_ip()
 
@@ -201,14 +202,15 @@ for i in $(seq 1 "$MAXDOM"); do # cleanup kills PIDS: they must be the daemons t
 	[ "$(cat "$WORK/dc$i/slapd.pid")" = "${PIDS[$((i - 1))]}" ] ||
 		{ echo "read_concurrency: slapd $i PID mismatch" >&2; exit 1; }
 done
-if [ $LAT = proxy ]; then
+if [ $LAT = relay ]; then
 	specs=()
 	for i in $(seq 1 "$MAXDOM"); do specs+=("$(ip_of "$i"):389=$(ip_of "$i"):3890"); done
-	# ip netns exec execs python: $! is the proxy's PID
-	ip netns exec "$NS" "$PY" "$HERE/delayproxy.py" "$DELAY" "${specs[@]}" >"$WORK/proxy.out" 2>&1 &
+	cc -O2 -o "$WORK/delayrelay" "$HERE/delayrelay.c"
+	# ip netns exec execs the relay: $! is its PID
+	ip netns exec "$NS" "$WORK/delayrelay" "$DELAY" "${specs[@]}" >"$WORK/relay.out" 2>&1 &
 	PIDS+=($!)
-	for _ in $(seq 1 400); do grep -qs ready "$WORK/proxy.out" && break; sleep 0.01; done
-	grep -qs ready "$WORK/proxy.out" || { cat "$WORK/proxy.out" >&2; exit 1; }
+	for _ in $(seq 1 400); do grep -qs ready "$WORK/relay.out" && break; sleep 0.01; done
+	grep -qs ready "$WORK/relay.out" || { cat "$WORK/relay.out" >&2; exit 1; }
 	URI_FMT='ldap://{host}/'
 else
 	URI_FMT='ldap://{host}:3890/'
@@ -223,7 +225,7 @@ for n in $COUNTS; do yaml "$WORK/plan$n.yaml" $(seq 1 "$n"); done
 # ---- measure (inside the namespace) ----
 echo "adtrust plan read concurrency: $MAXDOM DCs (one slapd each), $M trustedDomain objects per domain,"
 echo "one-way delay ${DELAY} ms via $LAT (round trip $((2 * DELAY)) ms), $RUNS timed runs per configuration (median)"
-echo "setup (LDIF, slapadd, $MAXDOM slapd up$([ $LAT = proxy ] && echo ', proxy')): $(((t_ready - t_setup) / 1000)) ms"
+echo "setup (LDIF, slapadd, $MAXDOM slapd up$([ $LAT = relay ] && echo ', relay')): $(((t_ready - t_setup) / 1000)) ms"
 # in the background + wait, so that INT/TERM reach the trap at once
 SHIM=
 if [ $SERIAL = 1 ]; then

@@ -458,9 +458,12 @@ attrs_free(char **v)
 typedef int (*value_fn)(void *ctx, const char *attr, const void *val,
                         size_t len, struct err *err);
 
-/* Calls fn for every value of every attribute of entry e. */
+/*
+ * Calls fn for every value of every attribute of entry e; *dn_out
+ * (optional) receives the entry's DN as a new string.
+ */
 static int
-each_value(struct job *j, LDAPMessage *e, value_fn fn, void *ctx)
+each_value(struct job *j, LDAPMessage *e, value_fn fn, void *ctx, char **dn_out)
 {
 	BerElement *ber = NULL;
 	struct berval dn, attr;
@@ -473,6 +476,9 @@ each_value(struct job *j, LDAPMessage *e, value_fn fn, void *ctx)
 	 */
 	if ((rc = ldap_get_dn_ber(j->ld, e, &ber, &dn)) != LDAP_SUCCESS)
 		return fail(j, rc, "cannot decode an entry");
+	if (dn_out != NULL)
+		*dn_out =
+		        xstrndup(dn.bv_val != NULL ? dn.bv_val : "", dn.bv_len);
 	for (rc = 0; rc == 0;) {
 		char name[128];
 
@@ -545,7 +551,7 @@ search_ident(struct job *j, const char *base, int scope, const char *filter,
 	for (e = ldap_first_entry(j->ld, res); e != NULL;
 	     e = ldap_next_entry(j->ld, e)) {
 		(*n_out)++;
-		if ((rc = each_value(j, e, ident_fn, &ctx)) < 0) {
+		if ((rc = each_value(j, e, ident_fn, &ctx, NULL)) < 0) {
 			rc = context(j);
 			goto out;
 		}
@@ -591,7 +597,7 @@ read_rootdse(struct job *j, char **default_nc, char **config_nc)
 	if ((e = ldap_first_entry(j->ld, res)) != NULL) {
 		struct berval **v;
 
-		if ((rc = each_value(j, e, ident_fn, &ctx)) < 0) {
+		if ((rc = each_value(j, e, ident_fn, &ctx, NULL)) < 0) {
 			rc = context(j);
 			goto out;
 		}
@@ -617,14 +623,11 @@ map_tdo(struct job *j, LDAPMessage *e)
 {
 	struct model_tdo *t = model_domain_state_add_tdo(&j->st);
 	struct prov_tdo_map m;
-	char *dn = ldap_get_dn(j->ld, e);
 
-	t->dn = xstrdup(dn != NULL ? dn : "");
-	ldap_memfree(dn);
 	t->domain = xstrdup(j->st.name);
 	t->source = xstrdup(j->uri);
 	prov_tdo_map_init(&m, t);
-	if (each_value(j, e, tdo_fn, &m) < 0 ||
+	if (each_value(j, e, tdo_fn, &m, &t->dn) < 0 ||
 	    prov_tdo_finish(&m, &j->err) < 0)
 		return context(j);
 	return 0;
@@ -784,6 +787,11 @@ job_main(void *arg)
 	int64_t t0 = trace_now_ms();
 
 	j->rc = read_domain(j);
+	/* done with the server: close here, in parallel with the others */
+	if (j->ld != NULL) {
+		ldap_unbind_ext_s(j->ld, NULL, NULL);
+		j->ld = NULL;
+	}
 	if (j->rc == 0)
 		trace_log(j->trace,
 		          "ldap %s (%s): domain read: %lld ms, %zu "

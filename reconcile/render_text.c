@@ -5,6 +5,7 @@
  */
 #include "reconcile/rec.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,33 +363,74 @@ changed(const struct plan_item *it)
 	return it->action != PLAN_NOOP || it->n_notes > 0;
 }
 
-static bool
-same_trust(const struct plan_item *x, const struct plan_item *y)
+/*
+ * The plan's items grouped by trust, in the file's order: sorted by the
+ * trust's index in the file, then by item; sides of no declared trust
+ * (trust_index < 0) last, each a group of its own.  One sort, so a plan
+ * of 50,000 trusts renders in n log n.
+ */
+struct slot {
+	long trust; /* LONG_MAX: no declared trust */
+	size_t item;
+};
+
+static int
+slot_cmp(const void *a, const void *b)
 {
-	return x == y ||
-	       (x->trust_index >= 0 && x->trust_index == y->trust_index);
+	const struct slot *x = a, *y = b;
+
+	if (x->trust != y->trust)
+		return x->trust < y->trust ? -1 : 1;
+	return (x->item > y->item) - (x->item < y->item);
 }
 
-/* Whether any side of item i's trust changes (or has a note). */
-static bool
-group_changed(const struct plan *p, size_t i)
+static struct slot *
+slots_by_trust(const struct plan *p)
 {
-	for (size_t j = 0; j < p->n_items; j++)
-		if (same_trust(&p->items[i], &p->items[j]) &&
-		    changed(&p->items[j]))
+	struct slot *s = xcalloc(p->n_items ? p->n_items : 1, sizeof(*s));
+
+	for (size_t i = 0; i < p->n_items; i++) {
+		s[i].trust = p->items[i].trust_index >= 0
+		                     ? p->items[i].trust_index
+		                     : LONG_MAX;
+		s[i].item = i;
+	}
+	qsort(s, p->n_items, sizeof(*s), slot_cmp);
+	return s;
+}
+
+/* The length of the group starting at s[i]. */
+static size_t
+group_len(const struct slot *s, size_t n, size_t i)
+{
+	size_t j = i + 1;
+
+	if (s[i].trust == LONG_MAX)
+		return 1;
+	while (j < n && s[j].trust == s[i].trust)
+		j++;
+	return j - i;
+}
+
+/* Whether any side of the group changes (or has a note). */
+static bool
+group_changed(const struct plan *p, const struct slot *g, size_t len)
+{
+	for (size_t k = 0; k < len; k++)
+		if (changed(&p->items[g[k].item]))
 			return true;
 	return false;
 }
 
 /*
- * The sides of item i's trust, under one heading: the trust's place in
- * the file (file:line, else its YAML path), then the changed sides, then
- * the unchanged ones.  Marks them in done.
+ * The sides of one trust, under one heading: the trust's place in the
+ * file (file:line, else its YAML path), then the changed sides, then the
+ * unchanged ones.
  */
 static void
-group(struct out *o, const struct plan *p, size_t i, bool *done)
+group(struct out *o, const struct plan *p, const struct slot *g, size_t len)
 {
-	const struct plan_item *first = &p->items[i];
+	const struct plan_item *first = &p->items[g[0].item];
 	bool plain = false;
 
 	if (first->trust_index >= 0) {
@@ -403,42 +445,16 @@ group(struct out *o, const struct plan *p, size_t i, bool *done)
 		        col(o, C_RESET));
 	}
 	for (int pass = 0; pass < 2; pass++)
-		for (size_t j = i; j < p->n_items; j++) {
-			const struct plan_item *it = &p->items[j];
+		for (size_t k = 0; k < len; k++) {
+			const struct plan_item *it = &p->items[g[k].item];
 
-			if (done[j] || !same_trust(first, it) ||
-			    changed(it) != (pass == 0))
+			if (changed(it) != (pass == 0))
 				continue;
-			done[j] = true;
 			item(o, it);
 			plain = !changed(it);
 		}
 	if (plain)
 		fputc('\n', o->fp);
-}
-
-/*
- * The next trust to show, in the file's order (sides of no declared trust
- * last): the first item of it not done yet, of a changed trust or any;
- * SIZE_MAX when none is left.
- */
-static size_t
-next_group(const struct plan *p, const bool *done, bool only_changed)
-{
-	size_t best = SIZE_MAX;
-
-	for (size_t i = 0; i < p->n_items; i++) {
-		const struct plan_item *it = &p->items[i];
-
-		if (done[i] || (only_changed && !group_changed(p, i)))
-			continue;
-		if (best == SIZE_MAX ||
-		    (it->trust_index >= 0 &&
-		     (p->items[best].trust_index < 0 ||
-		      it->trust_index < p->items[best].trust_index)))
-			best = i;
-	}
-	return best;
 }
 
 static int
@@ -448,8 +464,8 @@ render(FILE *fp, const struct plan *p, unsigned flags, struct err *err)
 	                .colour = (flags & PLAN_RENDER_COLOUR) != 0,
 	                .safe = {NULL},
 	                .next = 0};
-	bool *done = xcalloc(p->n_items ? p->n_items : 1, sizeof(bool));
-	size_t n_same = 0, n_trusts = 0, next;
+	struct slot *s = slots_by_trust(p);
+	size_t n_same = 0, n_trusts = 0, len;
 
 	if (plan_is_noop(p)) {
 		fprintf(fp,
@@ -474,24 +490,23 @@ render(FILE *fp, const struct plan *p, unsigned flags, struct err *err)
 			fprintf(fp, "  ! %s\n", txt(&o, p->interrupted[i]));
 		fputc('\n', fp);
 	}
-	while ((next = next_group(p, done, true)) != SIZE_MAX)
-		group(&o, p, next, done);
-	for (size_t i = 0; i < p->n_items; i++) {
-		bool seen = false;
-
-		if (done[i])
-			continue;
-		n_same++;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = !done[j] &&
-			       same_trust(&p->items[i], &p->items[j]);
-		n_trusts += !seen;
+	for (size_t i = 0; i < p->n_items; i += len) {
+		len = group_len(s, p->n_items, i);
+		if (group_changed(p, s + i, len))
+			group(&o, p, s + i, len);
+		else {
+			n_same += len;
+			n_trusts++;
+		}
 	}
 	if (n_same > 0 && (flags & PLAN_RENDER_UNCHANGED)) {
 		if (plan_is_noop(p))
 			fputc('\n', fp);
-		while ((next = next_group(p, done, false)) != SIZE_MAX)
-			group(&o, p, next, done);
+		for (size_t i = 0; i < p->n_items; i += len) {
+			len = group_len(s, p->n_items, i);
+			if (!group_changed(p, s + i, len))
+				group(&o, p, s + i, len);
+		}
 	} else if (n_same > 0 && !plan_is_noop(p)) {
 		fprintf(fp,
 		        "  = %zu unchanged side%s of %zu trust%s "
@@ -499,7 +514,7 @@ render(FILE *fp, const struct plan *p, unsigned flags, struct err *err)
 		        n_same, n_same == 1 ? "" : "s", n_trusts,
 		        n_trusts == 1 ? "" : "s");
 	}
-	free(done);
+	free(s);
 	if (p->n_warnings > 0) {
 		fprintf(fp, "Warnings:\n");
 		for (size_t i = 0; i < p->n_warnings; i++)
