@@ -2,7 +2,8 @@
  * The boolean trust fields as a table: the rows of MODEL_BOOL_FIELDS
  * (model/model.h, where the columns are described).  Expansion, the diff,
  * ignore rules, validation and export read this table; the struct members,
- * the schema and model_field_names are made from the same rows.
+ * the schema and the plan fields' rows (model_fields, model/names.c) are
+ * made from the same rows.
  */
 #include "model/model.h"
 

@@ -151,7 +151,7 @@ struct model_domain {
 /*
  * The boolean trust fields, one row each: the one list that the members of
  * struct model_trust and struct model_side_opts, the libcyaml schema,
- * model_field_names, validation, expansion, the diff, ignore rules and
+ * model_fields, validation, expansion, the diff, ignore rules and
  * export are all made from (the kernel's netlink policy tables and
  * lsa_proto.c's spec table are the model).  Rows are in the order plans
  * list their changes.  The columns:
@@ -523,13 +523,72 @@ struct fti_record *model_fti_find(struct fti *f, uint8_t type,
                                   const char *name);
 
 /*
- * The fields a plan compares, by the names used in plans, JSON and ignore
- * rules: "direction", "type", "flat_name", "sid", "encryption",
- * "name_suffixes", and one per managed trustAttributes bit
- * ("selective_authentication", "sid_filtering", ...).  NULL-terminated.
+ * The fields a plan compares, one row each, in the order plans list their
+ * changes: the name used in YAML, plans, JSON and ignore rules, the kind
+ * of value (which decides how it is compared, rendered, exported and put
+ * back by an ignore rule), the AD attribute that holds it, the
+ * trustAttributes bits it manages, the trust types it applies to and
+ * whether each side may have its own value.  The TDO fields come first;
+ * then one row per boolean field, made from the key rows of
+ * MODEL_BOOL_FIELDS (the bits are those of all rows of the name).
  */
-extern const char *const model_field_names[];
+enum model_field_kind {
+	MODEL_FK_DIRECTION, /* trustDirection: inbound, outbound, two-way */
+	MODEL_FK_TYPE,      /* the trust kind: trustType and two bits */
+	MODEL_FK_STRING,    /* a string of the TDO, compared without case */
+	MODEL_FK_ENCTYPES,  /* a bit set of MODEL_ENCTYPES names */
+	MODEL_FK_SUFFIXES,  /* forest trust info: one change per name */
+	MODEL_FK_BOOL,      /* a row of MODEL_BOOL_FIELDS */
+};
+
+/* clang-format off */
+/* X(name, kind, attribute, bits, types, per_side, tdo_string) */
+#define MODEL_TDO_FIELDS(X)                                                    \
+	X(direction, DIRECTION, "trustDirection", 0, MODEL_T_ALL, false, NONE) \
+	X(type, TYPE, "trustType", TA_FOREST_TRANSITIVE | TA_WITHIN_FOREST,    \
+	  MODEL_T_ALL, false, NONE)                                            \
+	X(flat_name, STRING, "flatName", 0, MODEL_T_AD, false, flat_name)      \
+	X(sid, STRING, "securityIdentifier", 0, MODEL_T_AD, false, sid)        \
+	X(encryption, ENCTYPES, "msDS-SupportedEncryptionTypes", 0,            \
+	  MODEL_T_ALL, true, NONE)                                             \
+	X(name_suffixes, SUFFIXES, "msDS-TrustForestTrustInfo", 0,             \
+	  MODEL_T_FOREST, false, NONE)
+/* clang-format on */
+
+/* Index of each row in model_fields: MODEL_F_direction, ... */
+#define MODEL_F_ENUM_TDO(name, ...) MODEL_F_##name,
+#define MODEL_F_ENUM_BOOL(name, where, key, ...) MODEL_F_ENUM_BOOL_##key(name)
+#define MODEL_F_ENUM_BOOL_1(name) MODEL_F_##name,
+#define MODEL_F_ENUM_BOOL_0(name)
+enum model_field_id {
+	MODEL_TDO_FIELDS(MODEL_F_ENUM_TDO) MODEL_BOOL_FIELDS(MODEL_F_ENUM_BOOL)
+	        MODEL_N_FIELDS
+};
+
+struct model_field {
+	const char *name; /* YAML, plan, JSON and ignore-rule name */
+	enum model_field_kind kind;
+	const char *attribute; /* the AD attribute that holds it */
+	uint32_t bits;         /* the trustAttributes bits it manages; BOOL:
+	                          see model_field_bits */
+	unsigned types;        /* 1 << enum model_trust_type it applies to */
+	bool per_side;         /* each side may have its own value */
+	size_t tdo_offset;     /* STRING: its char * in struct model_tdo */
+};
+extern const struct model_field model_fields[MODEL_N_FIELDS];
+/* The name of a row: MODEL_FIELD(direction) is "direction". */
+#define MODEL_FIELD(id) (model_fields[MODEL_F_##id].name)
+
+/*
+ * The row of a plan field: its name, or its name with a "[...]" part
+ * ("encryption[krbtgt/A.TEST@B.TEST]", "name_suffixes[b.test]"); NULL.
+ */
+const struct model_field *model_field_find(const char *plan_field);
 bool model_field_known(const char *name);
+/* The trustAttributes bits a field manages (BOOL: of all rows of its name). */
+uint32_t model_field_bits(const struct model_field *f);
+/* The field's value of a TDO, for a STRING row. */
+char **model_field_string(const struct model_field *f, struct model_tdo *t);
 
 /*
  * The trustAttributes bits and their names.  For bits whose YAML field

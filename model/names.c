@@ -1,6 +1,7 @@
 /* Names of trust values and bits: one table, used by every renderer. */
 #include "model/model.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <strings.h>
 #include <string.h>
@@ -13,28 +14,72 @@ const struct model_enctype model_enctypes[] = {MODEL_ENCTYPES(ENCTYPE_ROW)};
 const size_t model_n_enctypes =
         sizeof(model_enctypes) / sizeof(model_enctypes[0]);
 
-/* The fields of a TDO, then the boolean fields' keys, from their rows. */
-#define FIELD_NAME(name, where, key, ...) FIELD_NAME_##key(name)
-#define FIELD_NAME_1(name) #name,
-#define FIELD_NAME_0(name)
-const char *const model_field_names[] = {
-        "direction",
-        "type",
-        "flat_name",
-        "sid",
-        "encryption",
-        "name_suffixes",
-        MODEL_BOOL_FIELDS(FIELD_NAME) NULL,
-};
-#undef FIELD_NAME
+/*
+ * The plan fields: the TDO rows, then a row per boolean field's key row
+ * (model_field_bits gives the bits of every row of its name: sid_filtering
+ * reads QUARANTINED_DOMAIN on external trusts, TREAT_AS_EXTERNAL on
+ * forests).
+ */
+#define TDO_OFFSET_NONE 0
+#define TDO_OFFSET(m) offsetof(struct model_tdo, m)
+#define TDO_ROW(name, kind, attribute, bits, types, per_side, string)          \
+	[MODEL_F_##name] = {#name, MODEL_FK_##kind, attribute,          bits,  \
+	                    types, per_side,        TDO_OFFSET_##string},
+#define TDO_OFFSET_flat_name TDO_OFFSET(flat_name)
+#define TDO_OFFSET_sid TDO_OFFSET(sid)
+#define BOOL_ROW(name, where, key, bit, pair, inverted, types, ...)            \
+	BOOL_ROW_##key(name, where, types)
+#define BOOL_ROW_1(name, where, types)                                         \
+	[MODEL_F_##name] = {#name, MODEL_FK_BOOL, "trustAttributes",           \
+	                    0,     types,         BOOL_SIDE_##where,           \
+	                    0},
+#define BOOL_ROW_0(name, where, types)
+#define BOOL_SIDE_TRUST false
+#define BOOL_SIDE_SIDE true
+const struct model_field model_fields[MODEL_N_FIELDS] = {
+        MODEL_TDO_FIELDS(TDO_ROW) MODEL_BOOL_FIELDS(BOOL_ROW)};
+
+const struct model_field *
+model_field_find(const char *plan_field)
+{
+	size_t n = strcspn(plan_field, "[");
+
+	if (plan_field[n] == '[' && plan_field[strlen(plan_field) - 1] != ']')
+		return NULL;
+	for (size_t i = 0; i < MODEL_N_FIELDS; i++)
+		if (strncmp(model_fields[i].name, plan_field, n) == 0 &&
+		    model_fields[i].name[n] == '\0')
+			return &model_fields[i];
+	return NULL;
+}
 
 bool
 model_field_known(const char *name)
 {
-	for (size_t i = 0; model_field_names[i] != NULL; i++)
-		if (strcmp(model_field_names[i], name) == 0)
-			return true;
-	return false;
+	const struct model_field *f = model_field_find(name);
+
+	return f != NULL && strcmp(f->name, name) == 0;
+}
+
+uint32_t
+model_field_bits(const struct model_field *f)
+{
+	uint32_t bits = f->bits;
+
+	if (f->kind == MODEL_FK_BOOL)
+		for (size_t i = 0; i < model_n_bool_fields; i++)
+			if (strcmp(model_bool_fields[i].name, f->name) == 0)
+				bits |= model_bool_fields[i].bit |
+				        model_bool_fields[i].pair;
+	return bits;
+}
+
+char **
+model_field_string(const struct model_field *f, struct model_tdo *t)
+{
+	return f->kind == MODEL_FK_STRING
+	               ? (char **)(void *)((char *)t + f->tdo_offset)
+	               : NULL;
 }
 
 /*

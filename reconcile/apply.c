@@ -408,11 +408,12 @@ update_what(const struct plan_item *it)
 
 	if (a->realm_side) { /* per principal: what the changes name */
 		for (size_t k = 0; k < it->n_changes; k++) {
-			const char *f = it->changes[k].field;
+			const struct model_field *f =
+			        model_field_find(it->changes[k].field);
 
-			if (strcmp(f, "direction") == 0)
+			if (f != NULL && f->kind == MODEL_FK_DIRECTION)
 				what |= PROV_SET_INFO;
-			else if (strncmp(f, "encryption", 10) == 0)
+			else if (f != NULL && f->kind == MODEL_FK_ENCTYPES)
 				what |= PROV_SET_ENCTYPES;
 		}
 		if (rekeys(it))
@@ -940,10 +941,13 @@ build(struct tx *tx, const struct plan *p, const struct model *m,
 
 			if (!same_trust(it, first) || it->action == PLAN_NOOP)
 				continue;
-			for (size_t k = 0; k < it->n_changes; k++)
-				if (strncmp(it->changes[k].field,
-				            "name_suffixes", 13) == 0)
+			for (size_t k = 0; k < it->n_changes; k++) {
+				const struct model_field *f =
+				        model_field_find(it->changes[k].field);
+
+				if (f != NULL && f->kind == MODEL_FK_SUFFIXES)
 					changes_suffixes = true;
+			}
 			switch (pass) {
 			case 0:
 				if (it->action == PLAN_DELETE)

@@ -103,7 +103,7 @@ diff_bits(struct plan_item *it, const struct model_tdo *b,
 	const enum model_trust_type type = rec_bits_type(a);
 
 	if (strcmp(model_tdo_kind(b, NULL), model_tdo_kind(a, NULL)) != 0)
-		rec_add_change(it, "type", model_tdo_kind(b, NULL),
+		rec_add_change(it, MODEL_FIELD(type), model_tdo_kind(b, NULL),
 		               model_tdo_kind(a, NULL));
 	for (size_t i = 0; i < model_n_bool_fields; i++) {
 		const struct model_bool_field *f = &model_bool_fields[i];
@@ -219,7 +219,8 @@ compare_realm(struct plan_item *it, const char *today,
 	for (unsigned k = 0; k < 2; k++)
 		a->princ[k].kvno = b->princ[k].kvno;
 	if (b->direction != a->direction)
-		rec_add_change(it, "direction", model_dir_name(b->direction),
+		rec_add_change(it, MODEL_FIELD(direction),
+		               model_dir_name(b->direction),
 		               model_dir_name(a->direction));
 	if (!(a->fields & TDO_F_ENCTYPES) && !(b->enctypes & MODEL_ENC_MIXED))
 		a->enctypes = b->enctypes; /* not managed: as it is */
@@ -233,7 +234,8 @@ compare_realm(struct plan_item *it, const char *today,
 		if (p->enctypes == a->enctypes && p->n_other == 0)
 			continue;
 		model_princ_name(name, sizeof(name), a, k);
-		snprintf(field, sizeof(field), "encryption[%s]", name);
+		snprintf(field, sizeof(field), "%s[%s]",
+		         MODEL_FIELD(encryption), name);
 		princ_enctypes(x, sizeof(x), p);
 		model_enctypes_str(y, sizeof(y), a->enctypes);
 		rec_add_change(it, field, x, y);
@@ -263,7 +265,8 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 	a->attributes = (a->attributes & a->attr_mask) |
 	                (b->attributes & ~a->attr_mask);
 	if (b->direction != a->direction)
-		rec_add_change(it, "direction", model_dir_name(b->direction),
+		rec_add_change(it, MODEL_FIELD(direction),
+		               model_dir_name(b->direction),
 		               model_dir_name(a->direction));
 	diff_bits(it, b, a);
 	if (a->fields & TDO_F_ENCTYPES) {
@@ -273,7 +276,7 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 				model_enctypes_str(x, sizeof(x), b->enctypes);
 			else
 				snprintf(x, sizeof(x), "not set");
-			rec_add_change(it, "encryption", x, y);
+			rec_add_change(it, MODEL_FIELD(encryption), x, y);
 		}
 	} else {
 		a->enctypes = b->enctypes;
@@ -281,10 +284,11 @@ compare(struct plan_item *it, const struct model_domain_state *ds,
 	}
 	if ((a->fields & TDO_F_FLATNAME) && b->flat_name != NULL &&
 	    strcasecmp(a->flat_name, b->flat_name) != 0)
-		rec_add_change(it, "flat_name", b->flat_name, a->flat_name);
+		rec_add_change(it, MODEL_FIELD(flat_name), b->flat_name,
+		               a->flat_name);
 	if ((a->fields & TDO_F_SID) && b->sid != NULL &&
 	    strcasecmp(a->sid, b->sid) != 0)
-		rec_add_change(it, "sid", b->sid, a->sid);
+		rec_add_change(it, MODEL_FIELD(sid), b->sid, a->sid);
 	if (a->fields & TDO_F_SUFFIXES)
 		rec_diff_suffixes(it, b, a);
 	else if (b->has_fti) {

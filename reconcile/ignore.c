@@ -25,24 +25,6 @@ rule_matches(const struct model_ignore *g, const struct plan_item *it,
 	       (strncmp(g->field, field, n) == 0 && field[n] == '[');
 }
 
-/*
- * The trustAttributes bits a plan field stands for: the boolean fields'
- * table, and type's two bits.
- */
-static uint32_t
-field_bits(const char *field)
-{
-	uint32_t bits = 0;
-
-	for (size_t i = 0; i < model_n_bool_fields; i++)
-		if (strcmp(model_bool_fields[i].name, field) == 0)
-			bits |= model_bool_fields[i].bit |
-			        model_bool_fields[i].pair;
-	if (strcmp(field, "type") == 0)
-		bits |= TA_FOREST_TRANSITIVE | TA_WITHIN_FOREST;
-	return bits;
-}
-
 static void
 swap_str(char **dst, const char *src)
 {
@@ -50,61 +32,83 @@ swap_str(char **dst, const char *src)
 	*dst = src != NULL ? xstrdup(src) : NULL;
 }
 
+/* An ignored name-suffix change: the record as it is live. */
+static void
+revert_suffix(struct model_tdo *a, const struct model_tdo *b,
+              const struct plan_change *ch)
+{
+	const char *open = strchr(ch->field, '[');
+	/* the change says which record: an exclusion or a name */
+	uint8_t t = strcmp(ch->before, "excluded") == 0 ||
+	                            strcmp(ch->after, "excluded") == 0
+	                    ? FTI_TLN_EX
+	                    : FTI_TLN;
+	char *name;
+	struct fti *f = &a->fti;
+	struct fti old = b->fti;
+	struct fti_record *o, *r;
+
+	if (open == NULL)
+		return;
+	name = xstrndup(open + 1, strlen(open + 1) - 1);
+	o = model_fti_find(&old, t, name);
+	r = model_fti_find(f, t, name);
+	if (r != NULL && o != NULL) {
+		r->flags = o->flags;
+	} else if (r != NULL) {
+		size_t i = (size_t)(r - f->rec);
+
+		free(r->name);
+		free(r->netbios);
+		free(r->sid);
+		free(r->raw);
+		memmove(r, r + 1, (f->n - i - 1) * sizeof(*r));
+		f->n--;
+	} else if (o != NULL) {
+		fti_add(f, o);
+	}
+	free(name);
+}
+
 /* An ignored change is not made: the field keeps its live value. */
 static void
 revert_field(struct plan_item *it, const struct plan_change *ch)
 {
 	const char *field = ch->field;
+	const struct model_field *f = model_field_find(field);
 	const struct model_tdo *b = &it->before;
 	struct model_tdo *a = &it->after;
-	uint32_t bits = field_bits(field);
+	uint32_t bits;
 
+	if (f == NULL)
+		return;
+	bits = model_field_bits(f);
 	if (bits != 0)
 		a->attributes =
 		        (a->attributes & ~bits) | (b->attributes & bits);
-	if (strcmp(field, "type") == 0) {
+	switch (f->kind) {
+	case MODEL_FK_BOOL:
+		break;
+	case MODEL_FK_TYPE:
 		a->type = b->type;
-	} else if (strcmp(field, "direction") == 0) {
+		break;
+	case MODEL_FK_DIRECTION:
 		a->direction = b->direction;
-	} else if (strcmp(field, "encryption") == 0 ||
-	           strncmp(field, "encryption[", 11) == 0) {
+		break;
+	case MODEL_FK_ENCTYPES:
 		/* a realm side's keys are made for both principals at once */
 		a->enctypes = b->enctypes & ~MODEL_ENC_MIXED;
 		a->has_enctypes = b->has_enctypes;
-	} else if (strcmp(field, "flat_name") == 0) {
-		swap_str(&a->flat_name, b->flat_name);
-	} else if (strcmp(field, "sid") == 0) {
-		swap_str(&a->sid, b->sid);
-	} else if (strncmp(field, "name_suffixes[", 14) == 0) {
-		/* the change says which record: an exclusion or a name */
-		uint8_t t = strcmp(ch->before, "excluded") == 0 ||
-		                            strcmp(ch->after, "excluded") == 0
-		                    ? FTI_TLN_EX
-		                    : FTI_TLN;
-		char *name = xstrndup(field + 14, strlen(field + 14) - 1);
-		struct fti *f = &a->fti;
-		struct fti old = b->fti;
-		struct fti_record *o = model_fti_find(&old, t, name),
-		                  *r = model_fti_find(f, t, name);
-
-		if (r != NULL && o != NULL) {
-			r->flags = o->flags;
-		} else if (r != NULL) {
-			size_t i = (size_t)(r - f->rec);
-
-			free(r->name);
-			free(r->netbios);
-			free(r->sid);
-			free(r->raw);
-			memmove(r, r + 1, (f->n - i - 1) * sizeof(*r));
-			f->n--;
-		} else if (o != NULL) {
-			fti_add(f, o);
-		}
-		free(name);
+		break;
+	case MODEL_FK_STRING:
+		swap_str(model_field_string(f, a),
+		         *model_field_string(f, &it->before));
+		break;
+	case MODEL_FK_SUFFIXES:
+		revert_suffix(a, b, ch);
+		break;
 	}
 }
-
 void
 rec_apply_ignores(struct plan_item *it, const struct model_trust *t,
                   const char *today)

@@ -18,7 +18,7 @@ enum plan_action {
 };
 
 struct plan_change {
-	char *field;  /* a model_field_names entry, or "name_suffixes[NAME]" */
+	char *field;  /* a model_fields name, or "name_suffixes[NAME]" */
 	char *before; /* rendered value, never a secret */
 	char *after;
 	bool in_place; /* the server can change it without a replace */

@@ -51,7 +51,8 @@ rec_diff_suffixes(struct plan_item *it, const struct model_tdo *b,
 		}
 		if (o != NULL && strcmp(tln_state(o), tln_state(r)) == 0)
 			continue;
-		snprintf(field, sizeof(field), "name_suffixes[%s]", r->name);
+		snprintf(field, sizeof(field), "%s[%s]",
+		         MODEL_FIELD(name_suffixes), r->name);
 		rec_add_change(it, field, tln_state(o), tln_state(r));
 	}
 	if (b != NULL)
@@ -61,8 +62,8 @@ rec_diff_suffixes(struct plan_item *it, const struct model_tdo *b,
 			if (o->type != FTI_TLN_EX ||
 			    model_fti_find(f, FTI_TLN_EX, o->name) != NULL)
 				continue;
-			snprintf(field, sizeof(field), "name_suffixes[%s]",
-			         o->name);
+			snprintf(field, sizeof(field), "%s[%s]",
+			         MODEL_FIELD(name_suffixes), o->name);
 			rec_add_change(it, field, "excluded", "absent");
 		}
 }

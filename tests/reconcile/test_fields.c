@@ -200,3 +200,70 @@ Test(model_fields, every_row_is_in_the_schema_validation_export_and_diff)
 			}
 	}
 }
+
+/*
+ * The plan fields' rows (model_fields): every name once, in plan order
+ * (the TDO fields, then the boolean keys); each found by its name and by
+ * a change's "name[...]"; a boolean row manages the bits of all rows of
+ * its name; a string row points at a string of the TDO.
+ */
+Test(model_fields, plan_field_rows)
+{
+	struct model_tdo t;
+	size_t n_keys = 0;
+
+	memset(&t, 0, sizeof(t));
+	for (size_t i = 0; i < MODEL_N_FIELDS; i++) {
+		const struct model_field *f = &model_fields[i];
+		char sub[96];
+
+		cr_assert_not_null(f->name, "row %zu is empty", i);
+		cr_expect_not_null(f->attribute, "%s", f->name);
+		for (size_t j = 0; j < i; j++)
+			cr_expect_str_neq(model_fields[j].name, f->name);
+		cr_expect_eq(model_field_find(f->name), f, "%s", f->name);
+		cr_expect(model_field_known(f->name), "%s", f->name);
+		snprintf(sub, sizeof(sub), "%s[x.test]", f->name);
+		cr_expect_eq(model_field_find(sub), f, "%s", sub);
+		cr_expect_not(model_field_known(sub), "%s", sub);
+		cr_expect_neq(f->types, 0u, "%s applies to no type", f->name);
+		switch (f->kind) {
+		case MODEL_FK_BOOL: {
+			uint32_t want = 0;
+
+			for (size_t k = 0; k < model_n_bool_fields; k++)
+				if (strcmp(model_bool_fields[k].name,
+				           f->name) == 0)
+					want |= model_bool_fields[k].bit |
+					        model_bool_fields[k].pair;
+			cr_expect_eq(model_field_bits(f), want, "%s", f->name);
+			cr_expect_neq(want, 0u, "%s", f->name);
+			n_keys++;
+			break;
+		}
+		case MODEL_FK_STRING:
+			cr_expect_not_null(model_field_string(f, &t), "%s",
+			                   f->name);
+			*model_field_string(f, &t) = xstrdup(f->name);
+			break;
+		default:
+			cr_expect_null(model_field_string(f, &t), "%s",
+			               f->name);
+			cr_expect(i < MODEL_F_transitive,
+			          "%s: TDO rows come before the boolean ones",
+			          f->name);
+		}
+	}
+	cr_expect_str_eq(t.flat_name, "flat_name");
+	cr_expect_str_eq(t.sid, "sid");
+	free(t.flat_name);
+	free(t.sid);
+	for (size_t k = 0; k < model_n_bool_fields; k++)
+		n_keys -= model_bool_fields[k].key;
+	cr_expect_eq(n_keys, 0u, "a boolean key without a plan-field row");
+	cr_expect_null(model_field_find("trust_password"));
+	cr_expect_null(model_field_find("encryption[x"));
+	cr_expect_null(model_field_find("direc"));
+	cr_expect_eq(model_field_bits(&model_fields[MODEL_F_type]),
+	             TA_FOREST_TRANSITIVE | TA_WITHIN_FOREST);
+}

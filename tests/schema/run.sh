@@ -35,6 +35,14 @@ keys+=" "$(grep -oE '^\s*X\([a-z0-9_]+, (TRUST|SIDE), 1,' model/model.h | sed -E
 for k in $keys; do
 	grep -q "\"$k\": {" docs/adtrust.schema.json || { echo "FAIL key '$k' of model/schema.c is not in docs/adtrust.schema.json"; fail=1; }
 done
+# the schema's field names (ignore rules) are the plan fields' rows, in
+# order: MODEL_TDO_FIELDS, then the boolean key rows (model/model.h)
+rows=$( (grep -oE '^\s*X\([a-z0-9_]+, (DIRECTION|TYPE|STRING|ENCTYPES|SUFFIXES),' model/model.h
+	grep -oE '^\s*X\([a-z0-9_]+, (TRUST|SIDE), 1,' model/model.h) | sed -E 's/^\s*X\(//; s/,.*//' | tr '\n' ' ')
+fields=$(python3 -c 'import ast, re, sys
+m = re.search(r"^FIELDS = (\[.*\])$", open(sys.argv[1]).read(), re.M)
+print(" ".join(ast.literal_eval(m.group(1))) + " ")' docs/adtrust.schema.py)
+[ "$rows" = "$fields" ] || { echo "FAIL docs/adtrust.schema.py FIELDS ($fields) are not the rows of model_fields ($rows)"; fail=1; }
 for f in examples/**/*.yaml; do
 	case $f in examples/ci/*) continue ;; esac
 	rel=$(realpath --relative-to="$(dirname "$f")" docs/adtrust.schema.json)
