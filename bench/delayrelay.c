@@ -217,7 +217,9 @@ flush_due(struct flow *f, int64_t t)
 			iov[n].iov_len = k->len - k->off;
 			want += iov[n++].iov_len;
 		}
-		if ((w = writev(f->fd, iov, n)) < 0 && errno != EAGAIN)
+		if ((w = writev(f->fd, iov, n)) < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno != EAGAIN)
 			return false; /* peer reset: drop the pair */
 		for (ssize_t left = w; left > 0;) {
 			k = f->head;
@@ -395,9 +397,13 @@ main(int argc, char **argv)
 
 				if (!f->read_done)
 					on_readable(f);
-				else if (evs[i].events & (EPOLLHUP | EPOLLERR))
-					f->conn->dead = true; /* else it fires
-					                         forever */
+				else if ((evs[i].events & EPOLLERR) ||
+				         !f->write_done)
+					f->conn->dead = true; /* reset */
+				else /* shut both ways: the peer may still be
+				        owed data; stop EPOLLHUP from firing */
+					epoll_ctl(ep, EPOLL_CTL_DEL, f->fd,
+					          NULL);
 			}
 			/* EPOLLOUT: the loop's flush writes the rest */
 		}

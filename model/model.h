@@ -571,7 +571,8 @@ struct model_field {
 	const char *attribute; /* the AD attribute that holds it */
 	uint32_t bits;         /* the trustAttributes bits it manages; BOOL:
 	                          see model_field_bits */
-	unsigned types;        /* 1 << enum model_trust_type it applies to */
+	unsigned types;        /* 1 << enum model_trust_type it applies to;
+	                          BOOL: the key row's, see model_field_types */
 	bool per_side;         /* each side may have its own value */
 	size_t tdo_offset;     /* STRING: its char * in struct model_tdo */
 };
@@ -587,8 +588,12 @@ const struct model_field *model_field_find(const char *plan_field);
 bool model_field_known(const char *name);
 /* The trustAttributes bits a field manages (BOOL: of all rows of its name). */
 uint32_t model_field_bits(const struct model_field *f);
-/* The field's value of a TDO, for a STRING row. */
+/* The trust types a field applies to (BOOL: of all rows of its name). */
+unsigned model_field_types(const struct model_field *f);
+/* The field's value of a TDO, for a STRING row (else NULL). */
 char **model_field_string(const struct model_field *f, struct model_tdo *t);
+const char *model_field_string_of(const struct model_field *f,
+                                  const struct model_tdo *t);
 
 /*
  * The trustAttributes bits and their names.  For bits whose YAML field

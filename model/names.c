@@ -74,6 +74,27 @@ model_field_bits(const struct model_field *f)
 	return bits;
 }
 
+unsigned
+model_field_types(const struct model_field *f)
+{
+	unsigned types = f->types;
+
+	if (f->kind == MODEL_FK_BOOL)
+		for (size_t i = 0; i < model_n_bool_fields; i++)
+			if (strcmp(model_bool_fields[i].name, f->name) == 0)
+				types |= model_bool_fields[i].types;
+	return types;
+}
+
+const char *
+model_field_string_of(const struct model_field *f, const struct model_tdo *t)
+{
+	return f->kind == MODEL_FK_STRING
+	               ? *(char *const *)(const void *)((const char *)t +
+	                                                f->tdo_offset)
+	               : NULL;
+}
+
 char **
 model_field_string(const struct model_field *f, struct model_tdo *t)
 {

@@ -101,8 +101,7 @@ revert_field(struct plan_item *it, const struct plan_change *ch)
 		a->has_enctypes = b->has_enctypes;
 		break;
 	case MODEL_FK_STRING:
-		swap_str(model_field_string(f, a),
-		         *model_field_string(f, &it->before));
+		swap_str(model_field_string(f, a), model_field_string_of(f, b));
 		break;
 	case MODEL_FK_SUFFIXES:
 		revert_suffix(a, b, ch);

@@ -33,7 +33,7 @@ rec_diff_suffixes(struct plan_item *it, const struct model_tdo *b,
                   struct model_tdo *a)
 {
 	struct fti *f = &a->fti;
-	char field[300];
+	char *field;
 
 	model_fti_resolve(f, b != NULL ? &b->fti : NULL, a->suffixes);
 	a->has_fti = true;
@@ -51,9 +51,10 @@ rec_diff_suffixes(struct plan_item *it, const struct model_tdo *b,
 		}
 		if (o != NULL && strcmp(tln_state(o), tln_state(r)) == 0)
 			continue;
-		snprintf(field, sizeof(field), "%s[%s]",
-		         MODEL_FIELD(name_suffixes), r->name);
+		field = xasprintf("%s[%s]", MODEL_FIELD(name_suffixes),
+		                  r->name);
 		rec_add_change(it, field, tln_state(o), tln_state(r));
+		free(field);
 	}
 	if (b != NULL)
 		for (size_t i = 0; i < b->fti.n; i++) {
@@ -62,8 +63,9 @@ rec_diff_suffixes(struct plan_item *it, const struct model_tdo *b,
 			if (o->type != FTI_TLN_EX ||
 			    model_fti_find(f, FTI_TLN_EX, o->name) != NULL)
 				continue;
-			snprintf(field, sizeof(field), "%s[%s]",
-			         MODEL_FIELD(name_suffixes), o->name);
+			field = xasprintf("%s[%s]", MODEL_FIELD(name_suffixes),
+			                  o->name);
 			rec_add_change(it, field, "excluded", "absent");
+			free(field);
 		}
 }

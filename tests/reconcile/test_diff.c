@@ -608,3 +608,42 @@ Test(rec_diff, a_downlevel_trust_type_is_compared)
 	model_state_release(&s);
 	model_free(m);
 }
+
+/*
+ * An ignore rule on each kind of row puts the live value back (reverted by
+ * the row's kind in model_fields): direction and a boolean here; encryption
+ * and flat_name have their own tests above.
+ */
+Test(rec_diff, ignored_direction_and_boolean_keep_their_live_values)
+{
+	struct model *m = load(
+	        "    type: external\n    sides: trusting\n"
+	        "    password: { env: P }\n"
+	        "    selective_authentication: true\n"
+	        "    ignore:\n"
+	        "      - { field: direction, until: 2099-12-31, reason: CHG-3 "
+	        "}\n"
+	        "      - { field: selective_authentication, until: 2099-12-31,"
+	        " reason: CHG-4 }\n");
+	struct model_state s;
+	const struct plan_item *it;
+	struct plan p;
+
+	model_state_init(&s);
+	tdo(domain(&s, "a.test", ""), "b.test", TDO_DIR_INBOUND,
+	    TA_QUARANTINED_DOMAIN, 0x18);
+	diff(&p, m, &s, false);
+	it = item(&p, "a.test/b.test");
+	cr_assert_not_null(it);
+	cr_expect_eq(it->n_changes, 0, "%s",
+	             it->n_changes ? it->changes[0].field : "");
+	cr_expect_eq(it->action, PLAN_NOOP);
+	cr_expect_eq(it->after.direction, TDO_DIR_INBOUND);
+	cr_expect_eq(it->after.attributes & TA_CROSS_ORGANIZATION, 0u);
+	cr_assert_eq(it->n_notes, 2);
+	cr_expect(strstr(it->notes[0], "ignored direction") != NULL ||
+	          strstr(it->notes[1], "ignored direction") != NULL);
+	plan_release(&p);
+	model_state_release(&s);
+	model_free(m);
+}

@@ -237,6 +237,20 @@ Test(model_fields, plan_field_rows)
 					want |= model_bool_fields[k].bit |
 					        model_bool_fields[k].pair;
 			cr_expect_eq(model_field_bits(f), want, "%s", f->name);
+			for (size_t k = 0; k < model_n_bool_fields; k++)
+				if (model_bool_fields[k].key &&
+				    strcmp(model_bool_fields[k].name,
+				           f->name) == 0) {
+					cr_expect_eq(
+					        model_field_types(f),
+					        model_bool_field_types(
+					                &model_bool_fields[k]),
+					        "%s", f->name);
+					cr_expect_eq(
+					        f->per_side,
+					        model_bool_fields[k].per_side,
+					        "%s", f->name);
+				}
 			cr_expect_neq(want, 0u, "%s", f->name);
 			n_keys++;
 			break;
@@ -249,12 +263,29 @@ Test(model_fields, plan_field_rows)
 		default:
 			cr_expect_null(model_field_string(f, &t), "%s",
 			               f->name);
-			cr_expect(i < MODEL_F_transitive,
-			          "%s: TDO rows come before the boolean ones",
-			          f->name);
 		}
 	}
+	/* the kinds ignore rules and apply dispatch on */
+	cr_expect_eq(model_fields[MODEL_F_direction].kind, MODEL_FK_DIRECTION);
+	cr_expect_eq(model_fields[MODEL_F_type].kind, MODEL_FK_TYPE);
+	cr_expect_eq(model_fields[MODEL_F_flat_name].kind, MODEL_FK_STRING);
+	cr_expect_eq(model_fields[MODEL_F_sid].kind, MODEL_FK_STRING);
+	cr_expect_eq(model_fields[MODEL_F_encryption].kind, MODEL_FK_ENCTYPES);
+	cr_expect_eq(model_fields[MODEL_F_name_suffixes].kind,
+	             MODEL_FK_SUFFIXES);
+	cr_expect_eq(model_fields[MODEL_F_sid_filtering].kind, MODEL_FK_BOOL);
+	/* sid_filtering: QUARANTINED_DOMAIN, and TREAT_AS_EXTERNAL on forests
+	 */
+	cr_expect_eq(model_field_bits(&model_fields[MODEL_F_sid_filtering]),
+	             TA_QUARANTINED_DOMAIN | TA_TREAT_AS_EXTERNAL);
+	cr_expect(model_field_types(&model_fields[MODEL_F_sid_filtering]) &
+	          MODEL_T_FOREST);
+	cr_expect(model_fields[MODEL_F_encryption].per_side);
+	cr_expect_not(model_fields[MODEL_F_direction].per_side);
 	cr_expect_str_eq(t.flat_name, "flat_name");
+	cr_expect_str_eq(model_field_string_of(&model_fields[MODEL_F_sid], &t),
+	                 "sid");
+	cr_expect_null(model_field_string_of(&model_fields[MODEL_F_type], &t));
 	cr_expect_str_eq(t.sid, "sid");
 	free(t.flat_name);
 	free(t.sid);

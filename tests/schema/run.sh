@@ -37,7 +37,7 @@ for k in $keys; do
 done
 # the schema's field names (ignore rules) are the plan fields' rows, in
 # order: MODEL_TDO_FIELDS, then the boolean key rows (model/model.h)
-rows=$( (grep -oE '^\s*X\([a-z0-9_]+, (DIRECTION|TYPE|STRING|ENCTYPES|SUFFIXES),' model/model.h
+rows=$( (grep -oE '^\s*X\([a-z0-9_]+, [A-Z]+, "' model/model.h
 	grep -oE '^\s*X\([a-z0-9_]+, (TRUST|SIDE), 1,' model/model.h) | sed -E 's/^\s*X\(//; s/,.*//' | tr '\n' ' ')
 fields=$(python3 -c 'import ast, re, sys
 m = re.search(r"^FIELDS = (\[.*\])$", open(sys.argv[1]).read(), re.M)
