@@ -6,6 +6,7 @@
  * made from the same rows.
  */
 #include "model/model.h"
+#include "model/model_int.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -32,14 +33,26 @@ const struct model_bool_field model_bool_fields[] = {MODEL_BOOL_FIELDS(ROW)};
 const size_t model_n_bool_fields =
         sizeof(model_bool_fields) / sizeof(model_bool_fields[0]);
 
+void
+model_bool_rows_of(const char *name, uint32_t *bits, unsigned *types)
+{
+	*bits = 0;
+	*types = 0;
+	for (size_t i = 0; i < model_n_bool_fields; i++)
+		if (strcmp(model_bool_fields[i].name, name) == 0) {
+			*bits |= model_bool_fields[i].bit |
+			         model_bool_fields[i].pair;
+			*types |= model_bool_fields[i].types;
+		}
+}
+
 unsigned
 model_bool_field_types(const struct model_bool_field *f)
 {
-	unsigned types = 0;
+	uint32_t bits;
+	unsigned types;
 
-	for (size_t i = 0; i < model_n_bool_fields; i++)
-		if (strcmp(model_bool_fields[i].name, f->name) == 0)
-			types |= model_bool_fields[i].types;
+	model_bool_rows_of(f->name, &bits, &types);
 	return types;
 }
 

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct model;
 struct model_domain;
@@ -40,5 +41,10 @@ bool model_name_listed(char *const *list, unsigned n, const char *name);
 bool model_dns_under(const char *a, const char *b);
 /* Sorts e's sides and absences by domain, then partner (any case). */
 void model_expected_sort(struct model_expected *e);
+/*
+ * The trustAttributes bits (bit and pair) and trust types of all rows of
+ * MODEL_BOOL_FIELDS named name, together (sid_filtering has two).
+ */
+void model_bool_rows_of(const char *name, uint32_t *bits, unsigned *types);
 
 #endif

@@ -65,24 +65,21 @@ uint32_t
 model_field_bits(const struct model_field *f)
 {
 	uint32_t bits = f->bits;
+	unsigned types;
 
 	if (f->kind == MODEL_FK_BOOL)
-		for (size_t i = 0; i < model_n_bool_fields; i++)
-			if (strcmp(model_bool_fields[i].name, f->name) == 0)
-				bits |= model_bool_fields[i].bit |
-				        model_bool_fields[i].pair;
+		model_bool_rows_of(f->name, &bits, &types);
 	return bits;
 }
 
 unsigned
 model_field_types(const struct model_field *f)
 {
+	uint32_t bits;
 	unsigned types = f->types;
 
 	if (f->kind == MODEL_FK_BOOL)
-		for (size_t i = 0; i < model_n_bool_fields; i++)
-			if (strcmp(model_bool_fields[i].name, f->name) == 0)
-				types |= model_bool_fields[i].types;
+		model_bool_rows_of(f->name, &bits, &types);
 	return types;
 }
 

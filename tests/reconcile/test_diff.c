@@ -22,9 +22,8 @@ static const char *const head =
         "    trusted: b.test\n";
 
 static struct model *
-load(const char *trust)
+load_text(const char *y)
 {
-	char *y = xasprintf("%s%s", head, trust);
 	struct model *m = NULL;
 	struct diags d;
 	struct err err;
@@ -34,6 +33,15 @@ load(const char *trust)
 	cr_assert_eq(model_load_buf(&m, "t.yaml", y, strlen(y), &d, &err), 0,
 	             "%s", d.n ? d.v[0].msg : err.msg);
 	diags_release(&d);
+	return m;
+}
+
+static struct model *
+load(const char *trust)
+{
+	char *y = xasprintf("%s%s", head, trust);
+	struct model *m = load_text(y);
+
 	free(y);
 	return m;
 }
@@ -468,21 +476,6 @@ Test(rec_diff, an_ignored_flat_name_is_neither_changed_nor_a_replace)
 }
 
 /* Trust kinds as AD has them (issue 9). */
-
-static struct model *
-load_text(const char *y)
-{
-	struct model *m = NULL;
-	struct diags d;
-	struct err err;
-
-	diags_init(&d);
-	err_init(&err);
-	cr_assert_eq(model_load_buf(&m, "t.yaml", y, strlen(y), &d, &err), 0,
-	             "%s", d.n ? d.v[0].msg : err.msg);
-	diags_release(&d);
-	return m;
-}
 
 static const char *const parent_child =
         "version: 1\n"
